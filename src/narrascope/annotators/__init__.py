@@ -1,0 +1,5 @@
+"""The built-in annotators; importing this package registers them with the pipeline."""
+
+from narrascope.annotators import dates, entities
+
+__all__ = ["dates", "entities"]

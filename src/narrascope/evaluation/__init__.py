@@ -1,0 +1,1 @@
+"""Benchmarks for the text, metadata and date extraction stages."""

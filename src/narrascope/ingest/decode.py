@@ -1,0 +1,113 @@
+"""Turn raw bytes into text, saying how, and refuse what is not text at all.
+
+News arrives in old single-byte encodings (cp1251 for Russian outlets, latin-1 for Western
+European ones) as often as in UTF-8. We try UTF-8 first, then choose among single-byte
+encodings by how plausible the decoded words are, and record the repair as an issue.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+
+from narrascope.errors import InputError
+from narrascope.model import Issue
+
+MAX_BYTES = 20 * 1024 * 1024
+"""Inputs above this are refused: no single article is this long, and it protects memory."""
+
+SINGLE_BYTE = ("cp1251", "latin-1", "cp1252")
+"""Tried in this order; on a tie latin-1 wins over cp1252 (they differ only in 0x80-0x9f)."""
+
+_WORD = re.compile(r"[^\W\d_]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str
+    issues: list[Issue] = field(default_factory=list)
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
+    return controls > max(4, len(sample) // 100)
+
+
+def _script(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x80:
+        return "ascii"
+    if 0x400 <= code < 0x530:
+        return "cyrillic"
+    if 0xC0 <= code < 0x250:
+        return "latin"
+    return "other"
+
+
+def _implausibility(text: str) -> float:
+    """Share of words that no real text would contain: mixed scripts or mostly accented."""
+    bad = total = 0
+    for word in _WORD.findall(text):
+        scripts = {_script(ch) for ch in word}
+        if scripts == {"ascii"}:
+            continue
+        total += 1
+        if "other" in scripts or ("cyrillic" in scripts and len(scripts) > 1):
+            bad += 1
+        elif "latin" in scripts:
+            accented = sum(1 for ch in word if _script(ch) == "latin")
+            if accented * 2 > len(word) and len(word) > 2:
+                bad += 1
+    controls = len(_CONTROL.findall(text))
+    return (bad + 5 * controls) / max(total, 1)
+
+
+def decode(data: bytes, encoding: str | None = None, max_bytes: int = MAX_BYTES) -> Decoded:
+    """Decode ``data``; ``encoding`` forces a codec (an unknown name is an InputError)."""
+    if not data.strip():
+        raise InputError("input is empty")
+    if len(data) > max_bytes:
+        raise InputError(
+            f"input is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit"
+        )
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r}") from None
+        try:
+            return Decoded(data.decode(encoding), encoding)
+        except UnicodeDecodeError as err:
+            raise InputError(f"input is not valid {encoding}: {err.reason} at byte {err.start}") from None
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                raise InputError(f"input starts with a {codec} byte-order mark but is not {codec}") from None
+            return Decoded(text, codec, [Issue(code="bom-removed", message=f"{codec} byte-order mark removed")])
+    if _looks_binary(data):
+        raise InputError("input looks binary, not text or HTML")
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    scored = sorted(
+        ((_implausibility(data.decode(codec, errors="replace")), i, codec) for i, codec in enumerate(SINGLE_BYTE))
+    )
+    score, _, codec = scored[0]
+    if score > 0.5:
+        raise InputError("cannot determine the text encoding (not UTF-8, cp1251 or latin-1); try --encoding")
+    text = data.decode(codec, errors="replace")
+    return Decoded(
+        text,
+        codec,
+        [Issue(code="encoding-repaired", message=f"not valid UTF-8; decoded as {codec}")],
+    )

@@ -1,0 +1,142 @@
+"""The article model: one immutable clean text, and every finding a span of it.
+
+Spans are ``(start, end)`` character offsets into ``Document.text``, end exclusive, so a report
+can point at the exact characters a finding rests on and gold data with character offsets
+(PolNeAR, SemEval) can be scored directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = "1.0.0"
+
+DateSource = Literal["dateline", "html-meta", "url", "feed", "user", "text"]
+Precision = Literal["year", "month", "day", "minute", "second"]
+
+
+class Record(BaseModel):
+    """Base of every serialised record: immutable, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(Record):
+    """A stretch of ``Document.text``; ``text`` is kept so JSON readers need not slice."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.end < self.start:
+            raise ValueError(f"span end {self.end} before start {self.start}")
+        if len(self.text) != self.end - self.start:
+            raise ValueError("span text length does not match its offsets")
+        return self
+
+
+class Issue(Record):
+    """Something found on the way in that a careful reader should know about."""
+
+    code: str
+    message: str
+    removed: str | None = None
+
+
+class Published(Record):
+    """A publication date with how precise it is and where it was read from."""
+
+    value: str
+    precision: Precision
+    source: DateSource
+    raw: str | None = None
+
+
+class Language(Record):
+    code: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    supported: bool
+
+
+class Document(Record):
+    """The clean text of one article and what is known about the article itself."""
+
+    id: str
+    source: str | None = None
+    outlet: str | None = None
+    outlet_source: str | None = None
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    published: Published | None = None
+    place: str | None = None
+    language: Language | None = None
+    text: str
+    paragraphs: list[tuple[int, int]] = Field(default_factory=list)
+    issues: list[Issue] = Field(default_factory=list)
+
+    def span(self, start: int, end: int) -> Span:
+        """The span of ``text[start:end]``."""
+        return Span(start=start, end=end, text=self.text[start:end])
+
+
+class Mention(Record):
+    """One occurrence of an entity; ``label`` is what the recogniser called this occurrence."""
+
+    span: Span
+    label: str
+    origin: Literal["model", "gazetteer", "propagated"]
+
+
+class Entity(Record):
+    """A canonical actor, place or group with every mention of it in the text."""
+
+    id: str
+    name: str
+    type: str
+    key: str
+    variants: list[str]
+    mentions: list[Mention]
+
+
+class TimeExpression(Record):
+    """A date in the text, resolved against the publication date where it can be."""
+
+    span: Span
+    value: str | None = None
+    precision: Precision | None = None
+    relative: bool = False
+
+
+class Analysis(Record):
+    """A document, the layers annotators added to it, and the versions that made them."""
+
+    schema_version: str = SCHEMA_VERSION
+    document: Document
+    entities: list[Entity] = Field(default_factory=list)
+    dates: list[TimeExpression] = Field(default_factory=list)
+    models: dict[str, str] = Field(default_factory=dict)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.model_dump_json(indent=indent)
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> Analysis:
+        return cls.model_validate_json(data)
+
+
+def normalise_for_id(text: str) -> str:
+    """Case, accent-composition and whitespace-insensitive form used for content hashes."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
+
+
+def document_id(outlet: str | None, text: str) -> str:
+    """Stable id: the same outlet publishing the same text gets the same id on every run."""
+    digest = hashlib.sha256(f"{(outlet or '').casefold()}\n{normalise_for_id(text)}".encode())
+    return digest.hexdigest()[:20]

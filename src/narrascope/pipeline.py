@@ -1,0 +1,132 @@
+"""A pipeline of small annotators over one Document, in the way spaCy's ``nlp`` works.
+
+``nlp = narrascope.load(); analysis = nlp(text_or_html)``; ``nlp.pipe(items, n_process=N)``
+streams batches. The expensive shared pass (spaCy's parse for English, natasha for Russian) runs
+once per article, batched, before the annotators; each annotator then adds one layer and reads
+only what earlier steps wrote.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, Protocol
+
+from narrascope import __version__
+from narrascope.ingest import from_bytes, from_text
+from narrascope.model import Analysis, Document
+
+Item = str | bytes | Document
+
+
+@dataclass
+class Work:
+    """One article in flight: the document, its shared parse, and the layers added so far."""
+
+    document: Document
+    parse: Any = None
+    russian: Any = None
+    layers: dict[str, list[Any]] = field(default_factory=dict)
+
+
+class Annotator(Protocol):
+    name: str
+
+    def __call__(self, work: Work) -> None: ...
+
+
+REGISTRY: dict[str, Callable[[dict[str, Any]], Annotator]] = {}
+DEFAULT = ("entities", "dates")
+
+
+def annotator(name: str) -> Callable[[Callable[[dict[str, Any]], Annotator]], Callable[[dict[str, Any]], Annotator]]:
+    """Register a factory ``f(config) -> annotator`` under ``name``."""
+
+    def register(factory: Callable[[dict[str, Any]], Annotator]) -> Callable[[dict[str, Any]], Annotator]:
+        REGISTRY[name] = factory
+        return factory
+
+    return register
+
+
+def _as_document(item: Item) -> Document:
+    if isinstance(item, Document):
+        return item
+    if isinstance(item, bytes):
+        return from_bytes(item)
+    return from_text(item)
+
+
+class Pipeline:
+    """Ingest, the shared parse, then each annotator in order."""
+
+    def __init__(self, names: Iterable[str] = DEFAULT, gazetteer: Path | None = None) -> None:
+        import narrascope.annotators  # noqa: F401  (registers the built-in annotators)
+        from narrascope.models import SPACY_PACKAGE, SPACY_VERSION, load_spacy
+
+        self.names = list(names)
+        unknown = [n for n in self.names if n not in REGISTRY]
+        if unknown:
+            raise ValueError(f"unknown annotators {unknown}; known: {sorted(REGISTRY)}")
+        self.gazetteer = gazetteer
+        self.annotators = [REGISTRY[n]({"gazetteer": gazetteer}) for n in self.names]
+        self.spacy = load_spacy()
+        self.models = {"narrascope": __version__, "spacy": f"{SPACY_PACKAGE}=={SPACY_VERSION}"}
+
+    def __call__(self, item: Item) -> Analysis:
+        return next(self.pipe([item]))
+
+    def pipe(self, items: Iterable[Item], n_process: int = 1, batch_size: int = 16) -> Iterator[Analysis]:
+        """Analyse ``items`` in order; with ``n_process`` > 1, in that many worker processes."""
+        if n_process > 1:
+            yield from self._pipe_parallel(items, n_process, batch_size)
+            return
+        iterator = iter(items)
+        while batch := [Work(_as_document(item)) for item in islice(iterator, batch_size)]:
+            self._parse(batch)
+            for work in batch:
+                yield self._annotate(work)
+
+    def _parse(self, batch: list[Work]) -> None:
+        english = [w for w in batch if _language(w.document) != "ru"]
+        for work, doc in zip(english, self.spacy.pipe(w.document.text for w in english), strict=True):
+            work.parse = doc
+        russian = [w for w in batch if _language(w.document) == "ru"]
+        if russian:
+            from narrascope.annotators.russian import parse_russian
+
+            for work in russian:
+                work.russian = parse_russian(work.document.text)
+
+    def _annotate(self, work: Work) -> Analysis:
+        for step in self.annotators:
+            step(work)
+        models = dict(self.models)
+        if work.russian is not None:
+            models["natasha"] = "natasha==1.6.0"
+        return Analysis(document=work.document, models=models, **work.layers)
+
+    def _pipe_parallel(self, items: Iterable[Item], n_process: int, batch_size: int) -> Iterator[Analysis]:
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(n_process, initializer=_init_worker, initargs=(self.names, self.gazetteer)) as pool:
+            yield from pool.imap(_work_in_worker, items, chunksize=batch_size)
+
+
+def _language(document: Document) -> str:
+    return document.language.code if document.language else "en"
+
+
+_WORKER: Pipeline | None = None
+
+
+def _init_worker(names: list[str], gazetteer: Path | None) -> None:
+    global _WORKER
+    _WORKER = Pipeline(names, gazetteer)
+
+
+def _work_in_worker(item: Item) -> Analysis:
+    assert _WORKER is not None
+    return _WORKER(item)
