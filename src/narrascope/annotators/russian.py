@@ -7,11 +7,27 @@ what lets case forms of one name merge into one entity.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from narrascope.models import load_natasha
 
 NATASHA_TYPES = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG"}
+_ADJECTIVAL_SURNAME = ((re.compile(r"(?:ого|ому|ым|ом)$"), "ый"), (re.compile(r"(?:его|ему|им|ем)$"), "ий"))
+
+
+def _surname_lemma(word: str, lemma: str) -> str:
+    """Nominative of an adjectival surname the dictionary does not know ("Бялого" -> "Бялый")."""
+    if lemma.lower() != word.lower():
+        return lemma
+    for pattern, ending in _ADJECTIVAL_SURNAME:
+        if pattern.search(word.lower()):
+            return pattern.sub(ending, word.lower())
+    return lemma
+
+
+def _person_normal(tokens: list[tuple[str, str]]) -> str:
+    return " ".join(_surname_lemma(word, lemma).capitalize() for word, lemma in tokens)
 
 
 @dataclass
@@ -42,5 +58,8 @@ def parse_russian(text: str) -> RussianParse:
     for span in doc.spans:
         span.normalize(tools["morph_vocab"])
         label = NATASHA_TYPES.get(span.type, span.type)
-        parse.spans.append((span.start, span.stop, label, False, span.normal or None))
+        normal = span.normal or None
+        if label == "PERSON":
+            normal = _person_normal([(t.text, t.lemma or t.text) for t in span.tokens])
+        parse.spans.append((span.start, span.stop, label, False, normal))
     return parse

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from narrascope.errors import InputError
 from narrascope.model import Issue
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20_000_000
 """Inputs above this are refused: no single article is this long, and it protects memory."""
 
 SINGLE_BYTE = ("cp1251", "latin-1", "cp1252")
@@ -37,6 +37,20 @@ def _looks_binary(data: bytes) -> bool:
         return True
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
     return controls > max(4, len(sample) // 100)
+
+
+_COMMON_HIGH = frozenset(b"\x84\x85\x91\x92\x93\x94\x96\x97\xa0\xa8\xa9\xab\xae\xb0\xb7\xb8\xb9\xbb")
+
+
+def _rare_high_share(data: bytes) -> float:
+    """Share of non-ASCII bytes outside the letter range 0xC0-0xFF and common punctuation.
+
+    Text in cp1251 or latin-1 is written mostly with bytes 0xC0-0xFF (the letters of both);
+    bytes of another encoding (or of no encoding) fall all over the upper half.
+    """
+    high = [b for b in data if b >= 0x80]
+    rare = sum(1 for b in high if b < 0xC0 and b not in _COMMON_HIGH)
+    return rare / len(high) if high else 0.0
 
 
 def _script(ch: str) -> str:
@@ -99,6 +113,8 @@ def decode(data: bytes, encoding: str | None = None, max_bytes: int = MAX_BYTES)
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    if _rare_high_share(data) > 0.5:
+        raise InputError("cannot determine the text encoding (not UTF-8, cp1251 or latin-1); try --encoding")
     scored = sorted(
         ((_implausibility(data.decode(codec, errors="replace")), i, codec) for i, codec in enumerate(SINGLE_BYTE))
     )

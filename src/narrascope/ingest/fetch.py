@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from narrascope.errors import FetchError
 
 TIMEOUT = 10.0
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = 10_000_000
 MAX_REDIRECTS = 5
 USER_AGENT = "narrascope (+https://pypi.org/project/narrascope/)"
 

@@ -20,6 +20,8 @@ from narrascope.model import Issue
 _LANG = re.compile(rb"<html[^>]*\blang\s*=\s*[\"']?([a-zA-Z-]{2,10})", re.I)
 _CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]{2,30})", re.I)
 _MDY_LOCALES = ("en-us", "en_us", "en-ph", "en-ca")
+MIN_WORDS = 5
+"""Fewer words than this from a whole page is navigation or an error page, not an article."""
 
 
 @dataclass
@@ -60,7 +62,7 @@ def extract(html: str, url: str | None = None) -> Page:
             result = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
         except (ValueError, TypeError, AttributeError) as err:
             raise InputError(f"cannot parse HTML: {err}") from None
-    if result is None or isinstance(result, dict) or not (result.text or "").strip():
+    if result is None or isinstance(result, dict) or len((result.text or "").split()) < MIN_WORDS:
         raise InputError("no article text found in the HTML")
     lang = _LANG.search(html[:4096].encode("utf-8", "ignore"))
     authors = [a.strip() for a in (result.author or "").split(";") if a.strip()]

@@ -1,0 +1,69 @@
+"""Speed as ratios against a baseline run in the same process on the same texts.
+
+Absolute articles/s depend on the machine; the ratio to bare spaCy ``nlp.pipe`` over the same
+texts says what narrascope's own code costs on top of the parse it cannot avoid.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from narrascope.errors import InputError
+
+
+def read_texts(path: Path, n: int) -> list[str]:
+    """Up to ``n`` texts from a folder of .txt files (a PolNeAR split's ``text/`` or its parent)."""
+    if not path.exists():
+        raise InputError(f"no such folder: {path}")
+    files = sorted(path.glob("*.txt")) or sorted(path.glob("text/*.txt")) or sorted(path.glob("*/text/*.txt"))
+    if not files:
+        raise InputError(f"no .txt files in {path} (nor in {path}/text)")
+    texts = [t for f in files[: n * 2] if (t := f.read_text(encoding="utf-8", errors="replace")).strip()]
+    return texts[:n]
+
+
+def _timed(run: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def bench_analyze(texts: list[str], repeats: int = 3) -> dict[str, Any]:
+    """Best-of-``repeats`` seconds for bare spaCy and for the whole pipeline, interleaved."""
+    import narrascope
+
+    nlp = narrascope.load()
+    spacy_nlp = nlp.spacy
+
+    def bare() -> None:
+        for _ in spacy_nlp.pipe(texts):
+            pass
+
+    def ours() -> None:
+        for _ in nlp.pipe(texts):
+            pass
+
+    _consume(nlp.pipe(texts[:2]))
+    bare_times, our_times = [], []
+    for _ in range(repeats):
+        bare_times.append(_timed(bare))
+        our_times.append(_timed(ours))
+    bare_s, ours_s = min(bare_times), min(our_times)
+    words = sum(len(t.split()) for t in texts)
+    return {
+        "n": len(texts),
+        "words": words,
+        "spacy.articles_per_s": len(texts) / bare_s,
+        "pipeline.articles_per_s": len(texts) / ours_s,
+        "ratio": ours_s / bare_s,
+        "repeats": repeats,
+        "model": f"narrascope {narrascope.__version__}",
+    }
+
+
+def _consume(items: Iterable[Any]) -> None:
+    for _ in items:
+        pass

@@ -1,0 +1,213 @@
+"""The `narrascope` command: a thin shell over the library, one verb per job.
+
+Every error caused by input or environment ends in one line on stderr and a non-zero exit;
+a traceback is shown only with NARRASCOPE_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from narrascope.errors import InputError, NarrascopeError
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Read news the way a disinformation researcher does, and show the evidence.",
+)
+eval_app = typer.Typer(no_args_is_help=True, help="Measure quality on public data sets read from a path.")
+bench_app = typer.Typer(no_args_is_help=True, help="Measure speed as ratios against a baseline in the same run.")
+app.add_typer(eval_app, name="eval")
+app.add_typer(bench_app, name="bench")
+
+EXIT_INPUT = 2
+EXIT_INTERNAL = 70
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+def sample_path() -> Path:
+    """The bundled worked example, as a path on disk."""
+    from importlib import resources
+
+    return Path(str(resources.files("narrascope.resources").joinpath("sample/nato-kazakhstan-commentary.txt")))
+
+
+@app.command()
+def analyze(
+    source: Annotated[str, typer.Argument(help="A file, a URL (with --fetch), '-' for stdin, or 'sample'.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    fetch: Annotated[bool, typer.Option("--fetch", help="Allow fetching a URL.")] = False,
+    encoding: Annotated[str | None, typer.Option(help="Force the input encoding.")] = None,
+    outlet: Annotated[str | None, typer.Option(help="The outlet, when the article does not say.")] = None,
+    month_first: Annotated[bool, typer.Option("--month-first", help="Read numeric dates month-first.")] = False,
+    gazetteer: Annotated[Path | None, typer.Option(help="Extra gazetteer JSON of recurring actors.")] = None,
+) -> None:
+    """Analyse one article and print its report."""
+    import narrascope
+    from narrascope.ingest import read_source
+    from narrascope.report import render
+
+    spec = str(sample_path()) if source == "sample" else source
+    document = read_source(spec, allow_fetch=fetch, encoding=encoding, outlet=outlet,
+                           date_order="MDY" if month_first else None)
+    analysis = narrascope.load(gazetteer=gazetteer)(document)
+    if fmt is Format.text and output is None:
+        sys.stdout.write(render(analysis, "text", color=sys.stdout.isatty()))
+        return
+    report = render(analysis, fmt.value)
+    if output is None:
+        sys.stdout.write(report if report.endswith("\n") else report + "\n")
+    else:
+        try:
+            output.write_text(report, encoding="utf-8")
+        except OSError as err:
+            raise InputError(f"cannot write {output}: {err.strerror}") from None
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of an analysis (the same for reports, the store and the API)."""
+    from narrascope.schema import analysis_schema
+
+    sys.stdout.write(json.dumps(analysis_schema(), indent=2) + "\n")
+
+
+def _print_metrics(title: str, rows: dict[str, dict[str, Any]], as_json: bool, primary: str) -> None:
+    """A table for people; with ``as_json``, the primary system's metrics as the last line."""
+    from rich.console import Console
+    from rich.table import Table
+
+    keys = list(dict.fromkeys(k for metrics in rows.values() for k in metrics))
+    table = Table(title=title)
+    table.add_column("system")
+    for key in keys:
+        table.add_column(key, justify="right")
+    for system, metrics in rows.items():
+        table.add_row(system, *(_cell(metrics.get(key)) for key in keys))
+    Console(stderr=as_json).print(table)
+    if as_json:
+        sys.stdout.write(json.dumps(rows[primary]) + "\n")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return "" if value is None else str(value)
+
+
+def _need_dir(path: Path) -> None:
+    if not path.is_dir():
+        raise InputError(f"no such folder: {path}")
+
+
+@eval_app.command("extraction")
+def eval_extraction(
+    data: Annotated[Path, typer.Option("--data", help="trafilatura eval or ScrapingHub benchmark folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on the last line.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Score only the first N documents.")] = None,
+    baseline: Annotated[bool, typer.Option(help="Also score trafilatura alone.")] = True,
+) -> None:
+    """Main text and metadata extraction from HTML pages."""
+    from narrascope.evaluation import extraction as ex
+    from narrascope.evaluation.systems import narrascope_extractor
+
+    _need_dir(data)
+    try:
+        layout = ex.detect_layout(data)
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    extractors: dict[str, ex.Extractor] = {"narrascope": narrascope_extractor}
+    if baseline:
+        extractors["trafilatura alone"] = ex.trafilatura_alone
+    run = ex.evaluate_trafilatura if layout == "trafilatura" else ex.evaluate_scrapinghub
+    rows = run(data, extractors, limit=limit)
+    for metrics in rows.values():
+        metrics["model"] = _model_name()
+    _print_metrics(f"extraction ({layout} layout)", rows, as_json, "narrascope")
+
+
+@eval_app.command("dates")
+def eval_dates(
+    data: Annotated[Path, typer.Option("--data", help="htmldate eval folder (eval_*.json + html/).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on the last line.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Score only the first N pages.")] = None,
+    baseline: Annotated[bool, typer.Option(help="Also score htmldate alone.")] = True,
+) -> None:
+    """Publication dates of web pages."""
+    from narrascope.evaluation import dates as ev
+    from narrascope.evaluation.systems import narrascope_date
+
+    _need_dir(data)
+    finders = {"narrascope": narrascope_date}
+    if baseline:
+        finders["htmldate alone"] = ev.htmldate_alone
+    try:
+        rows: dict[str, dict[str, Any]] = dict(ev.evaluate_dates(data, finders, limit=limit))
+    except (ValueError, FileNotFoundError) as err:
+        raise InputError(str(err)) from None
+    for metrics in rows.values():
+        metrics["model"] = _model_name()
+    _print_metrics("publication dates", rows, as_json, "narrascope")
+
+
+@bench_app.command("analyze")
+def bench_analyze(
+    data: Annotated[Path, typer.Option("--data", help="Folder of .txt articles (e.g. PolNeAR train/text).")],
+    n: Annotated[int, typer.Option("--n", help="Number of articles.")] = 100,
+    repeats: Annotated[int, typer.Option(help="Runs of each; the best is kept.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON on the last line.")] = False,
+) -> None:
+    """Our pipeline (metadata + entities) against bare spaCy nlp.pipe on the same texts."""
+    from narrascope.bench import bench_analyze as run, read_texts
+
+    result = run(read_texts(data, n), repeats=repeats)
+    rows = {"figures": {k: v for k, v in result.items() if k != "model"}}
+    _print_metrics(f"bench analyze ({result['n']} articles, {result['words']} words)", rows, False, "figures")
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+
+
+def _model_name() -> str:
+    import narrascope
+
+    return f"narrascope {narrascope.__version__}"
+
+
+def main() -> None:
+    """Entry point: run the app, turning every known failure into one line and an exit code."""
+    try:
+        app()
+    except NarrascopeError as err:
+        _fail(str(err), EXIT_INPUT)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as err:  # a bug: still one line, unless debugging
+        if os.environ.get("NARRASCOPE_DEBUG"):
+            raise
+        _fail(f"internal error: {type(err).__name__}: {err} (set NARRASCOPE_DEBUG=1 for details)", EXIT_INTERNAL)
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"narrascope: error: {message.splitlines()[0] if message else 'failed'}\n")
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

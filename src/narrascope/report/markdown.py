@@ -1,0 +1,97 @@
+"""The report as CommonMark/GitHub-flavoured Markdown, the same content as the terminal report.
+
+Article-derived text is escaped everywhere: the ASCII punctuation that could act as Markdown is
+backslash-escaped (so a name cannot open a link, emphasis, an HTML tag or a table cell) and line
+breaks inside table cells become ``<br>``, so a ``|`` or a newline never breaks a table.
+"""
+
+from __future__ import annotations
+
+import re
+
+from narrascope.model import Analysis
+from narrascope.report import (
+    article_facts,
+    date_value_text,
+    entity_groups,
+    evidence_text,
+    models_text,
+    sorted_dates,
+    type_name,
+    variants_text,
+    visible_controls,
+)
+
+# Enough to keep text literal wherever it is placed after a prefix (never at a line start):
+# code spans, emphasis, links/images, raw HTML and autolinks, entities, tables, strikethrough,
+# heading closers and math. Any ASCII punctuation may be backslash-escaped in CommonMark.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~#$])")
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def escape(text: str) -> str:
+    """``text`` as literal inline Markdown on one line (line breaks become spaces)."""
+    return _SPECIAL.sub(r"\\\1", visible_controls(_LINE_BREAK.sub(" ", text)))
+
+
+def cell(text: str) -> str:
+    """``text`` as the content of one table cell: escaped, line breaks as ``<br>``."""
+    lines = _LINE_BREAK.split(text)
+    return "<br>".join(_SPECIAL.sub(r"\\\1", visible_controls(line)) for line in lines).strip() or " "
+
+
+def table(header: list[str], rows: list[list[str]], right: frozenset[int] = frozenset()) -> list[str]:
+    """A pipe table; ``header`` is trusted, ``rows`` are raw cell texts escaped here."""
+    rule = ["---:" if i in right else "---" for i in range(len(header))]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
+    lines.extend("| " + " | ".join(cell(value) for value in row) + " |" for row in rows)
+    return lines
+
+
+def _article(analysis: Analysis) -> list[str]:
+    facts = article_facts(analysis)
+    lines = [f"# {escape(facts[0].value)}", ""]
+    for fact in facts[1:]:
+        lines.append(f"- **{fact.label}:** {escape(fact.value)}")
+    lines.extend(["", f"*Models: {escape(models_text(analysis))}; schema {escape(analysis.schema_version)}*"])
+    return lines
+
+
+def _issues(analysis: Analysis) -> list[str]:
+    issues = analysis.document.issues
+    lines = [f"## Issues on ingest ({len(issues)})", ""]
+    if not issues:
+        return [*lines, "None."]
+    rows = [[issue.code, issue.message, issue.removed if issue.removed is not None else "—"] for issue in issues]
+    return lines + table(["Code", "Message", "Removed text"], rows)
+
+
+def _entities(analysis: Analysis) -> list[str]:
+    lines = [f"## Entities ({len(analysis.entities)})"]
+    if not analysis.entities:
+        return [*lines, "", "None."]
+    for entity_type, entities in entity_groups(analysis):
+        mentions = sum(len(e.mentions) for e in entities)
+        lines.extend(["", f"### {escape(entity_type)} · {escape(type_name(entity_type))} "
+                          f"({len(entities)} entities, {mentions} mentions)", ""])
+        rows = [[e.name, str(len(e.mentions)), variants_text(e), evidence_text(e)] for e in entities]
+        lines.extend(table(["Entity", "Mentions", "Written as", "Found by"], rows, right=frozenset({1})))
+    return lines
+
+
+def _dates(analysis: Analysis) -> list[str]:
+    dates = sorted_dates(analysis)
+    lines = [f"## Dates ({len(dates)})", ""]
+    if not dates:
+        return [*lines, "None."]
+    rows = [[d.span.text, f"{d.span.start}–{d.span.end}", date_value_text(d)] for d in dates]
+    return lines + table(["In the text", "Characters", "Resolved to"], rows)
+
+
+def render_markdown(analysis: Analysis) -> str:
+    """The Markdown report of ``analysis``."""
+    sections = [_article(analysis), _issues(analysis), _entities(analysis), _dates(analysis)]
+    return "\n\n".join("\n".join(section) for section in sections) + "\n"
+
+
+__all__ = ["cell", "escape", "render_markdown"]

@@ -1,0 +1,132 @@
+"""The terminal report: what a fact-checker needs at a glance, rendered with Rich.
+
+Every piece of article content goes in as a ``rich.text.Text`` (never as markup), with control
+characters made visible, so an article cannot inject Rich markup or terminal escape sequences.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from narrascope.model import Analysis
+from narrascope.report import (
+    article_facts,
+    date_value_text,
+    entity_groups,
+    evidence_text,
+    models_text,
+    sorted_dates,
+    type_name,
+    variants_text,
+    visible_controls,
+)
+
+WIDTH = 100
+REMOVED_PREVIEW = 160
+
+
+def _t(value: object, style: str = "") -> Text:
+    """Article-derived content as inert text."""
+    return Text(visible_controls(str(value)), style=style)
+
+
+def _heading(title: str, count: int | None = None) -> Text:
+    heading = Text(title, style="bold cyan")
+    if count is not None:
+        heading.append(f" ({count})", style="cyan")
+    return heading
+
+
+def _table(*columns: str) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _article(analysis: Analysis) -> RenderableType:
+    facts = article_facts(analysis)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for fact in facts[1:]:
+        grid.add_row(fact.label, _t(fact.value))
+    models = Text(f"models: {models_text(analysis)}; schema {analysis.schema_version}", style="dim")
+    return Group(_t(facts[0].value, "bold"), grid, models)
+
+
+def _issues(analysis: Analysis) -> RenderableType:
+    issues = analysis.document.issues
+    if not issues:
+        return Group(_heading("Issues on ingest", 0), Text("none", style="dim"))
+    table = _table("Code", "Message", "Removed text")
+    for issue in issues:
+        removed = Text("—", style="dim")
+        if issue.removed is not None:
+            preview = issue.removed
+            if len(preview) > REMOVED_PREVIEW:
+                preview = f"{preview[:REMOVED_PREVIEW]}… ({len(issue.removed)} characters)"
+            removed = _t(preview, "italic")
+        table.add_row(_t(issue.code, "yellow"), _t(issue.message), removed)
+    return Group(_heading("Issues on ingest", len(issues)), table)
+
+
+def _entities(analysis: Analysis) -> RenderableType:
+    parts: list[RenderableType] = [_heading("Entities", len(analysis.entities))]
+    if not analysis.entities:
+        parts.append(Text("none", style="dim"))
+    for entity_type, entities in entity_groups(analysis):
+        mentions = sum(len(e.mentions) for e in entities)
+        title = _t(f"{entity_type} · {type_name(entity_type)} · {len(entities)} entities, {mentions} mentions",
+                   "bold")
+        table = _table("Entity", "#", "Written as", "Found by")
+        table.columns[1].justify = "right"
+        for entity in entities:
+            table.add_row(_t(entity.name, "bold"), str(len(entity.mentions)), _t(variants_text(entity)),
+                          _t(evidence_text(entity), "dim"))
+        parts.extend([Text(""), title, table])
+    return Group(*parts)
+
+
+def _dates(analysis: Analysis) -> RenderableType:
+    dates = sorted_dates(analysis)
+    if not dates:
+        return Group(_heading("Dates", 0), Text("none", style="dim"))
+    table = _table("In the text", "At", "Resolved to")
+    for expression in dates:
+        style = "" if expression.value else "dim"
+        table.add_row(_t(expression.span.text), f"{expression.span.start}–{expression.span.end}",
+                      _t(date_value_text(expression), style))
+    return Group(_heading("Dates", len(dates)), table)
+
+
+def render_text(analysis: Analysis, color: bool = False) -> str:
+    """The terminal report, 100 columns wide, with ANSI styles only when ``color`` is true."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=WIDTH,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=False,
+        legacy_windows=False,
+        force_jupyter=False,
+        force_interactive=False,
+    )
+    for section in (_article, _issues, _entities, _dates):
+        console.print(section(analysis))
+        console.print()
+    lines = [line.rstrip() for line in buffer.getvalue().splitlines()]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+__all__ = ["render_text"]

@@ -1,0 +1,101 @@
+"""Bad input through the real command: one line on stderr, a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "narrascope.cli"]
+
+
+def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([*CLI, *args], input=stdin, capture_output=True, timeout=120)
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], fragment: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("narrascope: error:") and fragment in lines[0], lines[0]
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    paths = {
+        "empty": tmp_path / "empty.txt",
+        "binary": tmp_path / "image.png",
+        "huge": tmp_path / "huge.txt",
+        "broken_html": tmp_path / "broken.html",
+        "unknown_encoding": tmp_path / "unknown.txt",
+    }
+    paths["empty"].write_bytes(b"")
+    paths["binary"].write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40)
+    with paths["huge"].open("wb") as handle:
+        handle.write(b"word " * (50 * 1024 * 1024 // 5))
+    paths["broken_html"].write_bytes(b"<html><head><title>t</title><body><div><nav>menu<</div></span>")
+    paths["unknown_encoding"].write_bytes(bytes([0x80 + (i * 37) % 0x20 for i in range(600)]))
+    return paths
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("empty", "empty"),
+        ("binary", "binary"),
+        ("huge", "over the 20 MB limit"),
+        ("broken_html", "no article text"),
+        ("unknown_encoding", "encoding"),
+    ],
+)
+def test_bad_files(files: dict[str, Path], name: str, fragment: str) -> None:
+    assert_clean_failure(run("analyze", str(files[name])), fragment)
+
+
+def test_missing_path() -> None:
+    assert_clean_failure(run("analyze", "/no/such/article.txt"), "no such file")
+
+
+def test_url_needs_fetch_flag() -> None:
+    assert_clean_failure(run("analyze", "https://example.invalid/a"), "--fetch")
+
+
+def test_unreachable_url() -> None:
+    assert_clean_failure(run("analyze", "--fetch", "http://unreachable.invalid/article"), "cannot resolve host")
+
+
+def test_loopback_url_is_refused() -> None:
+    assert_clean_failure(run("analyze", "--fetch", "http://127.0.0.1:9/"), "loopback")
+
+
+def test_unknown_forced_encoding(sample_file: Path) -> None:
+    assert_clean_failure(run("analyze", "--encoding", "klingon-8", str(sample_file)), "unknown encoding")
+
+
+def test_empty_stdin() -> None:
+    assert_clean_failure(run("analyze", "-", stdin=b""), "empty")
+
+
+def test_stdin_cp1251_is_repaired() -> None:
+    text = "Москва, 6 января. Эксперт Юрий Бялый заявил журналистам, что ситуация в Казахстане ухудшилась."
+    result = run("analyze", "-", "--format", "json", stdin=text.encode("cp1251"))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert "Юрий Бялый" in data["document"]["text"]
+    assert any(i["code"] == "encoding-repaired" for i in data["document"]["issues"])
+
+
+def test_schema_command_prints_a_versioned_schema() -> None:
+    result = run("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["version"] and schema["$id"].endswith(f"analysis-{schema['version']}.json")
+
+
+def test_eval_missing_folder_is_one_line() -> None:
+    assert_clean_failure(run("eval", "extraction", "--data", "/no/such/folder"), "no such folder")
