@@ -29,8 +29,10 @@ def test_metadata_and_body_from_html() -> None:
 
 def test_cp1251_html_with_declared_charset() -> None:
     russian = "Совет поддержал план строительства гавани, сообщил мэр города журналистам. " * 4
-    page = (f'<html><head><meta charset="windows-1251"><title>Гавань</title></head><body><article>'
-            f"<p>{russian}</p><p>{russian}</p></article></body></html>")
+    page = (
+        f'<html><head><meta charset="windows-1251"><title>Гавань</title></head><body><article>'
+        f"<p>{russian}</p><p>{russian}</p></article></body></html>"
+    )
     doc = from_bytes(page.encode("cp1251"))
     assert "Совет поддержал план" in doc.text
     assert doc.language is not None and doc.language.code == "ru"

@@ -31,7 +31,9 @@ def test_inline_wire_dateline() -> None:
 
 
 def test_byline_and_month_first() -> None:
-    layout = parse_layout("A headline here\n\nBy Jane Doe and John Roe\n\nWashington, 01/06/2021\n\nBody text.", order="MDY")
+    layout = parse_layout(
+        "A headline here\n\nBy Jane Doe and John Roe\n\nWashington, 01/06/2021\n\nBody text.", order="MDY"
+    )
     assert layout.authors == ["Jane Doe", "John Roe"]
     assert layout.published is not None and layout.published.value == "2021-01-06"
     assert layout.body == "Body text."

@@ -52,10 +52,10 @@ def test_spans_are_exact_and_single_line(analysis: Analysis) -> None:
     for entity in analysis.entities:
         assert "\n" not in entity.name
         for mention in entity.mentions:
-            assert text[mention.span.start:mention.span.end] == mention.span.text
+            assert text[mention.span.start : mention.span.end] == mention.span.text
             assert "\n" not in mention.span.text
     for found in analysis.dates:
-        assert text[found.span.start:found.span.end] == found.span.text
+        assert text[found.span.start : found.span.end] == found.span.text
 
 
 def test_relative_date_resolves_against_the_dateline(analysis: Analysis) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,7 +32,7 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 70
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     md = "md"
@@ -63,8 +63,9 @@ def analyze(
     from narrascope.report import render
 
     spec = str(sample_path()) if source == "sample" else source
-    document = read_source(spec, allow_fetch=fetch, encoding=encoding, outlet=outlet,
-                           date_order="MDY" if month_first else None)
+    document = read_source(
+        spec, allow_fetch=fetch, encoding=encoding, outlet=outlet, date_order="MDY" if month_first else None
+    )
     analysis = narrascope.load(gazetteer=gazetteer)(document)
     if fmt is Format.text and output is None:
         sys.stdout.write(render(analysis, "text", color=sys.stdout.isatty()))
@@ -94,11 +95,11 @@ def _print_metrics(title: str, rows: dict[str, dict[str, Any]], as_json: bool, p
 
     keys = list(dict.fromkeys(k for metrics in rows.values() for k in metrics))
     table = Table(title=title)
-    table.add_column("system")
+    table.add_column("metric")
+    for system in rows:
+        table.add_column(system, justify="right")
     for key in keys:
-        table.add_column(key, justify="right")
-    for system, metrics in rows.items():
-        table.add_row(system, *(_cell(metrics.get(key)) for key in keys))
+        table.add_row(key, *(_cell(metrics.get(key)) for metrics in rows.values()))
     Console(stderr=as_json).print(table)
     if as_json:
         sys.stdout.write(json.dumps(rows[primary]) + "\n")
@@ -135,9 +136,8 @@ def eval_extraction(
     if baseline:
         extractors["trafilatura alone"] = ex.trafilatura_alone
     run = ex.evaluate_trafilatura if layout == "trafilatura" else ex.evaluate_scrapinghub
-    rows = run(data, extractors, limit=limit)
-    for metrics in rows.values():
-        metrics["model"] = _model_name()
+    rows: dict[str, dict[str, Any]] = dict(run(data, extractors, limit=limit))
+    _label(rows, {"trafilatura alone": f"trafilatura {_version('trafilatura')}"})
     _print_metrics(f"extraction ({layout} layout)", rows, as_json, "narrascope")
 
 
@@ -153,15 +153,14 @@ def eval_dates(
     from narrascope.evaluation.systems import narrascope_date
 
     _need_dir(data)
-    finders = {"narrascope": narrascope_date}
+    finders: dict[str, ev.DateFinder] = {"narrascope": narrascope_date}
     if baseline:
         finders["htmldate alone"] = ev.htmldate_alone
     try:
         rows: dict[str, dict[str, Any]] = dict(ev.evaluate_dates(data, finders, limit=limit))
     except (ValueError, FileNotFoundError) as err:
         raise InputError(str(err)) from None
-    for metrics in rows.values():
-        metrics["model"] = _model_name()
+    _label(rows, {"htmldate alone": f"htmldate {_version('htmldate')}"})
     _print_metrics("publication dates", rows, as_json, "narrascope")
 
 
@@ -173,7 +172,8 @@ def bench_analyze(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON on the last line.")] = False,
 ) -> None:
     """Our pipeline (metadata + entities) against bare spaCy nlp.pipe on the same texts."""
-    from narrascope.bench import bench_analyze as run, read_texts
+    from narrascope.bench import bench_analyze as run
+    from narrascope.bench import read_texts
 
     result = run(read_texts(data, n), repeats=repeats)
     rows = {"figures": {k: v for k, v in result.items() if k != "model"}}
@@ -182,10 +182,19 @@ def bench_analyze(
         sys.stdout.write(json.dumps(result) + "\n")
 
 
-def _model_name() -> str:
-    import narrascope
+def _version(package: str) -> str:
+    from importlib.metadata import version
 
-    return f"narrascope {narrascope.__version__}"
+    return version(package)
+
+
+def _label(rows: dict[str, dict[str, Any]], baselines: dict[str, str]) -> None:
+    """Counts as integers, and each row's ``model``: what exactly was scored."""
+    for system, metrics in rows.items():
+        for key in ("n", "failures"):
+            if key in metrics:
+                metrics[key] = int(metrics[key])
+        metrics["model"] = baselines.get(system, f"narrascope {_version('narrascope')}")
 
 
 def main() -> None:

@@ -14,7 +14,14 @@ from narrascope.dating import DAY_MONTH, MONTH_DAY, MONTH_YEAR, NUMERIC, WEEKDAY
 from narrascope.model import Document, Span, TimeExpression
 from narrascope.pipeline import Work, annotator
 
-_PATTERNS = (NUMERIC, DAY_MONTH, MONTH_DAY, MONTH_YEAR, WEEKDAY, re.compile(r"\b(?:yesterday|today|tomorrow|вчера|сегодня|завтра)\b", re.I))
+_PATTERNS = (
+    NUMERIC,
+    DAY_MONTH,
+    MONTH_DAY,
+    MONTH_YEAR,
+    WEEKDAY,
+    re.compile(r"\b(?:yesterday|today|tomorrow|вчера|сегодня|завтра)\b", re.I),
+)
 
 
 def reference_date(document: Document) -> date | None:
@@ -33,12 +40,14 @@ def find_dates(document: Document, candidates: list[tuple[int, int]], order: Dat
     for start, end in candidates:
         piece = document.text[start:end]
         read = read_date(piece, ref=ref, order=order)
-        found.append(TimeExpression(
-            span=Span(start=start, end=end, text=piece),
-            value=read.value.isoformat() if read else None,
-            precision=read.precision if read else None,
-            relative=read.relative if read else False,
-        ))
+        found.append(
+            TimeExpression(
+                span=Span(start=start, end=end, text=piece),
+                value=read.value.isoformat() if read else None,
+                precision=read.precision if read else None,
+                relative=read.relative if read else False,
+            )
+        )
     return found
 
 

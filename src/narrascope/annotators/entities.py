@@ -82,8 +82,10 @@ def _overlaps(a: Found, b: Found) -> bool:
 
 
 def _with_gazetteer(text: str, found: list[Found], gazetteer: Gazetteer) -> list[Found]:
-    hits = [Found(h.start, h.end, h.entry.type, "gazetteer", name_key(h.entry.name), h.entry.name)
-            for h in gazetteer.find(text)]
+    hits = [
+        Found(h.start, h.end, h.entry.type, "gazetteer", name_key(h.entry.name), h.entry.name)
+        for h in gazetteer.find(text)
+    ]
     kept = [f for f in found if not any(_overlaps(f, h) for h in hits)]
     return sorted(kept + hits, key=lambda f: f.start)
 
@@ -132,9 +134,9 @@ def _propagate(text: str, groups: dict[str, list[Found]], tokens: list[tuple[int
 def _entity(index: int, text: str, mentions: list[Found]) -> Entity:
     mentions.sort(key=lambda f: f.start)
     kind = _majority(mentions)
-    variants = list(dict.fromkeys(text[f.start:f.end] for f in mentions))
+    variants = list(dict.fromkeys(text[f.start : f.end] for f in mentions))
     forced = next((f.forced for f in mentions if f.forced), None)
-    counts = Counter(text[f.start:f.end] for f in mentions)
+    counts = Counter(text[f.start : f.end] for f in mentions)
     name = forced or max(variants, key=lambda v: (len(v.split()) if kind == "PERSON" else 0, counts[v], len(v)))
     return Entity(
         id=f"E{index}",
@@ -143,7 +145,7 @@ def _entity(index: int, text: str, mentions: list[Found]) -> Entity:
         key=mentions[0].key,
         variants=variants,
         mentions=[
-            Mention(span=Span(start=f.start, end=f.end, text=text[f.start:f.end]), label=f.label, origin=f.origin)
+            Mention(span=Span(start=f.start, end=f.end, text=text[f.start : f.end]), label=f.label, origin=f.origin)
             for f in mentions
         ],
     )

@@ -34,6 +34,7 @@ __all__ = [
     "evaluate_trafilatura",
     "normalise_space",
     "read_page",
+    "shingle_precision_recall",
     "shingles",
     "trafilatura_alone",
 ]
@@ -129,8 +130,8 @@ def _run(name: str, extractor: Extractor, html: bytes, url: str | None, failures
     """Run one extractor; a crash scores as empty output instead of aborting the benchmark."""
     try:
         return extractor(html, url)
-    except Exception:  # any crash of the system under test is a scored failure
-        logger.warning("extractor %s failed on %s", name, url, exc_info=True)
+    except Exception as err:  # any crash of the system under test is a scored failure
+        logger.warning("extractor %s failed on %s: %s", name, url, err)
         failures[name] += 1
         return Extracted(text="")
 

@@ -51,13 +51,7 @@ def from_bytes(
     max_bytes: int = MAX_BYTES,
 ) -> Document:
     """Decode ``data`` (recording any repair) and build a Document from it."""
-    if encoding is None and (declared := html_.declared_charset(data)) and b"<" in data[:1024]:
-        try:
-            decoded = decode(data, declared, max_bytes=max_bytes)
-        except InputError:
-            decoded = decode(data, max_bytes=max_bytes)
-    else:
-        decoded = decode(data, encoding, max_bytes=max_bytes)
+    decoded = decode(data, encoding, max_bytes=max_bytes, fallback=html_.declared_charset(data))
     return from_text(decoded.text, source, url, outlet, date_order, decoded.issues)
 
 
@@ -94,15 +88,23 @@ def read_source(
 
 
 def _from_html(
-    text: str, source: str | None, url: str | None, outlet: str | None, order: DateOrder | None,
+    text: str,
+    source: str | None,
+    url: str | None,
+    outlet: str | None,
+    order: DateOrder | None,
     issues: list[Issue],
 ) -> Document:
     page = html_.extract(text, url)
     layout = parse_layout(page.text, order=order or page.date_order, title_hint=page.title)
     meta_date = Published(value=page.date, precision="day", source="html-meta") if page.date else None
     if meta_date and layout.published and layout.published.value != meta_date.value:
-        issues.append(Issue(code="date-conflict",
-                            message=f"page metadata says {meta_date.value}, dateline says {layout.published.value}"))
+        issues.append(
+            Issue(
+                code="date-conflict",
+                message=f"page metadata says {meta_date.value}, dateline says {layout.published.value}",
+            )
+        )
     layout.published = meta_date or layout.published
     layout.authors = page.authors or layout.authors
     if outlet is None and layout.outlet is None and page.sitename:
@@ -111,7 +113,11 @@ def _from_html(
 
 
 def _document(
-    body: str, layout: Layout, source: str | None, outlet: str | None, issues: list[Issue],
+    body: str,
+    layout: Layout,
+    source: str | None,
+    outlet: str | None,
+    issues: list[Issue],
     outlet_source: str | None,
 ) -> Document:
     if not body.strip():

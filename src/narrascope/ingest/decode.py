@@ -35,7 +35,7 @@ def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
+    controls = sum(1 for b in sample if b < 9 or (13 < b < 32 and b != 27))
     return controls > max(4, len(sample) // 100)
 
 
@@ -82,14 +82,44 @@ def _implausibility(text: str) -> float:
     return (bad + 5 * controls) / max(total, 1)
 
 
-def decode(data: bytes, encoding: str | None = None, max_bytes: int = MAX_BYTES) -> Decoded:
-    """Decode ``data``; ``encoding`` forces a codec (an unknown name is an InputError)."""
+_MIXED = "narrascope-cp1252-fallback"
+
+
+def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
+    """Read bytes that are not UTF-8 as cp1252: pages pasted together from two encodings."""
+    assert isinstance(err, UnicodeDecodeError)
+    return err.object[err.start : err.end].decode("cp1252", errors="replace"), err.end
+
+
+codecs.register_error(_MIXED, _cp1252_fallback)
+
+
+def _invalid_utf8_bytes(data: bytes) -> int:
+    return data.decode("utf-8", errors="replace").count("\ufffd") - data.count("\ufffd".encode()) // 3
+
+
+def _known(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
+
+
+def decode(
+    data: bytes, encoding: str | None = None, max_bytes: int = MAX_BYTES, fallback: str | None = None
+) -> Decoded:
+    """Decode ``data``; ``encoding`` forces a codec (an unknown name is an InputError).
+
+    Valid UTF-8 wins over everything but a byte-order mark: pages often declare a charset they
+    are not in, and text that decodes as UTF-8 is almost never in another encoding. Next comes
+    ``fallback`` (a charset the page declares), then the single-byte guess, and last UTF-8
+    with the few invalid bytes replaced, when they are few.
+    """
     if not data.strip():
         raise InputError("input is empty")
     if len(data) > max_bytes:
-        raise InputError(
-            f"input is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit"
-        )
+        raise InputError(f"input is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
     if encoding:
         try:
             codecs.lookup(encoding)
@@ -99,8 +129,11 @@ def decode(data: bytes, encoding: str | None = None, max_bytes: int = MAX_BYTES)
             return Decoded(data.decode(encoding), encoding)
         except UnicodeDecodeError as err:
             raise InputError(f"input is not valid {encoding}: {err.reason} at byte {err.start}") from None
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 text = data.decode(codec)
@@ -113,6 +146,19 @@ def decode(data: bytes, encoding: str | None = None, max_bytes: int = MAX_BYTES)
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    if fallback and _known(fallback) and codecs.lookup(fallback).name != "utf-8":
+        try:
+            text = data.decode(fallback)
+            return Decoded(text, fallback, [Issue(code="encoding-declared", message=f"decoded as declared {fallback}")])
+        except UnicodeDecodeError:
+            pass
+    invalid = _invalid_utf8_bytes(data)
+    if invalid * 10 <= sum(1 for b in data if b >= 0x80):
+        return Decoded(
+            data.decode("utf-8", errors=_MIXED),
+            "utf-8",
+            [Issue(code="encoding-repaired", message=f"mostly UTF-8; {invalid} stray byte(s) read as cp1252")],
+        )
     if _rare_high_share(data) > 0.5:
         raise InputError("cannot determine the text encoding (not UTF-8, cp1251 or latin-1); try --encoding")
     scored = sorted(

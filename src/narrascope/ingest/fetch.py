@@ -95,7 +95,7 @@ def fetch(url: str, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES, allow_
             conn = _CheckedHTTPS(parts.hostname, port, timeout=timeout, context=ssl.create_default_context())
         else:
             conn = _CheckedHTTP(parts.hostname, port, timeout=timeout)
-        conn.allow_private = allow_private  # type: ignore[attr-defined]
+        conn.allow_private = allow_private
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
             conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "text/html,text/plain,*/*"})
@@ -107,7 +107,9 @@ def fetch(url: str, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES, allow_
                 raise FetchError(f"cannot fetch {url}: HTTP {response.status} {response.reason}")
             declared = response.getheader("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise FetchError(f"refused {url}: {int(declared) / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB cap")
+                raise FetchError(
+                    f"refused {url}: {int(declared) / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB cap"
+                )
             content = response.read(max_bytes + 1)
             if len(content) > max_bytes:
                 raise FetchError(f"refused {url}: larger than the {max_bytes / 1e6:.0f} MB cap")

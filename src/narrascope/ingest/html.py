@@ -42,11 +42,12 @@ class Page:
         return "MDY" if (self.lang or "").lower() in _MDY_LOCALES else "DMY"
 
 
+_HTML_TAG = re.compile(r"<(?:html|head|body|article|div|p|meta|title|!doctype\s+html)\b[^>]*>", re.I)
+
+
 def looks_like_html(text: str) -> bool:
-    head = text[:2048].lstrip().lower()
-    return head.startswith(("<!doctype html", "<html", "<?xml")) or bool(
-        re.search(r"<(?:html|head|body|article|div|p)\b[^>]*>", head)
-    )
+    """Markup near the start; pages may open with long comments or scripts before any tag."""
+    return text.lstrip().startswith("<") or bool(_HTML_TAG.search(text[:65536]))
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -62,7 +63,10 @@ def extract(html: str, url: str | None = None) -> Page:
             result = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
         except (ValueError, TypeError, AttributeError) as err:
             raise InputError(f"cannot parse HTML: {err}") from None
-    if result is None or isinstance(result, dict) or len((result.text or "").split()) < MIN_WORDS:
+    if result is None or isinstance(result, dict):
+        raise InputError("no article text found in the HTML")
+    words = (result.text or "").split()
+    if len(words) < MIN_WORDS and sum(map(len, words)) < MIN_WORDS * 10:
         raise InputError("no article text found in the HTML")
     lang = _LANG.search(html[:4096].encode("utf-8", "ignore"))
     authors = [a.strip() for a in (result.author or "").split(";") if a.strip()]

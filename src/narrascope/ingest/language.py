@@ -16,8 +16,14 @@ from narrascope.model import Language
 
 ANALYSED = {"en", "ru"}
 RECOGNISED = (
-    Lingua.ENGLISH, Lingua.RUSSIAN, Lingua.UKRAINIAN, Lingua.GERMAN, Lingua.FRENCH,
-    Lingua.SPANISH, Lingua.POLISH, Lingua.ITALIAN,
+    Lingua.ENGLISH,
+    Lingua.RUSSIAN,
+    Lingua.UKRAINIAN,
+    Lingua.GERMAN,
+    Lingua.FRENCH,
+    Lingua.SPANISH,
+    Lingua.POLISH,
+    Lingua.ITALIAN,
 )
 SAMPLE_CHARS = 3000
 """lingua's confidence is settled well before this many characters; longer input only costs time."""

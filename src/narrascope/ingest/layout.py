@@ -30,7 +30,9 @@ _BOILERPLATE = re.compile(
     re.I | re.X,
 )
 _SOURCE = re.compile(r"^(?:source|sources|источник|originally published (?:by|at|in))\s*:?\s+(.{2,80}?)\.?$", re.I)
-_BYLINE = re.compile(r"^(?:by|автор:?)\s+([^\W\d_][\w.'’ -]{2,60}?(?:\s*(?:,|and|и)\s*[^\W\d_][\w.'’ -]{2,60}?)*)\.?$", re.I)
+_BYLINE = re.compile(
+    r"^(?:by|автор:?)\s+([^\W\d_][\w.'’ -]{2,60}?(?:\s*(?:,|and|и)\s*[^\W\d_][\w.'’ -]{2,60}?)*)\.?$", re.I
+)
 _DATE_TEXT = (
     r"(?:\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
     r"|\d{1,2}\s+(?:MONTHS)\.?,?\s+\d{4}"
@@ -83,11 +85,14 @@ def _dateline(paragraph: str, order: DateOrder) -> tuple[str, Published, list[Is
         return None
     issues = []
     if found.ambiguous_order:
-        issues.append(Issue(code="date-order-assumed",
-                            message=f"dateline {raw!r} read {order} as {found.value.isoformat()}"))
-    return place.strip().rstrip("."), Published(
-        value=found.value.isoformat(), precision=found.precision, source="dateline", raw=raw
-    ), issues
+        issues.append(
+            Issue(code="date-order-assumed", message=f"dateline {raw!r} read {order} as {found.value.isoformat()}")
+        )
+    return (
+        place.strip().rstrip("."),
+        Published(value=found.value.isoformat(), precision=found.precision, source="dateline", raw=raw),
+        issues,
+    )
 
 
 def _same(a: str, b: str) -> bool:
@@ -131,10 +136,18 @@ def parse_layout(text: str, order: DateOrder = "DMY", title_hint: str | None = N
             layout.place = place.title()
             if inline.group("agency") and layout.outlet is None:
                 layout.outlet = inline.group("agency").strip()
-            if inline.group("date") and layout.published is None and (found := read_date(inline.group("date"), order=order)):
-                layout.published = Published(value=found.value.isoformat(), precision=found.precision,
-                                             source="dateline", raw=inline.group("date"))
-            kept[0] = kept[0][inline.end():]
+            if (
+                inline.group("date")
+                and layout.published is None
+                and (found := read_date(inline.group("date"), order=order))
+            ):
+                layout.published = Published(
+                    value=found.value.isoformat(),
+                    precision=found.precision,
+                    source="dateline",
+                    raw=inline.group("date"),
+                )
+            kept[0] = kept[0][inline.end() :]
     offsets: list[tuple[int, int]] = []
     position = 0
     for para in kept:

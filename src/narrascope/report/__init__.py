@@ -100,6 +100,13 @@ def visible_controls(text: str) -> str:
     return _CONTROL.sub(show, text)
 
 
+def plural(count: int, noun: str) -> str:
+    """E.g. ``1 entity``, ``2 entities``, ``3 mentions``."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun[:-1]}ies" if noun.endswith("y") else f"{count} {noun}s"
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 
@@ -138,7 +145,11 @@ def article_facts(analysis: Analysis) -> list[Fact]:
         Fact("Language", language),
         Fact("Authors", "; ".join(doc.authors) if doc.authors else unknown),
         Fact("Id", doc.id),
-        Fact("Words", f"{word_count(doc.text)} ({len(doc.text)} characters, {len(doc.paragraphs)} paragraphs)"),
+        Fact(
+            "Words",
+            f"{word_count(doc.text)} ({plural(len(doc.text), 'character')}, "
+            f"{plural(len(doc.paragraphs), 'paragraph')})",
+        ),
     ]
 
 
@@ -187,7 +198,7 @@ def variants_text(entity: Entity) -> str:
 
 def evidence_text(entity: Entity) -> str:
     """How the mentions were found, and any mention labelled differently from the entity type."""
-    origins = Counter(m.origin for m in entity.mentions)
+    origins: Counter[str] = Counter(m.origin for m in entity.mentions)
     ranked = sorted(origins.items(), key=lambda item: (-item[1], item[0]))
     parts = [ranked[0][0]] if len(ranked) == 1 else [f"{origin} ×{count}" for origin, count in ranked]
     labels = Counter(m.label for m in entity.mentions if m.label != entity.type)
@@ -200,11 +211,13 @@ def mention_tooltip(entity: Entity, mention: Mention) -> str:
     """The evidence for one highlighted mention, several lines of plain text."""
     label = f", labelled {mention.label} here" if mention.label != entity.type else ""
     variants = variants_text(entity)
+    described = type_name(entity.type)
+    kind = entity.type if described == entity.type else f"{entity.type} ({described})"
     lines = [
-        f"{entity.name} — {entity.type} ({type_name(entity.type)}), entity {entity.id}",
+        f"{entity.name} — {kind}, entity {entity.id}",
         f'mention "{mention.span.text}" at {mention.span.start}–{mention.span.end}{label}',
         f"origin: {mention.origin} ({ORIGINS.get(mention.origin, mention.origin)})",
-        f"{len(entity.mentions)} mention(s) in the text" + (f": {variants}" if variants else ""),
+        f"{plural(len(entity.mentions), 'mention')} in the text" + (f": {variants}" if variants else ""),
     ]
     return "\n".join(lines)
 
@@ -223,8 +236,9 @@ def date_tooltip(expression: TimeExpression) -> str:
     if expression.value is None:
         lines.append("not resolved to a calendar date")
     else:
-        lines.append(f"resolved to {expression.value}" + (f" ({expression.precision} precision)"
-                                                          if expression.precision else ""))
+        lines.append(
+            f"resolved to {expression.value}" + (f" ({expression.precision} precision)" if expression.precision else "")
+        )
         if expression.relative:
             lines.append("relative: resolved against the publication date")
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from narrascope.report import (
     entity_groups,
     evidence_text,
     models_text,
+    plural,
     sorted_dates,
     type_name,
     variants_text,
@@ -72,8 +73,14 @@ def _entities(analysis: Analysis) -> list[str]:
         return [*lines, "", "None."]
     for entity_type, entities in entity_groups(analysis):
         mentions = sum(len(e.mentions) for e in entities)
-        lines.extend(["", f"### {escape(entity_type)} · {escape(type_name(entity_type))} "
-                          f"({len(entities)} entities, {mentions} mentions)", ""])
+        lines.extend(
+            [
+                "",
+                f"### {escape(entity_type)} · {escape(type_name(entity_type))} "
+                f"({plural(len(entities), 'entity')}, {plural(mentions, 'mention')})",
+                "",
+            ]
+        )
         rows = [[e.name, str(len(e.mentions)), variants_text(e), evidence_text(e)] for e in entities]
         lines.extend(table(["Entity", "Mentions", "Written as", "Found by"], rows, right=frozenset({1})))
     return lines

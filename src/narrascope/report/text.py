@@ -20,6 +20,7 @@ from narrascope.report import (
     entity_groups,
     evidence_text,
     models_text,
+    plural,
     sorted_dates,
     type_name,
     variants_text,
@@ -82,13 +83,17 @@ def _entities(analysis: Analysis) -> RenderableType:
         parts.append(Text("none", style="dim"))
     for entity_type, entities in entity_groups(analysis):
         mentions = sum(len(e.mentions) for e in entities)
-        title = _t(f"{entity_type} · {type_name(entity_type)} · {len(entities)} entities, {mentions} mentions",
-                   "bold")
+        counts = f"{plural(len(entities), 'entity')}, {plural(mentions, 'mention')}"
+        title = _t(f"{entity_type} · {type_name(entity_type)} · {counts}", "bold")
         table = _table("Entity", "#", "Written as", "Found by")
         table.columns[1].justify = "right"
         for entity in entities:
-            table.add_row(_t(entity.name, "bold"), str(len(entity.mentions)), _t(variants_text(entity)),
-                          _t(evidence_text(entity), "dim"))
+            table.add_row(
+                _t(entity.name, "bold"),
+                str(len(entity.mentions)),
+                _t(variants_text(entity)),
+                _t(evidence_text(entity), "dim"),
+            )
         parts.extend([Text(""), title, table])
     return Group(*parts)
 
@@ -100,8 +105,11 @@ def _dates(analysis: Analysis) -> RenderableType:
     table = _table("In the text", "At", "Resolved to")
     for expression in dates:
         style = "" if expression.value else "dim"
-        table.add_row(_t(expression.span.text), f"{expression.span.start}–{expression.span.end}",
-                      _t(date_value_text(expression), style))
+        table.add_row(
+            _t(expression.span.text),
+            f"{expression.span.start}–{expression.span.end}",
+            _t(date_value_text(expression), style),
+        )
     return Group(_heading("Dates", len(dates)), table)
 
 

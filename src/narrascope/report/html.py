@@ -1,0 +1,423 @@
+"""The report as ONE self-contained HTML page: no script, no external asset, strict CSP.
+
+The article text is shown with its span layers highlighted. A layer is one entry of
+``SPAN_LAYERS``: a function giving the layer's ``Highlight`` spans (start, end, kind, tooltip)
+and the CSS of each kind when the layer is switched on. To show a new layer (quotes, claims,
+techniques...), write its highlight function and style, and add one ``SpanLayer`` line.
+
+Overlapping and nested spans are cut into non-overlapping segments; each segment is wrapped in
+one ``<mark>`` per span covering it, outermost (earliest, longest) span outside, so no character
+is lost or repeated. The legend's checkboxes toggle each layer with ``:checked ~`` CSS alone.
+
+Safety: every string that comes from the article or its metadata passes through ``esc``
+(``html.escape`` with ``quote=True``); CSS class names are built from ``[A-Za-z0-9_-]`` only;
+the only link is the source URL, and only when it is plain ``http(s)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import narrascope
+from narrascope.model import Analysis
+from narrascope.report import (
+    article_facts,
+    date_tooltip,
+    date_value_text,
+    entity_groups,
+    evidence_text,
+    mention_tooltip,
+    models_text,
+    sorted_dates,
+    type_name,
+    type_sort_key,
+    variants_text,
+    visible_controls,
+)
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+def esc(value: object) -> str:
+    """Escape for HTML text and quoted attribute values."""
+    return html.escape(str(value), quote=True)
+
+
+def esc_meta(value: object) -> str:
+    """Escape metadata (not article text): control and bidi-override characters made visible too."""
+    return esc(visible_controls(str(value)))
+
+
+def css_token(value: str) -> str:
+    """A class-name-safe form of ``value``: only ASCII letters, digits, ``_`` and ``-``."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", value) or "_"
+
+
+# --- span layers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One highlighted stretch of the text: ``kind`` picks its colour, ``tooltip`` is its evidence."""
+
+    start: int
+    end: int
+    kind: str
+    tooltip: str
+
+
+@dataclass(frozen=True)
+class SpanLayer:
+    """A layer that can be highlighted in the article text and toggled in the legend.
+
+    ``name`` must be a CSS-safe identifier; ``style`` gives the CSS declarations of one kind
+    when the layer is on; ``kind_label`` and ``kind_help`` the legend text and tooltip of a kind.
+    """
+
+    name: str
+    label: str
+    highlights: Callable[[Analysis], Iterable[Highlight]]
+    style: Callable[[str], str]
+    kind_label: Callable[[str], str] = field(default=lambda kind: kind)
+    kind_help: Callable[[str], str] = field(default=lambda kind: kind)
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", self.name):
+            raise ValueError(f"layer name {self.name!r} is not a CSS-safe identifier")
+
+
+ENTITY_COLOURS = {
+    "PERSON": "#ffd29d",
+    "ORG": "#b4d0ff",
+    "NORP": "#f5c2f0",
+    "GPE": "#c2efb3",
+    "LOC": "#a8ecec",
+    "FAC": "#f6efa6",
+    "EVENT": "#ffb8b8",
+    "PRODUCT": "#d9c8ff",
+    "WORK_OF_ART": "#e8d5b5",
+    "LAW": "#d0d0d0",
+}
+
+
+def _entity_highlights(analysis: Analysis) -> Iterator[Highlight]:
+    for entity in analysis.entities:
+        for mention in entity.mentions:
+            yield Highlight(mention.span.start, mention.span.end, entity.type, mention_tooltip(entity, mention))
+
+
+def _entity_style(kind: str) -> str:
+    colour = ENTITY_COLOURS.get(kind)
+    if colour is None:  # a stable pastel for any other type
+        hue = int(hashlib.sha256(kind.encode()).hexdigest()[:4], 16) % 360
+        colour = f"hsl({hue} 70% 84%)"
+    return f"background-color: {colour};"
+
+
+def _date_highlights(analysis: Analysis) -> Iterator[Highlight]:
+    for expression in analysis.dates:
+        kind = "resolved" if expression.value is not None else "unresolved"
+        yield Highlight(expression.span.start, expression.span.end, kind, date_tooltip(expression))
+
+
+def _date_style(kind: str) -> str:
+    line = "solid" if kind == "resolved" else "dashed"
+    return f"border-bottom: 0.18em {line} #7a2bb8;"
+
+
+SPAN_LAYERS: tuple[SpanLayer, ...] = (
+    SpanLayer("entities", "Entities", _entity_highlights, _entity_style, kind_help=type_name),
+    SpanLayer(
+        "dates",
+        "Dates",
+        _date_highlights,
+        _date_style,
+        kind_help=lambda kind: "resolved to a calendar date" if kind == "resolved" else "not resolved",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A highlight clamped to the text, with its layer, in painting order."""
+
+    start: int
+    end: int
+    layer: SpanLayer
+    highlight: Highlight
+
+    @property
+    def css_class(self) -> str:
+        return f"l-{self.layer.name} k-{css_token(self.highlight.kind)}"
+
+
+def _placed(analysis: Analysis, layers: tuple[SpanLayer, ...]) -> list[_Placed]:
+    """Every non-empty highlight clamped to the text, sorted outermost-first."""
+    size = len(analysis.document.text)
+    placed: list[tuple[int, _Placed]] = []
+    for rank, layer in enumerate(layers):
+        for highlight in layer.highlights(analysis):
+            start, end = max(0, highlight.start), min(size, highlight.end)
+            if start < end:
+                placed.append((rank, _Placed(start, end, layer, highlight)))
+    placed.sort(key=lambda item: (item[1].start, -item[1].end, item[0]))
+    return [item for _, item in placed]
+
+
+def _blocks(analysis: Analysis) -> Iterator[tuple[int, int, bool]]:
+    """``(start, end, is_paragraph)`` covering the whole text exactly once, in order."""
+    document = analysis.document
+    size = len(document.text)
+    cursor = 0
+    for start, end in sorted(document.paragraphs):
+        start, end = max(start, cursor), min(end, size)
+        if start >= end:
+            continue
+        if cursor < start:
+            yield cursor, start, False
+        yield start, end, True
+        cursor = end
+    if cursor < size:
+        yield cursor, size, not document.paragraphs
+
+
+def _segments(text: str, start: int, end: int, placed: list[_Placed]) -> str:
+    """``text[start:end]`` escaped, each stretch wrapped in the marks of the spans covering it."""
+    inside = [p for p in placed if p.start < end and p.end > start]
+    cuts = sorted({start, end, *(max(p.start, start) for p in inside), *(min(p.end, end) for p in inside)})
+    out: list[str] = []
+    active: list[_Placed] = []
+    waiting = iter(inside)
+    upcoming = next(waiting, None)
+    for a, b in pairwise(cuts):
+        active = [p for p in active if p.end > a]
+        while upcoming is not None and max(upcoming.start, start) <= a:
+            active.append(upcoming)
+            upcoming = next(waiting, None)
+        chunk = esc(text[a:b])
+        for p in reversed(active):
+            chunk = f'<mark class="{p.css_class}" title="{esc_meta(p.highlight.tooltip)}">{chunk}</mark>'
+        out.append(chunk)
+    return "".join(out)
+
+
+def article_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS) -> str:
+    """The article text as ``<p>`` elements with highlights; tags stripped and unescaped, it is
+    exactly ``document.text``."""
+    text = analysis.document.text
+    placed = _placed(analysis, layers)
+    parts: list[str] = []
+    number = 0
+    for start, end, paragraph in _blocks(analysis):
+        if not paragraph and not text[start:end].strip():
+            parts.append(esc(text[start:end]))  # the blank lines between paragraphs
+            continue
+        number += 1
+        css = "" if paragraph else ' class="loose"'
+        parts.append(
+            f'<p id="p{number}"{css} dir="auto" data-start="{start}" data-end="{end}">'
+            f"{_segments(text, start, end, placed)}</p>"
+        )
+    return "".join(parts)
+
+
+# --- page ----------------------------------------------------------------------------------------
+
+STYLE = """
+:root { color-scheme: light; --ink: #1d1d1f; --muted: #5f6368; --rule: #dadce0; --paper: #fff; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f4f4f1; color: var(--ink);
+  font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
+.page { max-width: 62rem; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
+header, section { background: var(--paper); border: 1px solid var(--rule); border-radius: 6px;
+  padding: 1rem 1.25rem; margin-bottom: 1rem; }
+.kicker { margin: 0; color: var(--muted); font-size: .8rem; letter-spacing: .06em; text-transform: uppercase; }
+h1 { font-size: 1.55rem; line-height: 1.25; margin: .25rem 0 .75rem; }
+h2 { font-size: 1.1rem; margin: 0 0 .6rem; }
+h3 { font-size: .95rem; margin: 1rem 0 .3rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0; font-size: .92rem; }
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+.none { color: var(--muted); font-style: italic; }
+.article { max-width: 44rem; font-family: Georgia, "Noto Serif", "Times New Roman", serif; font-size: 1.05rem; }
+.article p { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 .9em; }
+.article p.loose { border-left: 3px solid var(--rule); padding-left: .5rem; }
+mark { background: none; color: inherit; padding: 0; border-radius: 2px; }
+.entity-table mark { padding: 0 .3rem; font-size: .8rem; }
+.layer-toggle { margin: 0 .3rem 0 0; vertical-align: middle; }
+.layer-label { display: inline-block; margin: 0 1.2rem .6rem 0; font-size: .88rem; cursor: pointer; }
+.swatch { display: inline-block; padding: 0 .35rem; margin: 0 .1rem; border-radius: 3px; font-size: .8rem;
+  color: var(--muted); }
+.hint { color: var(--muted); font-size: .85rem; margin: 0 0 .6rem; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid var(--rule);
+  overflow-wrap: anywhere; }
+th { font-weight: 600; color: var(--muted); }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.removed { white-space: pre-wrap; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .82rem; }
+code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .85rem; }
+footer { color: var(--muted); font-size: .8rem; text-align: center; }
+@media print { body { background: #fff; } .layer-toggle, .hint { display: none; } }
+"""
+
+
+def _layer_css(layers: tuple[SpanLayer, ...], kinds: dict[str, list[str]]) -> str:
+    """Colours of every kind present, applied only while its layer's checkbox is checked."""
+    rules: list[str] = []
+    for layer in layers:
+        for kind in kinds[layer.name]:
+            selector = f"l-{layer.name}.k-{css_token(kind)}"
+            on = f"#layer-{layer.name}:checked ~"
+            rules.append(
+                f"{on} .article mark.{selector}, {on} .layer-label .swatch.{selector} "
+                f"{{ {layer.style(kind)} color: var(--ink); }}"
+            )
+    return "\n".join(rules)
+
+
+def _legend(layers: tuple[SpanLayer, ...], kinds: dict[str, list[str]], counts: dict[str, int]) -> str:
+    """Checkbox and label for each layer; the inputs must stay siblings before ``.article``."""
+    parts: list[str] = []
+    for layer in layers:
+        swatches = "".join(
+            f'<span class="swatch l-{layer.name} k-{css_token(kind)}" title="{esc_meta(layer.kind_help(kind))}">'
+            f"{esc_meta(layer.kind_label(kind))}</span>"
+            for kind in kinds[layer.name]
+        )
+        parts.append(
+            f'<input type="checkbox" class="layer-toggle" id="layer-{layer.name}" checked>'
+            f'<label class="layer-label" for="layer-{layer.name}"><strong>{esc(layer.label)}</strong> '
+            f"({counts[layer.name]}) {swatches}</label>\n"
+        )
+    return "".join(parts)
+
+
+def _facts(analysis: Analysis) -> str:
+    rows: list[str] = []
+    for fact in article_facts(analysis)[1:]:
+        value = esc_meta(fact.value)
+        if fact.href:
+            value = f'<a href="{esc(fact.href)}" rel="noopener noreferrer nofollow">{value}</a>'
+        rows.append(f"<dt>{esc(fact.label)}</dt><dd>{value}</dd>")
+    return '<dl class="facts">' + "".join(rows) + "</dl>"
+
+
+def _issues(analysis: Analysis) -> str:
+    issues = analysis.document.issues
+    if not issues:
+        return '<p class="none">None.</p>'
+    items = []
+    for issue in issues:
+        removed = ""
+        if issue.removed is not None:
+            removed = f'<div>Removed: <span class="removed">{esc_meta(issue.removed)}</span></div>'
+        items.append(f"<li><code>{esc_meta(issue.code)}</code> {esc_meta(issue.message)}{removed}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _entities(analysis: Analysis) -> str:
+    if not analysis.entities:
+        return '<p class="none">None.</p>'
+    rows: list[str] = []
+    for entity_type, entities in entity_groups(analysis):
+        kind = css_token(entity_type)
+        for entity in entities:
+            rows.append(
+                f'<tr><td><mark class="l-entities k-{kind}">{esc_meta(entity_type)}</mark></td>'
+                f"<td>{esc_meta(entity.name)}</td>"
+                f'<td class="num">{len(entity.mentions)}</td>'
+                f"<td>{esc_meta(variants_text(entity))}</td>"
+                f"<td>{esc_meta(evidence_text(entity))}</td></tr>"
+            )
+    head = "<tr><th>Type</th><th>Entity</th><th>Mentions</th><th>Written as</th><th>Found by</th></tr>"
+    return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _dates(analysis: Analysis) -> str:
+    dates = sorted_dates(analysis)
+    if not dates:
+        return '<p class="none">None.</p>'
+    rows = [
+        f"<tr><td>{esc_meta(d.span.text)}</td><td>{d.span.start}–{d.span.end}</td>"
+        f"<td>{esc_meta(date_value_text(d))}</td></tr>"
+        for d in dates
+    ]
+    head = "<tr><th>In the text</th><th>Characters</th><th>Resolved to</th></tr>"
+    return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _lang(analysis: Analysis) -> str:
+    language = analysis.document.language
+    if language is None or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", language.code):
+        return ""
+    return f' lang="{esc(language.code)}"'
+
+
+def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS) -> str:
+    """The self-contained HTML report of ``analysis``."""
+    document = analysis.document
+    counts = {layer.name: 0 for layer in layers}
+    kinds: dict[str, set[str]] = {layer.name: set() for layer in layers}
+    for placed in _placed(analysis, layers):
+        counts[placed.layer.name] += 1
+        kinds[placed.layer.name].add(placed.highlight.kind)
+    ordered = {name: sorted(found, key=type_sort_key) for name, found in kinds.items()}
+    title = esc_meta(document.title or "Untitled article")
+    lang = _lang(analysis)
+    # The entities table shows its type colours whatever the layer toggles say.
+    entity_css = "\n".join(
+        f".entity-table mark.l-entities.k-{css_token(t)} {{ {_entity_style(t)} }}"
+        for t in sorted({e.type for e in analysis.entities})
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="narrascope {esc(narrascope.__version__)}">
+<title>{title} · narrascope</title>
+<style>{STYLE}
+{_layer_css(layers, ordered)}
+{entity_css}
+</style>
+</head>
+<body>
+<div class="page">
+<header>
+<p class="kicker">narrascope report</p>
+<h1{lang} dir="auto">{title}</h1>
+{_facts(analysis)}
+</header>
+<section class="reading" aria-labelledby="h-article">
+<h2 id="h-article">Article</h2>
+<p class="hint">Hover a highlight for its evidence; untick a layer to hide it.</p>
+{_legend(layers, ordered, counts)}<div class="article" id="article-text"{lang}>{article_html(analysis, layers)}</div>
+</section>
+<section aria-labelledby="h-issues">
+<h2 id="h-issues">Issues on ingest ({len(document.issues)})</h2>
+{_issues(analysis)}
+</section>
+<section aria-labelledby="h-entities" class="entity-table">
+<h2 id="h-entities">Entities ({len(analysis.entities)})</h2>
+{_entities(analysis)}
+</section>
+<section aria-labelledby="h-dates">
+<h2 id="h-dates">Dates ({len(analysis.dates)})</h2>
+{_dates(analysis)}
+</section>
+<footer>Document {esc_meta(document.id)} · schema {esc_meta(analysis.schema_version)} ·
+models: {esc_meta(models_text(analysis))}</footer>
+</div>
+</body>
+</html>
+"""
+
+
+__all__ = ["CSP", "SPAN_LAYERS", "Highlight", "SpanLayer", "article_html", "css_token", "esc", "render_html"]
