@@ -99,3 +99,25 @@ def test_schema_command_prints_a_versioned_schema() -> None:
 
 def test_eval_missing_folder_is_one_line() -> None:
     assert_clean_failure(run("eval", "extraction", "--data", "/no/such/folder"), "no such folder")
+
+
+def test_truncated_json(tmp_path: Path) -> None:
+    path = tmp_path / "article.json"
+    path.write_text('{"title": "A headline", "text": "The council met on Tuesday and')
+    assert_clean_failure(run("analyze", str(path)), "truncated JSON")
+
+
+def test_json_article(tmp_path: Path) -> None:
+    path = tmp_path / "article.json"
+    article = {
+        "title": "Harbour plan",
+        "outlet": "Coast Herald",
+        "published": "2021-03-02",
+        "text": "Mayor Jane Doe said on Monday that the harbour plan was approved. Doe thanked the council.",
+    }
+    path.write_text(json.dumps(article))
+    result = run("analyze", str(path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)["document"]
+    assert document["title"] == "Harbour plan" and document["outlet"] == "Coast Herald"
+    assert document["published"]["value"] == "2021-03-02"

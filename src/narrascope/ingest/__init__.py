@@ -6,11 +6,12 @@ text was repaired from cp1251 or that a "Leave a Reply" line was dropped.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
 
-from narrascope.dating import DateOrder
+from narrascope.dating import DateOrder, read_date
 from narrascope.errors import InputError
 from narrascope.ingest import html as html_
 from narrascope.ingest.decode import MAX_BYTES, decode
@@ -35,6 +36,8 @@ def from_text(
     text = text.replace("\x00", "")
     if not text.strip():
         raise InputError("input is empty")
+    if text.lstrip().startswith("{"):
+        return _from_json(text, source, outlet, date_order, issues)
     if html_.looks_like_html(text):
         return _from_html(text, source, url, outlet, date_order, issues)
     layout = parse_layout(text, order=date_order or "DMY")
@@ -85,6 +88,31 @@ def read_source(
     except OSError as err:
         raise InputError(f"cannot read {spec}: {err.strerror}") from None
     return from_bytes(data, str(path), None, encoding, outlet, date_order, max_bytes)
+
+
+def _from_json(
+    text: str, source: str | None, outlet: str | None, order: DateOrder | None, issues: list[Issue]
+) -> Document:
+    """One article as a JSON object: ``text`` or ``html``, optional title, url, outlet, published, authors."""
+    try:
+        item = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(f"invalid or truncated JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
+    if not isinstance(item, dict) or not isinstance(item.get("text") or item.get("html"), str):
+        raise InputError("a JSON article needs a string field 'text' or 'html'")
+    url = item.get("url") if isinstance(item.get("url"), str) else None
+    outlet = outlet or (item["outlet"] if isinstance(item.get("outlet"), str) else None)
+    document = from_text(item.get("text") or item["html"], source or url, url, outlet, order, issues)
+    updates: dict[str, object] = {}
+    if isinstance(item.get("title"), str) and item["title"].strip():
+        updates["title"] = item["title"].strip()
+    if isinstance(item.get("authors"), list):
+        updates["authors"] = [str(a) for a in item["authors"] if str(a).strip()]
+    if isinstance(item.get("published"), str) and (found := read_date(item["published"], order=order or "DMY")):
+        updates["published"] = Published(
+            value=found.value.isoformat(), precision=found.precision, source="user", raw=item["published"]
+        )
+    return document.model_copy(update=updates) if updates else document
 
 
 def _from_html(
