@@ -56,3 +56,21 @@ def test_hostile_html_does_not_leak_markup_into_text() -> None:
     )
     doc = from_text(hostile)
     assert "alert(3)" not in doc.text and "onerror" not in doc.text and "<script" not in doc.text
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "host", "expected"),
+    [
+        ("Council backs plan - Coast Herald", "Coast Herald", "coastherald.example", "Council backs plan"),
+        ("Coast Herald | Council backs plan", "Coast Herald", None, "Council backs plan"),
+        ("Council backs plan – helge.at", None, "www.helge.at", "Council backs plan"),
+        ("Bericht vom 22.04.2020 – worauf wartet die Politik?", None, "example.de", None),
+        ("Plain title", "Coast Herald", None, None),
+    ],
+)
+def test_site_name_is_stripped_from_titles(
+    title: str, site: str | None, host: str | None, expected: str | None
+) -> None:
+    from narrascope.ingest.html import strip_site_name
+
+    assert strip_site_name(title, site, host) == (expected or title)

@@ -24,6 +24,30 @@ MIN_WORDS = 5
 """Fewer words than this from a whole page is navigation or an error page, not an article."""
 
 
+_TITLE_SEPARATOR = re.compile(r"\s+[-|–—·»:]\s+")
+_DOMAIN = re.compile(r"\.[a-z]{2,6}$")
+
+
+def strip_site_name(title: str | None, sitename: str | None, hostname: str | None) -> str | None:
+    """ "Headline - Site.com" or "Site | Headline" -> "Headline": the site is the outlet, not the title."""
+    if not title:
+        return title
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    names = {n.lower() for n in (sitename, re.sub(r"^www\.", "", hostname or "")) if n and len(n) > 2}
+
+    def is_site(part: str) -> bool:
+        part = part.lower().strip()
+        return any(n in part or part in n for n in names if len(part) > 3) or bool(_DOMAIN.search(part))
+
+    if is_site(parts[-1]):
+        return title[: title.rfind(parts[-1])].rstrip(" -|–—·»:") or title
+    if is_site(parts[0]):
+        return title[len(parts[0]) :].lstrip(" -|–—·»:") or title
+    return title
+
+
 @dataclass
 class Page:
     """What the page says about itself, before layout parsing of its text."""
@@ -72,7 +96,7 @@ def extract(html: str, url: str | None = None) -> Page:
     authors = [a.strip() for a in (result.author or "").split(";") if a.strip()]
     return Page(
         text=result.text or "",
-        title=result.title or None,
+        title=strip_site_name(result.title, result.sitename, result.hostname) or None,
         authors=authors,
         sitename=result.sitename or None,
         date=result.date or None,
