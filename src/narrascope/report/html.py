@@ -25,7 +25,7 @@ from itertools import pairwise
 
 import narrascope
 from narrascope.model import Analysis
-from narrascope.report import (
+from narrascope.report.common import (
     article_facts,
     date_tooltip,
     date_value_text,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from narrascope.model import Analysis
-from narrascope.report import (
+from narrascope.report.common import (
     article_facts,
     date_value_text,
     entity_groups,

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from narrascope.model import Analysis
-from narrascope.report import (
+from narrascope.report.common import (
     article_facts,
     date_value_text,
     entity_groups,
