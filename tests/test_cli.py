@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +122,21 @@ def test_json_article(tmp_path: Path) -> None:
     document = json.loads(result.stdout)["document"]
     assert document["title"] == "Harbour plan" and document["outlet"] == "Coast Herald"
     assert document["published"]["value"] == "2021-03-02"
+
+
+def test_hostile_article_comes_out_inert_in_the_html_report(tmp_path: Path) -> None:
+    body = "The minister said the plan was ready &lt;script&gt;alert(1)&lt;/script&gt; and approved. " * 5
+    page = (
+        "<html><head><title>Plan &lt;img src=x onerror=alert(2)&gt;</title></head><body><article>"
+        f'<p>{body}</p><p onclick="alert(3)">More text about the plan <a href="javascript:alert(4)">here</a> '
+        "and the council that approved it on Monday.</p><script>alert(5)</script></article></body></html>"
+    )
+    path = tmp_path / "hostile.html"
+    path.write_text(page)
+    result = run("analyze", str(path), "--format", "html")
+    assert result.returncode == 0, result.stderr
+    html = result.stdout
+    tags = re.findall(r"<[a-zA-Z][^>]*>", html)
+    assert not [t for t in tags if t.lower().startswith("<script")]
+    assert not [t for t in tags if re.search(r"\son\w+\s*=|javascript:", t, re.I)]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "onerror=alert(2)" in html  # shown, escaped
