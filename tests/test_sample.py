@@ -74,3 +74,50 @@ def test_schema_rejects_a_broken_analysis(analysis: Analysis) -> None:
     del data["document"]["text"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, analysis_schema())
+
+
+def _byaly(analysis: Analysis) -> str:
+    return next(e.id for e in analysis.entities if "Bialy" in e.variants)
+
+
+def test_at_least_ten_attributions_to_byaly(analysis: Analysis) -> None:
+    his = [q for q in analysis.quotes if q.speaker.entity_id == _byaly(analysis)]
+    assert len(his) >= 10
+    assert {"direct", "indirect"} <= {q.kind for q in his} | {
+        "indirect" if q.kind == "partial" else q.kind for q in his
+    }
+    said_bialy = [q for q in his if q.speaker.span is not None and q.speaker.span.text == "Bialy"]
+    assert said_bialy and said_bialy[0].inverted and said_bialy[0].cue is not None
+    stresses = [q for q in his if q.cue is not None and q.cue.text.startswith("stresses")]
+    assert stresses and stresses[0].speaker.span is not None and stresses[0].speaker.span.text == "Byalyi"
+    assert any("Bishkek and Osh" in q.content.text for q in his)
+
+
+def test_casualty_figure_rests_on_the_commandants_office(analysis: Analysis) -> None:
+    casualty = [q for q in analysis.quotes if "14 servicemen" in q.content.text]
+    assert casualty
+    speaker = casualty[0].speaker
+    assert speaker.span is not None and "commandant’s office in Almaty" in speaker.span.text
+    assert casualty[0].kind == "according-to"
+
+
+def test_nothing_is_attributed_to_a_position(analysis: Analysis) -> None:
+    for quote in analysis.quotes:
+        assert not (quote.speaker.name and "position" in quote.speaker.name.lower())
+        assert quote.speaker.kind == "abstract" or not (
+            quote.speaker.span
+            and quote.speaker.span.text.lower().startswith(("the position", "the ambiguous position"))
+        )
+
+
+def test_scare_quotes_have_no_speaker(analysis: Analysis) -> None:
+    scare = {q.content.text for q in analysis.quotes if q.kind == "scare"}
+    assert {"unidentified helicopters", "heroin trails"} <= scare
+
+
+def test_one_source_supplies_most_of_the_article(analysis: Analysis) -> None:
+    sourcing = analysis.sourcing
+    assert sourcing is not None and sourcing.sources
+    top = sourcing.sources[0]
+    assert top.entity_id == _byaly(analysis)
+    assert top.share > 0.5 and sourcing.single_source

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 DateSource = Literal["dateline", "html-meta", "url", "feed", "user", "text"]
 Precision = Literal["year", "month", "day", "minute", "second"]
@@ -114,6 +114,67 @@ class TimeExpression(Record):
     relative: bool = False
 
 
+SpeakerKind = Literal["entity", "descriptor", "pronoun", "named", "vague", "anonymous", "abstract", "none"]
+QuoteKind = Literal["direct", "partial", "indirect", "according-to", "scare"]
+
+
+class Speaker(Record):
+    """Who an attribution names as its source, and how that was established.
+
+    ``kind`` says how far to trust the link: ``entity`` when the source span is a mention of an
+    entity; ``descriptor`` or ``pronoun`` when "the expert" or "he" was linked to an earlier named
+    speaker (``antecedent`` is that speaker's source span); ``vague`` and ``anonymous`` for
+    "experts say" and "sources close to"; ``abstract`` when the grammatical source is a thing
+    ("the position of X suggests"), which is never taken for a speaker.
+    """
+
+    kind: SpeakerKind
+    span: Span | None = None
+    entity_id: str | None = None
+    name: str | None = None
+    antecedent: Span | None = None
+
+
+class Quote(Record):
+    """One attribution: a speaker, the cue that attributes, and the content attributed."""
+
+    id: str
+    kind: QuoteKind
+    speaker: Speaker
+    cue: Span | None = None
+    content: Span
+    fragments: list[Span] = Field(default_factory=list)
+    inverted: bool = False
+    score: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
+class SourceShare(Record):
+    """One voice in the article and the share of the article's words it supplies."""
+
+    source: str
+    entity_id: str | None = None
+    kind: SpeakerKind
+    quotes: int
+    words: int
+    share: float = Field(ge=0.0, le=1.0)
+
+
+class Sourcing(Record):
+    """Whose words the article is made of: the profile a fact-checker reads first."""
+
+    words: int
+    outlet_words: int
+    outlet_share: float = Field(ge=0.0, le=1.0)
+    quoted_share: float = Field(ge=0.0, le=1.0)
+    sources: list[SourceShare] = Field(default_factory=list)
+    distinct_sources: int
+    vague_quotes: int
+    anonymous_quotes: int
+    top_source_share: float = Field(ge=0.0, le=1.0)
+    single_source: bool
+    notes: list[str] = Field(default_factory=list)
+
+
 class Analysis(Record):
     """A document, the layers annotators added to it, and the versions that made them."""
 
@@ -121,6 +182,8 @@ class Analysis(Record):
     document: Document
     entities: list[Entity] = Field(default_factory=list)
     dates: list[TimeExpression] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
+    sourcing: Sourcing | None = None
     models: dict[str, str] = Field(default_factory=dict)
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -9,6 +9,8 @@ only what earlier steps wrote.
 from __future__ import annotations
 
 import multiprocessing
+import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -29,7 +31,7 @@ class Work:
     document: Document
     parse: Any = None
     russian: Any = None
-    layers: dict[str, list[Any]] = field(default_factory=dict)
+    layers: dict[str, Any] = field(default_factory=dict)
 
 
 class Annotator(Protocol):
@@ -39,7 +41,7 @@ class Annotator(Protocol):
 
 
 REGISTRY: dict[str, Callable[[dict[str, Any]], Annotator]] = {}
-DEFAULT = ("entities", "dates")
+DEFAULT = ("entities", "dates", "quotes", "sourcing")
 
 
 def annotator(name: str) -> Callable[[Callable[[dict[str, Any]], Annotator]], Callable[[dict[str, Any]], Annotator]]:
@@ -75,6 +77,9 @@ class Pipeline:
         self.annotators = [REGISTRY[n]({"gazetteer": gazetteer}) for n in self.names]
         self.spacy = load_spacy()
         self.models = {"narrascope": __version__, "spacy": f"{SPACY_PACKAGE}=={SPACY_VERSION}"}
+        self.models.update({k: v for a in self.annotators for k, v in getattr(a, "models", {}).items()})
+        self.timings: dict[str, float] = defaultdict(float)
+        """Seconds spent in each stage (ingest, parse, each annotator), for ``bench analyze``."""
 
     def __call__(self, item: Item) -> Analysis:
         return next(self.pipe([item]))
@@ -85,8 +90,15 @@ class Pipeline:
             yield from self._pipe_parallel(items, n_process, batch_size)
             return
         iterator = iter(items)
-        while batch := [Work(_as_document(item)) for item in islice(iterator, batch_size)]:
+        while True:
+            started = time.perf_counter()
+            batch = [Work(_as_document(item)) for item in islice(iterator, batch_size)]
+            self.timings["ingest"] += time.perf_counter() - started
+            if not batch:
+                return
+            started = time.perf_counter()
             self._parse(batch)
+            self.timings["parse"] += time.perf_counter() - started
             for work in batch:
                 yield self._annotate(work)
 
@@ -103,7 +115,9 @@ class Pipeline:
 
     def _annotate(self, work: Work) -> Analysis:
         for step in self.annotators:
+            started = time.perf_counter()
             step(work)
+            self.timings[step.name] += time.perf_counter() - started
         models = dict(self.models)
         if work.russian is not None:
             models["natasha"] = "natasha==1.6.0"

@@ -1,0 +1,137 @@
+"""The ``quotes`` layer: who says what, in whose words.
+
+The attribution model (trained on PolNeAR, see ``attribution_model``) finds source, cue and
+content spans on the shared parse. This module turns them into quotes a reader can use: what
+kind of attribution each is (direct, partial, indirect, according-to; inverted "..., said X"),
+who the speaker is (``speakers``), and which quoted phrases are scare quotes, labels put in
+quote marks with no one speaking them ("unidentified helicopters").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from narrascope.model import Entity, Quote, QuoteKind, Span, Speaker
+from narrascope.pipeline import Work, annotator
+
+PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“", '"': '"'}
+_OPENERS = "".join(PAIRS)
+_CLOSERS = "".join(set(PAIRS.values()))
+SCARE_MAX_WORDS = 4
+
+
+def quoted_stretches(text: str) -> list[tuple[int, int]]:
+    """Character ranges inside matching quote marks (outermost pairs; inner pairs stay inside).
+
+    A straight double quote after a space opens, elsewhere it closes. A quote left open at a
+    paragraph break ends there: running quotes reopen with a new mark in the next paragraph.
+    """
+    found: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if stack and ch == PAIRS[stack[-1][0]] and not (ch == '"' and (i == 0 or text[i - 1].isspace())):
+            _, start = stack.pop()
+            if not stack:
+                found.append((start + 1, i))
+        elif ch in PAIRS:
+            stack.append((ch, i))
+        elif ch == "\n" and stack and text[i + 1 : i + 2] == "\n":
+            found.append((stack[0][1] + 1, i))
+            stack.clear()
+    if stack:
+        found.append((stack[0][1] + 1, len(text)))
+    return found
+
+
+def _kind(text: str, cue: Span | None, content: Span, quoted: list[tuple[int, int]]) -> QuoteKind:
+    if cue is not None and cue.text.lower().startswith("according to"):
+        return "according-to"
+    inner = [(s, e) for s, e in quoted if s >= content.start - 1 and e <= content.end + 1]
+    body = content.text.strip(" ,.;:")
+    if inner and body[:1] in _OPENERS and body.rstrip(".,")[-1:] in _CLOSERS and len(inner) == 1:
+        return "direct"
+    covered = sum(e - s for s, e in inner)
+    if inner and covered >= 0.9 * len(body):
+        return "direct"
+    if any(len(text[s:e].split()) >= 2 for s, e in inner):
+        return "partial"
+    return "indirect"
+
+
+def _word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def scare_quotes(text: str, quoted: Iterable[tuple[int, int]], contents: list[Span]) -> list[tuple[int, int]]:
+    """Short quoted phrases that are labels, not speech: no sentence inside, not a whole quote."""
+    found = []
+    for start, end in quoted:
+        phrase = text[start:end]
+        if not 1 <= _word_count(phrase) <= SCARE_MAX_WORDS or re.search(r"[.!?…,;:]", phrase):
+            continue
+        if any(c.text.strip(' ,.;:“”"«»‘’') == phrase.strip() for c in contents):
+            continue
+        found.append((start, end))
+    return found
+
+
+def build_quotes(text: str, doc: Any, raw: list[Any], entities: list[Entity]) -> list[Quote]:
+    """Quotes from the model's attributions (``RawAttribution``), plus scare quotes."""
+    from narrascope.annotators.speakers import SpeakerResolver
+
+    resolver = SpeakerResolver(text, doc, entities)
+    quoted = quoted_stretches(text)
+    quotes: list[Quote] = []
+    for item in sorted(raw, key=lambda r: min(r.cue[0], (r.source or r.cue)[0])):
+        if item.content is None:
+            continue
+        content = Span(start=item.content[0], end=item.content[1], text=text[item.content[0] : item.content[1]])
+        cue = Span(start=item.cue[0], end=item.cue[1], text=text[item.cue[0] : item.cue[1]])
+        speaker = resolver.resolve(*item.source).speaker if item.source else Speaker(kind="none")
+        fragments = [Span(start=s, end=e, text=text[s:e]) for s, e in item.content_fragments]
+        quotes.append(
+            Quote(
+                id="",
+                kind=_kind(text, cue, content, quoted),
+                speaker=speaker,
+                cue=cue,
+                content=content,
+                fragments=fragments if len(fragments) > 1 else [],
+                inverted=cue.start >= content.end,
+                score=round(float(item.score), 4),
+            )
+        )
+    for start, end in scare_quotes(text, quoted, [q.content for q in quotes]):
+        quotes.append(
+            Quote(
+                id="",
+                kind="scare",
+                speaker=Speaker(kind="none"),
+                content=Span(start=start, end=end, text=text[start:end]),
+            )
+        )
+    quotes.sort(key=lambda q: (q.content.start, q.kind == "scare"))
+    return [q.model_copy(update={"id": f"Q{i}"}) for i, q in enumerate(quotes, start=1)]
+
+
+class QuoteAnnotator:
+    name = "quotes"
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        from narrascope.annotators.attribution_model import load_attribution_model
+
+        self.model = load_attribution_model()
+
+    def __call__(self, work: Work) -> None:
+        if work.parse is None:
+            work.layers["quotes"] = []
+            return
+        raw = self.model.predict(work.parse)
+        work.layers["quotes"] = build_quotes(work.document.text, work.parse, raw, work.layers.get("entities", []))
+
+
+@annotator("quotes")
+def make_quotes(config: dict[str, Any]) -> QuoteAnnotator:
+    return QuoteAnnotator(config)

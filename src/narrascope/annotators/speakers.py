@@ -1,0 +1,136 @@
+"""Who a source span names: an entity, an earlier speaker, a vague crowd, or nobody.
+
+The attribution model finds the characters of a source ("the expert", "he", "sources close to
+the ministry"); a reader needs the person. A source whose head word is part of an entity's
+mention is that entity; a pronoun or a definite descriptor ("the expert", "the vice-president
+of ...") is linked to the nearest earlier named speaker, and says so; plural or indefinite
+crowds ("experts", "sources close to") are vague or anonymous; stances and utterances
+("the position of X", "the statement") are never speakers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from narrascope.model import Entity, Span, Speaker
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ABSTRACT = _words(
+    """position stance view views opinion opinions remark remarks comment comments word words version claim
+    claims message idea notion context situation fact facts event events nature role attitude approach decision
+    statement statements assertion argument logic reasoning impression sense feeling"""
+)
+ANONYMOUS = _words("source sources insider insiders person people official officials aide aides")
+VAGUE = _words(
+    """expert experts analyst analysts observer observers critic critics commentator commentators some many
+    others several most scientist scientists researcher researchers specialist specialists"""
+)
+ANONYMOUS_CUES = (
+    "familiar with",
+    "close to",
+    "not authorized",
+    "asked not to be named",
+    "on condition of anonymity",
+    "declined to be named",
+    "speaking on condition",
+)
+PERSON_PRONOUNS = _words("he she him her his hers")
+GROUP_PRONOUNS = _words("they them it we i")
+
+
+@dataclass
+class Resolved:
+    """A speaker and the key that identifies it across the article's quotes."""
+
+    speaker: Speaker
+    key: str
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    return Span(start=start, end=end, text=text[start:end])
+
+
+class SpeakerResolver:
+    """Resolves source spans in document order, remembering the named speakers seen so far."""
+
+    def __init__(self, text: str, doc: Any, entities: list[Entity]) -> None:
+        self.text = text
+        self.doc = doc
+        self.by_char: dict[int, Entity] = {}
+        for entity in entities:
+            for mention in entity.mentions:
+                for i in range(mention.span.start, mention.span.end):
+                    self.by_char[i] = entity
+        self.history: list[tuple[Resolved, str]] = []
+
+    def _entity_at(self, start: int, end: int) -> Entity | None:
+        for i in range(start, end):
+            if i in self.by_char:
+                return self.by_char[i]
+        return None
+
+    def _antecedent(self, wanted: str | None) -> Resolved | None:
+        """The most recent speaker that is an entity of type ``wanted`` (any type if None)."""
+        for resolved, kind in reversed(self.history):
+            if resolved.speaker.entity_id and (wanted is None or kind == wanted):
+                return resolved
+        return None
+
+    def resolve(self, start: int, end: int) -> Resolved:
+        span = _span(self.text, start, end)
+        lowered = span.text.lower()
+        tokens = self.doc.char_span(start, end, alignment_mode="expand") if self.doc is not None else None
+        root = tokens.root if tokens is not None and len(tokens) else None
+        head = root.lower_ if root is not None else lowered.split()[-1] if lowered.split() else lowered
+        head_lemma = root.lemma_.lower() if root is not None else head
+        entity = None
+        if root is not None:
+            entity = self._entity_at(root.idx, root.idx + len(root.text))
+        elif span.text:
+            entity = self._entity_at(start, end)
+        if entity is not None and entity.type in ("PERSON", "ORG", "NORP", "GPE", "FAC"):
+            return self._remember(
+                Resolved(
+                    Speaker(kind="entity", span=span, entity_id=entity.id, name=entity.name), f"entity:{entity.id}"
+                ),
+                entity.type,
+            )
+        if head in PERSON_PRONOUNS or head in GROUP_PRONOUNS:
+            target = self._antecedent("PERSON" if head in PERSON_PRONOUNS else None)
+            if target is not None and head not in ("i", "we"):
+                return self._linked("pronoun", span, target)
+            return Resolved(Speaker(kind="pronoun", span=span), f"pronoun:{lowered}")
+        if head_lemma in ABSTRACT or head in ABSTRACT:
+            return Resolved(Speaker(kind="abstract", span=span), "abstract")
+        if head in ANONYMOUS or head_lemma in ANONYMOUS:
+            determiner = lowered.split()[0] if lowered.split() else ""
+            if any(cue in lowered for cue in ANONYMOUS_CUES) or determiner in ("a", "an", "one", "sources", "some"):
+                return Resolved(Speaker(kind="anonymous", span=span, name=span.text), f"anonymous:{lowered}")
+        definite = lowered.startswith(("the ", "this ", "that "))
+        if (head in VAGUE or head_lemma in VAGUE) and (not definite or head.endswith("s")):
+            return Resolved(Speaker(kind="vague", span=span, name=span.text), f"vague:{lowered}")
+        if lowered.startswith(("the ", "this ", "that ")) and root is not None and root.pos_ == "NOUN":
+            target = self._antecedent("PERSON")
+            if target is not None:
+                return self._linked("descriptor", span, target)
+        name = span.text.strip()
+        return self._remember(Resolved(Speaker(kind="named", span=span, name=name), f"named:{name.lower()}"), None)
+
+    def _linked(self, kind: Literal["descriptor", "pronoun"], span: Span, target: Resolved) -> Resolved:
+        speaker = Speaker(
+            kind=kind,
+            span=span,
+            entity_id=target.speaker.entity_id,
+            name=target.speaker.name,
+            antecedent=target.speaker.span,
+        )
+        return Resolved(speaker, target.key)
+
+    def _remember(self, resolved: Resolved, entity_type: str | None) -> Resolved:
+        self.history.append((resolved, entity_type or ""))
+        return resolved
