@@ -610,15 +610,15 @@ def test_hostile_entity_type_becomes_a_safe_class() -> None:
 def test_a_new_layer_is_one_table_entry() -> None:
     analysis = simple_analysis()
 
-    def quotes(a: Analysis) -> list[Highlight]:
+    def claims(a: Analysis) -> list[Highlight]:
         start = a.document.text.index("Byaly said")
-        return [Highlight(start, start + len("Byaly said"), "direct", "quote by Yury Byaly")]
+        return [Highlight(start, start + len("Byaly said"), "checkable", "claim by Yury Byaly")]
 
-    layer = SpanLayer("quotes", "Quotes", quotes, lambda kind: "outline: 1px solid #333;")
+    layer = SpanLayer("claims", "Claims", claims, lambda kind: "outline: 1px solid #333;")
     page = render_html(analysis, layers=(*SPAN_LAYERS, layer))
-    assert 'id="layer-quotes"' in page
-    assert "#layer-quotes:checked ~ .article mark.l-quotes.k-direct" in page
-    assert '<mark class="l-quotes k-direct" title="quote by Yury Byaly"> said</mark>' in page
+    assert 'id="layer-claims"' in page
+    assert "#layer-claims:checked ~ .article mark.l-claims.k-checkable" in page
+    assert '<mark class="l-claims k-checkable" title="claim by Yury Byaly"> said</mark>' in page
     assert html.unescape(re.sub(r"<[^>]*>", "", article_section(page))) == analysis.document.text
     with pytest.raises(ValueError, match="CSS-safe"):
-        SpanLayer("bad name", "Bad", quotes, lambda kind: "")
+        SpanLayer("bad name", "Bad", claims, lambda kind: "")

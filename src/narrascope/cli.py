@@ -26,7 +26,9 @@ app = typer.Typer(
 eval_app = typer.Typer(no_args_is_help=True, help="Measure quality on public data sets read from a path.")
 bench_app = typer.Typer(no_args_is_help=True, help="Measure speed as ratios against a baseline in the same run.")
 app.add_typer(eval_app, name="eval")
+train_app = typer.Typer(no_args_is_help=True, help="Rebuild the shipped models from the data sets.")
 app.add_typer(bench_app, name="bench")
+app.add_typer(train_app, name="train")
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 70
@@ -162,6 +164,47 @@ def eval_dates(
         raise InputError(str(err)) from None
     _label(rows, {"htmldate alone": f"htmldate {_version('htmldate')}"})
     _print_metrics("publication dates", rows, as_json, "narrascope")
+
+
+@eval_app.command("quotes")
+def eval_quotes(
+    data: Annotated[Path, typer.Option("--data", help="PolNeAR folder (<split>/text, <split>/attributions).")],
+    split: Annotated[str, typer.Option(help="dev, test or train.")] = "dev",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on the last line.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Score only the first N articles.")] = None,
+) -> None:
+    """Quote and source attribution: source, cue and content spans against PolNeAR."""
+    from narrascope.evaluation.attribution import evaluate_quotes
+    from narrascope.evaluation.systems import narrascope_attributions
+
+    _need_dir(data / split)
+    try:
+        metrics: dict[str, Any] = dict(evaluate_quotes(data, split, narrascope_attributions(), limit=limit))
+    except (ValueError, FileNotFoundError) as err:
+        raise InputError(str(err)) from None
+    rows = {"narrascope": metrics, **ANCHORS_QUOTES}
+    _label(rows, {name: name for name in ANCHORS_QUOTES})
+    _print_metrics(f"quotes (PolNeAR {split}, exact and overlap match)", rows, as_json, "narrascope")
+
+
+ANCHORS_QUOTES: dict[str, dict[str, Any]] = {
+    "BERT-Cofe (test, published)": {"source.exact.f1": 0.832, "cue.exact.f1": 0.753, "content.exact.f1": 0.729},
+    "CRF (test, published)": {"source.exact.f1": 0.506, "cue.exact.f1": 0.534, "content.exact.f1": 0.286},
+}
+"""Published exact-match F1 on PolNeAR test (../shared/ANCHORS.md), printed beside our figures."""
+
+
+@train_app.command("quotes")
+def train_quotes(
+    data: Annotated[Path, typer.Option("--data", help="PolNeAR folder with train/ and dev/.")],
+    output: Annotated[Path, typer.Option(help="Where to write the model.")] = Path("build/models/quotes"),
+) -> None:
+    """Retrain the attribution model from PolNeAR train (dev selects the best step)."""
+    from narrascope.training.quotes import train_quotes as train
+
+    _need_dir(data / "train")
+    summary = train(data, output)
+    sys.stdout.write(json.dumps(summary, default=str) + "\n")
 
 
 @bench_app.command("analyze")

@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION = "1.1.0"
 
+WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
+"""What counts as one word wherever narrascope counts words: "vice-president", "U.S." and "don't" are one."""
+
 DateSource = Literal["dateline", "html-meta", "url", "feed", "user", "text"]
 Precision = Literal["year", "month", "day", "minute", "second"]
 

@@ -8,17 +8,14 @@ are the outlet's words too: no one is speaking them.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Any
 
-from narrascope.model import Document, Quote, SourceShare, Sourcing, SpeakerKind
+from narrascope.model import WORD, Document, Quote, SourceShare, Sourcing, SpeakerKind
 from narrascope.pipeline import Work, annotator
 
 SINGLE_SOURCE_SHARE = 0.75
 """A source supplying at least this share of all quoted words makes the article single-sourced."""
-
-_WORD = re.compile(r"\w+")
 
 
 def _source_key(quote: Quote) -> tuple[str, str, SpeakerKind]:
@@ -30,7 +27,7 @@ def _source_key(quote: Quote) -> tuple[str, str, SpeakerKind]:
 
 
 def profile(document: Document, quotes: list[Quote]) -> Sourcing:
-    words = [(m.start(), m.end()) for m in _WORD.finditer(document.text)]
+    words = [(m.start(), m.end()) for m in WORD.finditer(document.text)]
     owner: dict[int, int] = {}
     attributed = [q for q in quotes if q.kind != "scare"]
     for index, quote in sorted(enumerate(attributed), key=lambda p: -(p[1].content.end - p[1].content.start)):

@@ -9,7 +9,18 @@ import re
 from collections import Counter
 from typing import NamedTuple
 
-from narrascope.model import Analysis, Document, Entity, Mention, TimeExpression
+from narrascope.model import (
+    WORD,
+    Analysis,
+    Document,
+    Entity,
+    Mention,
+    Quote,
+    SourceShare,
+    Sourcing,
+    Speaker,
+    TimeExpression,
+)
 
 OUTLET_SOURCES = {
     "user": "given by the user",
@@ -43,6 +54,29 @@ TYPE_NAMES = {
     "WORK_OF_ART": "Works of art",
     "LAW": "Laws",
 }
+
+# How a speaker was established, from the surest link to none at all.
+SPEAKER_KINDS = {
+    "entity": "a person or organisation found among the entities",
+    "descriptor": 'a description ("the expert") linked to an earlier named speaker',
+    "pronoun": 'a pronoun ("he") linked to an earlier named speaker',
+    "named": "a name not matched to any entity",
+    "vague": 'a vague crowd ("experts say")',
+    "anonymous": 'an anonymous source ("sources close to")',
+    "abstract": 'a thing, not a speaker ("the position of ...")',
+    "none": "no speaker given",
+}
+QUOTE_KINDS = {
+    "direct": "direct quote: the speaker's own words in quote marks",
+    "partial": "partial quote: some of the speaker's words in quote marks",
+    "indirect": "indirect (reported) speech",
+    "according-to": '"according to" attribution',
+    "scare": "scare quote: words set in quote marks with no one said to speak them",
+}
+CONTENT_PREVIEW = 160
+"""Quoted content longer than this is shortened in the text and Markdown reports."""
+FRAGMENT_JOIN = " […] "
+"""Joins the pieces of a quote interrupted by its cue ("“A,” he said, “B.”")."""
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+\Z", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -78,7 +112,7 @@ def plural(count: int, noun: str) -> str:
 
 
 def word_count(text: str) -> int:
-    return len(text.split())
+    return len(WORD.findall(text))
 
 
 def published_text(document: Document) -> str | None:
@@ -216,3 +250,173 @@ def date_tooltip(expression: TimeExpression) -> str:
 
 def sorted_dates(analysis: Analysis) -> list[TimeExpression]:
     return sorted(analysis.dates, key=lambda d: (d.span.start, d.span.end))
+
+
+# --- quotes and sourcing ------------------------------------------------------------------------
+
+
+def shorten(text: str, limit: int = CONTENT_PREVIEW) -> str:
+    """``text`` on one line, cut at a word boundary with an ellipsis when longer than ``limit``."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def percent(share: float) -> str:
+    """E.g. ``52%``; a small non-zero share is ``<1%``, not a misleading ``0%``."""
+    if 0 < share < 0.005:
+        return "<1%"
+    return f"{share:.0%}"
+
+
+def sorted_quotes(analysis: Analysis) -> list[Quote]:
+    """Quotes in text order."""
+    return sorted(analysis.quotes, key=lambda q: (q.content.start, q.content.end, q.kind == "scare"))
+
+
+def speaker_said(speaker: Speaker) -> str:
+    """The words of the text that name the speaker ("the expert"), or empty."""
+    return " ".join(speaker.span.text.split()) if speaker.span else ""
+
+
+def speaker_name(speaker: Speaker) -> str:
+    """Who the speaker is, as briefly as possible: the entity or resolved name, else the words used."""
+    return speaker.name or speaker_said(speaker)
+
+
+def speaker_key(kind: str, entity_id: str | None, label: str) -> str:
+    """The key that identifies one voice across an article's quotes, as the sourcing profile counts it."""
+    if entity_id:
+        return f"entity:{entity_id}"
+    return f"{kind}:{(' '.join(label.split()) or 'unattributed').lower()}"
+
+
+def quote_speaker_key(quote: Quote) -> str | None:
+    """The voice of ``quote``; ``None`` for a scare quote, which no one speaks."""
+    if quote.kind == "scare":
+        return None
+    speaker = quote.speaker
+    return speaker_key(speaker.kind, speaker.entity_id, speaker_name(speaker))
+
+
+def source_key(source: SourceShare) -> str:
+    return speaker_key(source.kind, source.entity_id, source.source)
+
+
+def speaker_text(quote: Quote) -> str:
+    """E.g. ``Yury Byaly (entity)``, ``→ Yury Byaly, from 'the expert' (descriptor)``, ``vague: experts``."""
+    if quote.kind == "scare":
+        return "— (scare quote)"
+    speaker = quote.speaker
+    said = speaker_said(speaker)
+    if speaker.kind == "entity":
+        return f"{speaker_name(speaker)} (entity)"
+    if speaker.kind in ("descriptor", "pronoun"):
+        if speaker.name:
+            return f"→ {speaker.name}, from '{said}' ({speaker.kind})"
+        return f"'{said}' ({speaker.kind}, not linked to a speaker)"
+    if speaker.kind in ("vague", "anonymous"):
+        return f"{speaker.kind}: {speaker_name(speaker)}"
+    if speaker.kind == "named":
+        return f"{speaker_name(speaker)} (named, not an entity)"
+    if speaker.kind == "abstract":
+        return f"'{said}' (abstract: not a speaker)"
+    return "— (no speaker)"
+
+
+def quote_kind_text(quote: Quote) -> str:
+    """E.g. ``direct``, ``indirect, inverted``."""
+    return f"{quote.kind}, inverted" if quote.inverted else quote.kind
+
+
+def quote_content(quote: Quote) -> str:
+    """What the quote attributes: its fragments joined when its cue interrupts it."""
+    if quote.fragments:
+        return FRAGMENT_JOIN.join(fragment.text.strip() for fragment in quote.fragments)
+    return quote.content.text
+
+
+def cue_text(quote: Quote) -> str:
+    return " ".join(quote.cue.text.split()) if quote.cue else "—"
+
+
+def speaker_lines(quote: Quote) -> list[str]:
+    """How the speaker of ``quote`` was established, a line or two of evidence."""
+    if quote.kind == "scare":
+        return ["scare quote: no speaker", "the outlet's own words, set in quote marks"]
+    speaker = quote.speaker
+    how = SPEAKER_KINDS.get(speaker.kind, speaker.kind)
+    lines = [f"speaker: {speaker_text(quote)}"]
+    if speaker.span is not None:
+        lines.append(f'named in the text as "{speaker_said(speaker)}" at {speaker.span.start}–{speaker.span.end}')
+    if speaker.entity_id:
+        lines.append(f"entity {speaker.entity_id}")
+    if speaker.antecedent is not None:
+        antecedent = speaker.antecedent
+        lines.append(f'linked to the earlier "{antecedent.text}" at {antecedent.start}–{antecedent.end}')
+    lines.append(f"how: {speaker.kind} ({how})")
+    return lines
+
+
+def quote_tooltip(quote: Quote, part: int | None = None) -> str:
+    """The evidence for one highlighted quote (or ``part`` of its fragments), several lines of plain text."""
+    kind = QUOTE_KINDS.get(quote.kind, quote.kind)
+    inverted = ', inverted ("..., said X")' if quote.inverted else ""
+    lines = [f"{quote.id or 'quote'} — {kind}{inverted}"]
+    if part is not None:
+        lines.append(f"part {part} of {len(quote.fragments)}")
+    lines.extend(speaker_lines(quote))
+    if quote.cue is not None:
+        lines.append(f'cue: "{cue_text(quote)}" at {quote.cue.start}–{quote.cue.end}')
+    if quote.kind != "scare":
+        lines.append(f"score: {quote.score:.2f}")
+    return "\n".join(lines)
+
+
+def source_kind_text(source: SourceShare) -> str:
+    """How a source of the profile was established, e.g. ``entity E1``, ``descriptor → entity E1``, ``vague``."""
+    if source.entity_id:
+        return f"entity {source.entity_id}" if source.kind == "entity" else f"{source.kind} → entity {source.entity_id}"
+    return source.kind
+
+
+def source_name(source: SourceShare) -> str:
+    return " ".join(source.source.split()) or "(unnamed)"
+
+
+def source_rows(sourcing: Sourcing) -> list[list[str]]:
+    """Source, how established, quotes, words, share of the article: one row per voice."""
+    return [
+        [source_name(s), source_kind_text(s), str(s.quotes), str(s.words), percent(s.share)] for s in sourcing.sources
+    ]
+
+
+SOURCE_HEADER = ["Source", "Established as", "Quotes", "Words", "Share of article"]
+
+
+def sourcing_facts(sourcing: Sourcing) -> list[Fact]:
+    """The sourcing profile's figures as label/value lines."""
+    quoted_words = sourcing.words - sourcing.outlet_words
+    top = sourcing.sources[0] if sourcing.sources else None
+    facts = [
+        Fact(
+            "Outlet's own voice",
+            f"{percent(sourcing.outlet_share)} ({sourcing.outlet_words} of {plural(sourcing.words, 'word')})",
+        ),
+        Fact("Quoted", f"{percent(sourcing.quoted_share)} ({plural(quoted_words, 'word')} attributed to sources)"),
+        Fact("Distinct sources", str(sourcing.distinct_sources)),
+        Fact("Vague attributions", str(sourcing.vague_quotes)),
+        Fact("Anonymous attributions", str(sourcing.anonymous_quotes)),
+    ]
+    if top is not None:
+        facts.append(
+            Fact("Top source", f"{source_name(top)}: {percent(sourcing.top_source_share)} of the quoted words")
+        )
+    single = "YES: one voice carries the article" if sourcing.single_source else "no"
+    facts.append(Fact("Single source", single))
+    return facts

@@ -2,8 +2,14 @@
 
 The article text is shown with its span layers highlighted. A layer is one entry of
 ``SPAN_LAYERS``: a function giving the layer's ``Highlight`` spans (start, end, kind, tooltip)
-and the CSS of each kind when the layer is switched on. To show a new layer (quotes, claims,
+and the CSS of each kind when the layer is switched on. To show a new layer (claims,
 techniques...), write its highlight function and style, and add one ``SpanLayer`` line.
+
+The quote layers colour each quote by its speaker: the kind of a quote highlight is a stable,
+CSS-safe token of the speaker (``e-<entity id>`` or ``h-<hash>``), which also picks its colour,
+and every mark of one speaker carries the class ``spk-<token>``, so hovering one quote (or its row
+in the quotes table, or its bar in the sourcing chart) outlines all that speaker's quotes, with
+``:has()`` CSS alone.
 
 Overlapping and nested spans are cut into non-overlapping segments; each segment is wrapped in
 one ``<mark>`` per span covering it, outermost (earliest, longest) span outside, so no character
@@ -19,21 +25,43 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 import narrascope
-from narrascope.model import Analysis
+from narrascope.model import Analysis, Quote
 from narrascope.report.common import (
+    QUOTE_KINDS,
+    SOURCE_HEADER,
+    SPEAKER_KINDS,
     article_facts,
+    cue_text,
     date_tooltip,
     date_value_text,
     entity_groups,
     evidence_text,
     mention_tooltip,
     models_text,
+    percent,
+    plural,
+    quote_content,
+    quote_kind_text,
+    quote_speaker_key,
+    quote_tooltip,
+    shorten,
     sorted_dates,
+    sorted_quotes,
+    source_key,
+    source_kind_text,
+    source_name,
+    source_rows,
+    sourcing_facts,
+    speaker_lines,
+    speaker_name,
+    speaker_said,
+    speaker_text,
     type_name,
     type_sort_key,
     variants_text,
@@ -63,12 +91,16 @@ def css_token(value: str) -> str:
 
 @dataclass(frozen=True)
 class Highlight:
-    """One highlighted stretch of the text: ``kind`` picks its colour, ``tooltip`` is its evidence."""
+    """One highlighted stretch of the text: ``kind`` picks its colour, ``tooltip`` is its evidence.
+
+    ``classes`` are extra CSS classes of the mark (made CSS-safe), e.g. the speaker of a quote.
+    """
 
     start: int
     end: int
     kind: str
     tooltip: str
+    classes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +109,9 @@ class SpanLayer:
 
     ``name`` must be a CSS-safe identifier; ``style`` gives the CSS declarations of one kind
     when the layer is on; ``kind_label`` and ``kind_help`` the legend text and tooltip of a kind.
+    ``legend``, when given, names the kinds that depend on the article (a speaker's name): it maps
+    kind to (label, help), and the legend lists its kinds in its order. ``count``, when given, is
+    the number the legend shows (e.g. quotes rather than the marks of their fragments).
     """
 
     name: str
@@ -85,6 +120,8 @@ class SpanLayer:
     style: Callable[[str], str]
     kind_label: Callable[[str], str] = field(default=lambda kind: kind)
     kind_help: Callable[[str], str] = field(default=lambda kind: kind)
+    legend: Callable[[Analysis], dict[str, tuple[str, str]]] | None = None
+    count: Callable[[Analysis], int] | None = None
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9-]*", self.name):
@@ -130,6 +167,120 @@ def _date_style(kind: str) -> str:
     return f"border-bottom: 0.18em {line} #7a2bb8;"
 
 
+SCARE = "scare"
+"""The quotes-layer kind of scare quotes; speaker kinds all start with ``e-`` or ``h-``."""
+
+
+def speaker_token(key: str) -> str:
+    """A CSS-safe token of a speaker key: ``e-<entity id>`` when the id is plain ASCII, else a hash."""
+    entity_id = key.removeprefix("entity:")
+    if entity_id != key and re.fullmatch(r"[A-Za-z0-9_-]{1,40}", entity_id):
+        return f"e-{entity_id}"
+    return "h-" + hashlib.sha256(key.encode()).hexdigest()[:10]
+
+
+def _quote_token(quote: Quote) -> str:
+    key = quote_speaker_key(quote)
+    return SCARE if key is None else speaker_token(key)
+
+
+def _hue(token: str) -> int:
+    return int(hashlib.sha256(token.encode()).hexdigest()[:4], 16) % 360
+
+
+def _speaker_classes(quote: Quote) -> tuple[str, ...]:
+    token = _quote_token(quote)
+    return () if token == SCARE else (f"spk-{token}",)
+
+
+def _quote_highlights(analysis: Analysis) -> Iterator[Highlight]:
+    for quote in analysis.quotes:
+        token, classes = _quote_token(quote), _speaker_classes(quote)
+        if quote.fragments:
+            for part, fragment in enumerate(quote.fragments, start=1):
+                yield Highlight(fragment.start, fragment.end, token, quote_tooltip(quote, part), classes)
+        else:
+            yield Highlight(quote.content.start, quote.content.end, token, quote_tooltip(quote), classes)
+
+
+def _quote_style(kind: str) -> str:
+    if kind == SCARE:
+        return "outline: 1.5px dotted #6d6d6d; outline-offset: 1px; background-color: #efefec;"
+    hue = _hue(kind)
+    return f"background-color: hsl({hue} 85% 91%); box-shadow: inset 0 -0.14em hsl({hue} 55% 58%);"
+
+
+def _quote_legend(analysis: Analysis) -> dict[str, tuple[str, str]]:
+    """Speaker names in order of their first quote, scare quotes last."""
+    first: dict[str, Quote] = {}
+    counts: Counter[str] = Counter()
+    for quote in sorted_quotes(analysis):
+        token = _quote_token(quote)
+        first.setdefault(token, quote)
+        counts[token] += 1
+    legend: dict[str, tuple[str, str]] = {}
+    for token, quote in first.items():
+        if token == SCARE:
+            continue
+        name = speaker_name(quote.speaker) or "(no speaker)"
+        entity = f", entity {quote.speaker.entity_id}" if quote.speaker.entity_id else ""
+        legend[token] = (shorten(name, 40), f"{name}: {plural(counts[token], 'quote')}{entity}")
+    if SCARE in counts:
+        legend[SCARE] = ("scare quotes", QUOTE_KINDS["scare"])
+    return legend
+
+
+def _merged(found: dict[tuple[int, int], Highlight], highlight: Highlight) -> None:
+    """Keep one mark per stretch: a cue or source shared by several quotes lists them all."""
+    key = (highlight.start, highlight.end)
+    seen = found.get(key)
+    if seen is None:
+        found[key] = highlight
+        return
+    classes = tuple(dict.fromkeys((*seen.classes, *highlight.classes)))
+    found[key] = Highlight(seen.start, seen.end, seen.kind, f"{seen.tooltip}\n\n{highlight.tooltip}", classes)
+
+
+def _cue_highlights(analysis: Analysis) -> Iterator[Highlight]:
+    found: dict[tuple[int, int], Highlight] = {}
+    for quote in analysis.quotes:
+        if quote.cue is None:
+            continue
+        tooltip = "\n".join([f'cue of {quote.id or "a quote"}: "{cue_text(quote)}"', *speaker_lines(quote)])
+        _merged(found, Highlight(quote.cue.start, quote.cue.end, "cue", tooltip, _speaker_classes(quote)))
+    yield from found.values()
+
+
+def _cue_style(kind: str) -> str:
+    return "font-weight: 700; text-decoration: underline 0.09em; text-underline-offset: 0.16em;"
+
+
+def _source_highlights(analysis: Analysis) -> Iterator[Highlight]:
+    found: dict[tuple[int, int], Highlight] = {}
+    for quote in analysis.quotes:
+        speaker = quote.speaker
+        if speaker.span is None or quote.kind == SCARE:
+            continue
+        tooltip = "\n".join([f'source of {quote.id or "a quote"}: "{speaker_said(speaker)}"', *speaker_lines(quote)])
+        highlight = Highlight(speaker.span.start, speaker.span.end, speaker.kind, tooltip, _speaker_classes(quote))
+        _merged(found, highlight)
+    yield from found.values()
+
+
+SOURCE_LINES = {
+    "entity": "1.5px solid #3c4a54",
+    "named": "1.5px solid #8a8f94",
+    "descriptor": "1.5px dashed #3c4a54",
+    "pronoun": "1.5px dashed #3c4a54",
+    "vague": "1.5px dotted #b0463c",
+    "anonymous": "1.5px dotted #b0463c",
+}
+
+
+def _source_style(kind: str) -> str:
+    return f"border: {SOURCE_LINES.get(kind, '1px dotted #a0a0a0')}; border-radius: 3px;"
+
+
 SPAN_LAYERS: tuple[SpanLayer, ...] = (
     SpanLayer("entities", "Entities", _entity_highlights, _entity_style, kind_help=type_name),
     SpanLayer(
@@ -138,6 +289,29 @@ SPAN_LAYERS: tuple[SpanLayer, ...] = (
         _date_highlights,
         _date_style,
         kind_help=lambda kind: "resolved to a calendar date" if kind == "resolved" else "not resolved",
+    ),
+    SpanLayer(
+        "quotes",
+        "Quotes",
+        _quote_highlights,
+        _quote_style,
+        legend=_quote_legend,
+        count=lambda analysis: len(analysis.quotes),
+    ),
+    SpanLayer(
+        "cues",
+        "Cues",
+        _cue_highlights,
+        _cue_style,
+        kind_label=lambda kind: "said",
+        kind_help=lambda kind: "the words that attribute a quote",
+    ),
+    SpanLayer(
+        "sources",
+        "Sources",
+        _source_highlights,
+        _source_style,
+        kind_help=lambda kind: SPEAKER_KINDS.get(kind, kind),
     ),
 )
 
@@ -153,7 +327,8 @@ class _Placed:
 
     @property
     def css_class(self) -> str:
-        return f"l-{self.layer.name} k-{css_token(self.highlight.kind)}"
+        extra = "".join(f" {css_token(name)}" for name in self.highlight.classes)
+        return f"l-{self.layer.name} k-{css_token(self.highlight.kind)}{extra}"
 
 
 def _placed(analysis: Analysis, layers: tuple[SpanLayer, ...]) -> list[_Placed]:
@@ -244,13 +419,15 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1r
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .none { color: var(--muted); font-style: italic; }
-.article { max-width: 44rem; font-family: Georgia, "Noto Serif", "Times New Roman", serif; font-size: 1.05rem; }
+.article { margin-top: .5rem; max-width: 44rem; font-family: Georgia, "Noto Serif", "Times New Roman", serif;
+  font-size: 1.05rem; }
 .article p { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 .9em; }
 .article p.loose { border-left: 3px solid var(--rule); padding-left: .5rem; }
 mark { background: none; color: inherit; padding: 0; border-radius: 2px; }
 .entity-table mark { padding: 0 .3rem; font-size: .8rem; }
 .layer-toggle { margin: 0 .3rem 0 0; vertical-align: middle; }
-.layer-label { display: inline-block; margin: 0 1.2rem .6rem 0; font-size: .88rem; cursor: pointer; }
+.layer-label { font-size: .88rem; line-height: 2; cursor: pointer; }
+.layer-label::after { content: "\\A"; white-space: pre; }
 .swatch { display: inline-block; padding: 0 .35rem; margin: 0 .1rem; border-radius: 3px; font-size: .8rem;
   color: var(--muted); }
 .hint { color: var(--muted); font-size: .85rem; margin: 0 0 .6rem; }
@@ -259,11 +436,56 @@ th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bot
   overflow-wrap: anywhere; }
 th { font-weight: 600; color: var(--muted); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th.num { text-align: right; }
 .removed { white-space: pre-wrap; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .82rem; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .85rem; }
 footer { color: var(--muted); font-size: .8rem; text-align: center; }
+.bars { display: grid; grid-template-columns: minmax(6rem, max-content) minmax(8rem, 1fr) 3.2rem;
+  gap: .3rem .75rem; align-items: center; margin: .9rem 0; font-size: .9rem; }
+.bar-row { display: contents; }
+.bar-label { overflow-wrap: anywhere; }
+.bar-track { display: block; height: .95rem; background: #efefec; border-radius: 3px; overflow: hidden; }
+.bar { display: block; height: 100%; min-width: 2px; background-color: #9aa0a6; }
+.bar.zero { min-width: 0; }
+.bar.outlet { background-color: #c4c7c5; }
+.bar-value { text-align: right; font-variant-numeric: tabular-nums; color: var(--muted); }
+.bar-row.outlet-row .bar-label { font-style: italic; color: var(--muted); }
+ul.notes { margin: .6rem 0 0; padding-left: 1.2rem; font-size: .9rem; }
+.flag { color: #a3261b; font-weight: 600; }
+.quote-table mark { padding: 0 .2rem; }
+.quote-table td { overflow-wrap: break-word; }
+.quote-table td.content { font-family: Georgia, "Noto Serif", "Times New Roman", serif; }
 @media print { body { background: #fff; } .layer-toggle, .hint { display: none; } }
 """
+
+
+def _speaker_tokens(analysis: Analysis) -> list[str]:
+    """Every speaker of a quote or source, as its CSS token, in a stable order."""
+    tokens = {_quote_token(q) for q in analysis.quotes} - {SCARE}
+    if analysis.sourcing is not None:
+        tokens.update(speaker_token(source_key(s)) for s in analysis.sourcing.sources)
+    return sorted(tokens)
+
+
+def _speaker_css(tokens: list[str]) -> str:
+    """Speaker colours outside the article, and hover links between one speaker's marks.
+
+    Hovering anything of class ``spk-<token>`` (a quote, its cue or source, a table row, a bar)
+    outlines every mark of that speaker in the article and its rows in the tables.
+    """
+    rules: list[str] = []
+    for token in tokens:
+        hue = _hue(token)
+        rules.append(f".quote-table mark.l-quotes.k-{token} {{ {_quote_style(token)} }}")
+        rules.append(f".bars .bar.k-{token} {{ background-color: hsl({hue} 55% 66%); }}")
+        on = f".page:has(.spk-{token}:hover)"
+        rules.append(
+            f"{on} #layer-quotes:checked ~ .article mark.spk-{token} "
+            f"{{ outline: 2px solid hsl({hue} 65% 36%); outline-offset: 1px; }}"
+        )
+        rules.append(f"{on} tr.spk-{token}, {on} .bar-row.spk-{token} > .bar-label {{ background-color: #fff6cc; }}")
+    rules.append(f".quote-table mark.l-quotes.k-{SCARE} {{ {_quote_style(SCARE)} }}")
+    return "\n".join(rules)
 
 
 def _layer_css(layers: tuple[SpanLayer, ...], kinds: dict[str, list[str]]) -> str:
@@ -280,13 +502,20 @@ def _layer_css(layers: tuple[SpanLayer, ...], kinds: dict[str, list[str]]) -> st
     return "\n".join(rules)
 
 
-def _legend(layers: tuple[SpanLayer, ...], kinds: dict[str, list[str]], counts: dict[str, int]) -> str:
+def _legend(
+    layers: tuple[SpanLayer, ...],
+    kinds: dict[str, list[str]],
+    counts: dict[str, int],
+    named: dict[str, dict[str, tuple[str, str]]],
+) -> str:
     """Checkbox and label for each layer; the inputs must stay siblings before ``.article``."""
     parts: list[str] = []
     for layer in layers:
+        described = named[layer.name]
         swatches = "".join(
-            f'<span class="swatch l-{layer.name} k-{css_token(kind)}" title="{esc_meta(layer.kind_help(kind))}">'
-            f"{esc_meta(layer.kind_label(kind))}</span>"
+            f'<span class="swatch l-{layer.name} k-{css_token(kind)}" '
+            f'title="{esc_meta(described[kind][1] if kind in described else layer.kind_help(kind))}">'
+            f"{esc_meta(described[kind][0] if kind in described else layer.kind_label(kind))}</span>"
             for kind in kinds[layer.name]
         )
         parts.append(
@@ -351,6 +580,80 @@ def _dates(analysis: Analysis) -> str:
     return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _bar(css: str, label: str, tooltip: str, share: float, width: str, row_class: str = "") -> str:
+    zero = " zero" if share <= 0 else ""
+    return (
+        f'<div class="bar-row{row_class}" title="{esc_meta(tooltip)}"><span class="bar-label">{esc_meta(label)}</span>'
+        f'<span class="bar-track"><span class="bar {css} {width}{zero}"></span></span>'
+        f'<span class="bar-value">{esc(percent(share))}</span></div>'
+    )
+
+
+def _sourcing(analysis: Analysis) -> tuple[str, str]:
+    """The sourcing section's HTML and the CSS of its bar widths."""
+    sourcing = analysis.sourcing
+    if sourcing is None:
+        return '<p class="none">Not analysed.</p>', ""
+    rows: list[str] = []
+    for fact in sourcing_facts(sourcing):
+        value = esc_meta(fact.value)
+        if fact.label == "Single source" and sourcing.single_source:
+            value = f'<span class="flag">{value}</span>'
+        rows.append(f"<dt>{esc(fact.label)}</dt><dd>{value}</dd>")
+    facts = '<dl class="facts">' + "".join(rows) + "</dl>"
+    widths: list[str] = []
+    bars: list[str] = []
+    for number, source in enumerate(sourcing.sources, start=1):
+        token = speaker_token(source_key(source))
+        tooltip = (
+            f"{source_name(source)}: {source_kind_text(source)}, {plural(source.quotes, 'quote')}, "
+            f"{plural(source.words, 'word')}, {percent(source.share)} of the article"
+        )
+        bars.append(_bar(f"k-{token}", source_name(source), tooltip, source.share, f"w-{number}", f" spk-{token}"))
+        widths.append(f".bars .w-{number} {{ width: {source.share * 100:.2f}%; }}")
+    outlet = analysis.document.outlet
+    label = "Outlet's own voice" + (f" ({outlet})" if outlet else "")
+    tooltip = f"{label}: {plural(sourcing.outlet_words, 'word')} not attributed to anyone"
+    bars.append(_bar("outlet", label, tooltip, sourcing.outlet_share, "w-0", " outlet-row"))
+    widths.append(f".bars .w-0 {{ width: {sourcing.outlet_share * 100:.2f}%; }}")
+    chart = '<div class="bars">' + "".join(bars) + "</div>"
+    if sourcing.sources:
+        numeric = [' class="num"' if i >= 2 else "" for i in range(len(SOURCE_HEADER))]
+        head = "".join(f"<th{css}>{esc(h)}</th>" for css, h in zip(numeric, SOURCE_HEADER, strict=True))
+        body = "".join(
+            f'<tr class="spk-{speaker_token(source_key(source))}">'
+            + "".join(f"<td{css}>{esc_meta(v)}</td>" for css, v in zip(numeric, row, strict=True))
+            + "</tr>"
+            for source, row in zip(sourcing.sources, source_rows(sourcing), strict=True)
+        )
+        table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    else:
+        table = '<p class="none">No attributed sources.</p>'
+    notes = ""
+    if sourcing.notes:
+        notes = '<ul class="notes">' + "".join(f"<li>{esc_meta(note)}</li>" for note in sourcing.notes) + "</ul>"
+    return facts + chart + table + notes, "\n".join(widths)
+
+
+def _quotes(analysis: Analysis) -> str:
+    quotes = sorted_quotes(analysis)
+    if not quotes:
+        return '<p class="none">None.</p>'
+    rows: list[str] = []
+    for quote in quotes:
+        token = _quote_token(quote)
+        row_class = "" if token == SCARE else f' class="spk-{token}"'
+        rows.append(
+            f'<tr{row_class} title="{esc_meta(quote_tooltip(quote))}">'
+            f'<td><mark class="l-quotes k-{token}">{esc_meta(speaker_text(quote))}</mark></td>'
+            f"<td>{esc_meta(quote_kind_text(quote))}</td>"
+            f"<td>{esc_meta(cue_text(quote))}</td>"
+            f'<td class="content">{esc_meta(quote_content(quote))}</td></tr>'
+        )
+    head = "<tr><th>Speaker</th><th>Kind</th><th>Cue</th><th>Content</th></tr>"
+    return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+
+
 def _lang(analysis: Analysis) -> str:
     language = analysis.document.language
     if language is None or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", language.code):
@@ -366,7 +669,17 @@ def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS)
     for placed in _placed(analysis, layers):
         counts[placed.layer.name] += 1
         kinds[placed.layer.name].add(placed.highlight.kind)
-    ordered = {name: sorted(found, key=type_sort_key) for name, found in kinds.items()}
+    for layer in layers:
+        if layer.count is not None:
+            counts[layer.name] = layer.count(analysis)
+    named = {layer.name: layer.legend(analysis) if layer.legend else {} for layer in layers}
+    ordered: dict[str, list[str]] = {}
+    for layer in layers:
+        listed = [kind for kind in named[layer.name] if kind in kinds[layer.name]]
+        rest = sorted(kinds[layer.name] - set(listed), key=type_sort_key)
+        ordered[layer.name] = listed + rest
+    sourcing_html, bar_css = _sourcing(analysis)
+    legend = _legend(layers, ordered, counts, named)
     title = esc_meta(document.title or "Untitled article")
     lang = _lang(analysis)
     # The entities table shows its type colours whatever the layer toggles say.
@@ -386,6 +699,8 @@ def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS)
 <style>{STYLE}
 {_layer_css(layers, ordered)}
 {entity_css}
+{_speaker_css(_speaker_tokens(analysis))}
+{bar_css}
 </style>
 </head>
 <body>
@@ -395,10 +710,18 @@ def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS)
 <h1{lang} dir="auto">{title}</h1>
 {_facts(analysis)}
 </header>
+<section aria-labelledby="h-sourcing">
+<h2 id="h-sourcing">Sourcing</h2>
+{sourcing_html}
+</section>
 <section class="reading" aria-labelledby="h-article">
 <h2 id="h-article">Article</h2>
 <p class="hint">Hover a highlight for its evidence; untick a layer to hide it.</p>
-{_legend(layers, ordered, counts)}<div class="article" id="article-text"{lang}>{article_html(analysis, layers)}</div>
+{legend}<div class="article" id="article-text"{lang}>{article_html(analysis, layers)}</div>
+</section>
+<section aria-labelledby="h-quotes" class="quote-table">
+<h2 id="h-quotes">Quotes ({len(analysis.quotes)})</h2>
+{_quotes(analysis)}
 </section>
 <section aria-labelledby="h-issues">
 <h2 id="h-issues">Issues on ingest ({len(document.issues)})</h2>
@@ -420,4 +743,14 @@ models: {esc_meta(models_text(analysis))}</footer>
 """
 
 
-__all__ = ["CSP", "SPAN_LAYERS", "Highlight", "SpanLayer", "article_html", "css_token", "esc", "render_html"]
+__all__ = [
+    "CSP",
+    "SPAN_LAYERS",
+    "Highlight",
+    "SpanLayer",
+    "article_html",
+    "css_token",
+    "esc",
+    "render_html",
+    "speaker_token",
+]

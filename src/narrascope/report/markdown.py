@@ -11,13 +11,22 @@ import re
 
 from narrascope.model import Analysis
 from narrascope.report.common import (
+    SOURCE_HEADER,
     article_facts,
+    cue_text,
     date_value_text,
     entity_groups,
     evidence_text,
     models_text,
     plural,
+    quote_content,
+    quote_kind_text,
+    shorten,
     sorted_dates,
+    sorted_quotes,
+    source_rows,
+    sourcing_facts,
+    speaker_text,
     type_name,
     variants_text,
     visible_controls,
@@ -56,6 +65,36 @@ def _article(analysis: Analysis) -> list[str]:
         lines.append(f"- **{fact.label}:** {escape(fact.value)}")
     lines.extend(["", f"*Models: {escape(models_text(analysis))}; schema {escape(analysis.schema_version)}*"])
     return lines
+
+
+def _sourcing(analysis: Analysis) -> list[str]:
+    sourcing = analysis.sourcing
+    lines = ["## Sourcing", ""]
+    if sourcing is None:
+        return [*lines, "Not analysed."]
+    for fact in sourcing_facts(sourcing):
+        value = escape(fact.value)
+        if fact.label == "Single source" and sourcing.single_source:
+            value = f"**{value}**"
+        lines.append(f"- **{fact.label}:** {value}")
+    lines.append("")
+    if sourcing.sources:
+        lines.extend(table(SOURCE_HEADER, source_rows(sourcing), right=frozenset({2, 3, 4})))
+    else:
+        lines.append("No attributed sources.")
+    if sourcing.notes:
+        lines.extend(["", "Notes:", ""])
+        lines.extend(f"- {escape(note)}" for note in sourcing.notes)
+    return lines
+
+
+def _quotes(analysis: Analysis) -> list[str]:
+    quotes = sorted_quotes(analysis)
+    lines = [f"## Quotes ({len(quotes)})", ""]
+    if not quotes:
+        return [*lines, "None."]
+    rows = [[speaker_text(q), quote_kind_text(q), cue_text(q), shorten(quote_content(q))] for q in quotes]
+    return lines + table(["Speaker", "Kind", "Cue", "Content"], rows)
 
 
 def _issues(analysis: Analysis) -> list[str]:
@@ -97,7 +136,14 @@ def _dates(analysis: Analysis) -> list[str]:
 
 def render_markdown(analysis: Analysis) -> str:
     """The Markdown report of ``analysis``."""
-    sections = [_article(analysis), _issues(analysis), _entities(analysis), _dates(analysis)]
+    sections = [
+        _article(analysis),
+        _sourcing(analysis),
+        _issues(analysis),
+        _quotes(analysis),
+        _entities(analysis),
+        _dates(analysis),
+    ]
     return "\n\n".join("\n".join(section) for section in sections) + "\n"
 
 

@@ -15,13 +15,22 @@ from rich.text import Text
 
 from narrascope.model import Analysis
 from narrascope.report.common import (
+    SOURCE_HEADER,
     article_facts,
+    cue_text,
     date_value_text,
     entity_groups,
     evidence_text,
     models_text,
     plural,
+    quote_content,
+    quote_kind_text,
+    shorten,
     sorted_dates,
+    sorted_quotes,
+    source_rows,
+    sourcing_facts,
+    speaker_text,
     type_name,
     variants_text,
     visible_controls,
@@ -59,6 +68,50 @@ def _article(analysis: Analysis) -> RenderableType:
         grid.add_row(fact.label, _t(fact.value))
     models = Text(f"models: {models_text(analysis)}; schema {analysis.schema_version}", style="dim")
     return Group(_t(facts[0].value, "bold"), grid, models)
+
+
+def _sourcing(analysis: Analysis) -> RenderableType:
+    sourcing = analysis.sourcing
+    if sourcing is None:
+        return Group(_heading("Sourcing"), Text("not analysed", style="dim"))
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for fact in sourcing_facts(sourcing):
+        flagged = fact.label == "Single source" and sourcing.single_source
+        grid.add_row(fact.label, _t(fact.value, "bold red" if flagged else ""))
+    parts: list[RenderableType] = [_heading("Sourcing"), grid]
+    if sourcing.sources:
+        table = _table(*SOURCE_HEADER)
+        for column in table.columns[2:]:
+            column.justify = "right"
+        for row in source_rows(sourcing):
+            table.add_row(_t(row[0], "bold"), _t(row[1], "dim"), *row[2:])
+        parts.extend([Text(""), table])
+    else:
+        parts.append(Text("no attributed sources", style="dim"))
+    for note in sourcing.notes:
+        parts.append(_t(f"• {note}", "italic"))
+    return Group(*parts)
+
+
+def _quotes(analysis: Analysis) -> RenderableType:
+    quotes = sorted_quotes(analysis)
+    if not quotes:
+        return Group(_heading("Quotes", 0), Text("none", style="dim"))
+    table = _table("Speaker", "Kind", "Cue", "Content")
+    table.columns[0].max_width = 30
+    table.columns[1].max_width = 10
+    table.columns[2].max_width = 14
+    for quote in quotes:
+        scare = quote.kind == "scare"
+        table.add_row(
+            _t(speaker_text(quote), "dim" if scare else "bold"),
+            _t(quote_kind_text(quote)),
+            _t(cue_text(quote), "dim" if quote.cue is None else ""),
+            _t(shorten(quote_content(quote)), "italic" if scare else ""),
+        )
+    return Group(_heading("Quotes", len(quotes)), table)
 
 
 def _issues(analysis: Analysis) -> RenderableType:
@@ -130,7 +183,7 @@ def render_text(analysis: Analysis, color: bool = False) -> str:
         force_jupyter=False,
         force_interactive=False,
     )
-    for section in (_article, _issues, _entities, _dates):
+    for section in (_article, _sourcing, _issues, _quotes, _entities, _dates):
         console.print(section(analysis))
         console.print()
     lines = [line.rstrip() for line in buffer.getvalue().splitlines()]
