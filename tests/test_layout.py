@@ -53,3 +53,9 @@ def test_share_prompts_are_removed_anywhere() -> None:
 def test_crlf_and_single_newlines() -> None:
     layout = parse_layout("Headline\r\n\r\nLine one\r\ncontinues here.\r\n\r\nSecond.")
     assert layout.body == "Line one continues here.\n\nSecond."
+
+
+def test_a_sentence_starting_with_sources_is_not_a_source_line() -> None:
+    layout = parse_layout("Body.\n\nSources close to the ministry said the plan was ready.")
+    assert layout.outlet is None and layout.body.endswith("plan was ready.")
+    assert parse_layout("Body.\n\nSource: Coast Herald").outlet == "Coast Herald"

@@ -92,3 +92,27 @@ def test_analysis_with_quotes_round_trips(quotes: list[Quote]) -> None:
     document = from_text(TEXT)
     analysis = Analysis(document=document, quotes=quotes, sourcing=profile(document, quotes))
     assert Analysis.from_json(analysis.to_json()) == analysis
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "kind", "name"),
+    [
+        ("The spokesman for Jane Doe said the plan was ready.", "The spokesman for Jane Doe", "named", None),
+        ("The deputy mayor, Jane Doe, said the plan was ready.", "The deputy mayor, Jane Doe", "entity", "Jane Doe"),
+        ("What is known is that the plan was ready.", "What", "abstract", None),
+        ("Let us emphasize that the plan was ready.", "us", "pronoun", None),
+        ("The military office in Almaty said the plan was ready.", "The military office in Almaty", "named", None),
+        ("Sources close to the ministry said the plan was ready.", "Sources close to the ministry", "anonymous", None),
+    ],
+)
+def test_speaker_resolution_cases(text: str, source: str, kind: str, name: str | None) -> None:
+    from narrascope.annotators.speakers import SpeakerResolver
+
+    document = from_text(text)
+    work = Work(document, parse=load_spacy()(document.text))
+    EntityAnnotator({})(work)
+    start = document.text.index(source)
+    speaker = SpeakerResolver(document.text, work.parse, work.layers["entities"]).resolve(start, start + len(source))
+    assert speaker.speaker.kind == kind
+    if name is not None:
+        assert speaker.speaker.name == name

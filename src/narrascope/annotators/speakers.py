@@ -40,7 +40,19 @@ ANONYMOUS_CUES = (
     "speaking on condition",
 )
 PERSON_PRONOUNS = _words("he she him her his hers")
-GROUP_PRONOUNS = _words("they them it we i")
+GROUP_PRONOUNS = _words("they them")
+SELF_PRONOUNS = _words("i me we us you")
+THING_PRONOUNS = _words("it this that what which these those something everything nothing")
+PERSON_ROLES = _words(
+    """expert analyst official spokesman spokeswoman spokesperson minister president vice-president director
+    head chief leader author researcher scientist professor politician diplomat lawmaker senator deputy
+    ambassador general commander officer journalist reporter correspondent editor writer commentator observer
+    activist witness resident lawyer attorney judge prosecutor candidate chairman chairwoman chair secretary
+    governor mayor man woman chancellor premier representative member founder economist historian specialist
+    adviser advisor aide source insider blogger host speaker manager executive ceo colonel major sergeant
+    soldier victim survivor doctor teacher student pastor priest imam"""
+)
+_ROLE_SUFFIXES = ("ist", "ian", "man", "woman", "person")
 
 
 @dataclass
@@ -100,12 +112,19 @@ class SpeakerResolver:
                 ),
                 entity.type,
             )
+        if entity is None and (inner := self._person_inside(start, end)) is not None:
+            return self._remember(
+                Resolved(Speaker(kind="entity", span=span, entity_id=inner.id, name=inner.name), f"entity:{inner.id}"),
+                inner.type,
+            )
         if head in PERSON_PRONOUNS or head in GROUP_PRONOUNS:
             target = self._antecedent("PERSON" if head in PERSON_PRONOUNS else None)
-            if target is not None and head not in ("i", "we"):
+            if target is not None:
                 return self._linked("pronoun", span, target)
             return Resolved(Speaker(kind="pronoun", span=span), f"pronoun:{lowered}")
-        if head_lemma in ABSTRACT or head in ABSTRACT:
+        if head in SELF_PRONOUNS:
+            return Resolved(Speaker(kind="pronoun", span=span), f"pronoun:{head}")
+        if head_lemma in ABSTRACT or head in ABSTRACT or head in THING_PRONOUNS:
             return Resolved(Speaker(kind="abstract", span=span), "abstract")
         if head in ANONYMOUS or head_lemma in ANONYMOUS:
             determiner = lowered.split()[0] if lowered.split() else ""
@@ -114,12 +133,26 @@ class SpeakerResolver:
         definite = lowered.startswith(("the ", "this ", "that "))
         if (head in VAGUE or head_lemma in VAGUE) and (not definite or head.endswith("s")):
             return Resolved(Speaker(kind="vague", span=span, name=span.text), f"vague:{lowered}")
-        if lowered.startswith(("the ", "this ", "that ")) and root is not None and root.pos_ == "NOUN":
+        if definite and _is_person_role(head_lemma):
             target = self._antecedent("PERSON")
             if target is not None:
                 return self._linked("descriptor", span, target)
         name = span.text.strip()
         return self._remember(Resolved(Speaker(kind="named", span=span, name=name), f"named:{name.lower()}"), None)
+
+    def _person_inside(self, start: int, end: int) -> Entity | None:
+        """The PERSON a long source ends with ("the vice-president of X, Yury Byaly"), not one it names on the way
+        ("the lawyer of John Smith" is the lawyer)."""
+        tail = self.text[start:end].rstrip(" ,")
+        last = start + len(tail) - 1
+        entity = self.by_char.get(last)
+        if entity is None or entity.type != "PERSON":
+            return None
+        first = last
+        while first - 1 >= start and self.by_char.get(first - 1) is entity:
+            first -= 1
+        before = self.text[start:first].split()
+        return None if before and before[-1].lower() in ("of", "for", "to", "with", "by", "from") else entity
 
     def _linked(self, kind: Literal["descriptor", "pronoun"], span: Span, target: Resolved) -> Resolved:
         speaker = Speaker(
@@ -134,3 +167,9 @@ class SpeakerResolver:
     def _remember(self, resolved: Resolved, entity_type: str | None) -> Resolved:
         self.history.append((resolved, entity_type or ""))
         return resolved
+
+
+def _is_person_role(noun: str) -> bool:
+    """A noun that names a person by role ("the expert", "the vice-president"), not a body or a thing."""
+    noun = noun.lower()
+    return noun in PERSON_ROLES or noun.split("-")[-1] in PERSON_ROLES or noun.endswith(_ROLE_SUFFIXES)

@@ -29,7 +29,7 @@ _BOILERPLATE = re.compile(
     )$""",
     re.I | re.X,
 )
-_SOURCE = re.compile(r"^(?:source|sources|источник|originally published (?:by|at|in))\s*:?\s+(.{2,80}?)\.?$", re.I)
+_SOURCE = re.compile(r"^(?:(?:sources?|источник)\s*:|originally published (?:by|at|in)\s*:?)\s*(.{2,80}?)\.?$", re.I)
 _BYLINE = re.compile(
     r"^(?:by|автор:?)\s+([^\W\d_][\w.'’ -]{2,60}?(?:\s*(?:,|and|и)\s*[^\W\d_][\w.'’ -]{2,60}?)*)\.?$", re.I
 )
