@@ -139,4 +139,5 @@ def test_hostile_article_comes_out_inert_in_the_html_report(tmp_path: Path) -> N
     tags = re.findall(r"<[a-zA-Z][^>]*>", html)
     assert not [t for t in tags if t.lower().startswith("<script")]
     assert not [t for t in tags if re.search(r"\son\w+\s*=|javascript:", t, re.I)]
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "onerror=alert(2)" in html  # shown, escaped
+    shown = re.sub(r"<[^>]+>", "", html)  # highlights may split the text into several marks
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "onerror=alert(2)" in shown  # shown, escaped

@@ -46,15 +46,15 @@ def quoted_stretches(text: str) -> list[tuple[int, int]]:
 
 
 def _kind(text: str, cue: Span | None, content: Span, quoted: list[tuple[int, int]]) -> QuoteKind:
+    """According-to by its cue; direct when the content is (inside) a quotation, partial when it
+    quotes a phrase of two words or more, indirect otherwise."""
     if cue is not None and cue.text.lower().startswith("according to"):
         return "according-to"
-    inner = [(s, e) for s, e in quoted if s >= content.start - 1 and e <= content.end + 1]
     body = content.text.strip(" ,.;:")
-    if inner and body[:1] in _OPENERS and body.rstrip(".,")[-1:] in _CLOSERS and len(inner) == 1:
+    lead = content.start + (len(content.text) - len(content.text.lstrip(" ,.;:")))
+    if body[:1] in _OPENERS or any(s - 1 <= lead and content.end <= e + 2 for s, e in quoted):
         return "direct"
-    covered = sum(e - s for s, e in inner)
-    if inner and covered >= 0.9 * len(body):
-        return "direct"
+    inner = [(s, e) for s, e in quoted if s >= content.start - 1 and e <= content.end + 1]
     if any(len(text[s:e].split()) >= 2 for s, e in inner):
         return "partial"
     return "indirect"
@@ -123,6 +123,7 @@ class QuoteAnnotator:
         from narrascope.annotators.attribution_model import load_attribution_model
 
         self.model = load_attribution_model()
+        self.models = {"quotes": self.model.version}
 
     def __call__(self, work: Work) -> None:
         if work.parse is None:

@@ -14,8 +14,9 @@ from typing import Any
 from narrascope.model import WORD, Document, Quote, SourceShare, Sourcing, SpeakerKind
 from narrascope.pipeline import Work, annotator
 
-SINGLE_SOURCE_SHARE = 0.75
-"""A source supplying at least this share of all quoted words makes the article single-sourced."""
+SINGLE_SOURCE_SHARE = 2 / 3
+"""A source supplying at least this share of all quoted words (twice all the others together) makes the article
+single-sourced."""
 
 
 def _source_key(quote: Quote) -> tuple[str, str, SpeakerKind]:

@@ -133,12 +133,26 @@ class SpeakerResolver:
         definite = lowered.startswith(("the ", "this ", "that "))
         if (head in VAGUE or head_lemma in VAGUE) and (not definite or head.endswith("s")):
             return Resolved(Speaker(kind="vague", span=span, name=span.text), f"vague:{lowered}")
-        if definite and _is_person_role(head_lemma):
+        if definite and (_is_person_role(head_lemma) or self._role_before_modifiers(tokens)):
             target = self._antecedent("PERSON")
             if target is not None:
                 return self._linked("descriptor", span, target)
         name = span.text.strip()
         return self._remember(Resolved(Speaker(kind="named", span=span, name=name), f"named:{name.lower()}"), None)
+
+    @staticmethod
+    def _role_before_modifiers(tokens: Any) -> bool:
+        """ "the vice-president of X for Y": the role is the noun before the first "of", "for" or "(".
+
+        A parse of a long descriptor may hang it from its last noun instead of the role."""
+        if tokens is None:
+            return False
+        for token in tokens:
+            if token.lower_ in ("of", "for", "(", ",", "at", "in"):
+                return False
+            if token.pos_ in ("NOUN", "PROPN") and _is_person_role(token.lemma_):
+                return True
+        return False
 
     def _person_inside(self, start: int, end: int) -> Entity | None:
         """The PERSON a long source ends with ("the vice-president of X, Yury Byaly"), not one it names on the way

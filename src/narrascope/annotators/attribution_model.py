@@ -1,0 +1,475 @@
+"""The attribution model behind the ``quotes`` layer: who says what, as character spans.
+
+It runs on the ``Doc`` the shared English pipeline (:func:`narrascope.models.load_spacy`)
+already produced and never parses again. Two steps:
+
+1. A small spaCy transition-based span tagger (``ner`` factory, trained on PolNeAR train by
+   :mod:`narrascope.training.quotes`) marks SOURCE, CUE and CONTENT spans. Its features are
+   the tokens plus the tags and dependency labels of the shared parse; it runs on a copy of
+   the doc, so the pipeline's own entities are untouched.
+2. Rules link the spans. CONTENT pieces separated only by whitespace (a quote running over
+   several sentences or paragraphs) are joined. Each source and content goes to the cue that
+   governs it in the dependency tree, else to the nearest cue in its sentence, and a content
+   with no cue in its sentence to the nearest cue in a neighbouring sentence; choices are
+   made best first (governing cue, same sentence, neighbour; nearer first) and a cue takes
+   at most one source. A content left without a cue that is the clausal complement of a
+   verb makes that verb its cue. A cue keeps several contents only when nothing but its own
+   source, cue and punctuation lies between them (``"We will win," he said, "and soon."``),
+   otherwise the nearest. A cue with no tagged content takes the clause it governs (``said
+   that X``) or is attached to (``X, sources said``); one with no source takes its verb's
+   subject (or the object of ``according to``). A content that opens a quotation mark
+   without closing it (or the reverse) is extended to the matching mark in its paragraph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from narrascope.errors import ModelError
+
+__all__ = ["AttributionModel", "RawAttribution", "load_attribution_model"]
+
+COMPONENT = "attribution"
+_MAX_SENT_GAP = 1
+
+
+@dataclass(frozen=True)
+class RawAttribution:
+    """One attribution, character offsets into ``doc.text``.
+
+    ``content`` spans all ``content_fragments`` (first start to last end); the fragments
+    differ from it when the cue interrupts the quote. ``score`` is a completeness heuristic
+    (1.0 with source and content, 0.8 with one of them missing, 0.6 with both), not a
+    probability.
+    """
+
+    source: tuple[int, int] | None
+    cue: tuple[int, int]
+    content: tuple[int, int] | None
+    score: float
+    content_fragments: tuple[tuple[int, int], ...]
+
+
+@dataclass
+class _Span:
+    label: str
+    start: int  # token indices, end exclusive
+    end: int
+    sent: int  # index of the sentence the span starts in
+
+
+class AttributionModel:
+    """The span tagger plus the linking rules; build with :func:`load_attribution_model`."""
+
+    def __init__(self, path: Path, vocab: Any = None) -> None:
+        import spacy
+
+        meta_path = path / "meta.json"
+        if not meta_path.is_file() or not (path / COMPONENT).is_dir():
+            raise ModelError(f"{path}: no attribution model there (meta.json or {COMPONENT}/ missing)")
+        self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+        nlp = spacy.blank("en", vocab=vocab if vocab is not None else True)
+        try:
+            pipe: Any = nlp.add_pipe("ner", name=COMPONENT, config=self.meta["config"])
+            pipe.from_disk(path / COMPONENT, exclude=["vocab"])
+        except Exception as error:  # spaCy raises assorted errors on a bad model directory
+            raise ModelError(f"{path}: cannot load the attribution model: {error}") from error
+        self.pipe: Any = pipe
+        self.set_action_bias(self.meta.get("action_bias", {}))
+        weights = hashlib.sha256((path / COMPONENT / "model").read_bytes()).hexdigest()[:12]
+        self.version = f"attribution-{self.meta.get('kind', 'ner')} sha256:{weights}"
+        """Names the exact weights, so a stored analysis says which model made its quotes."""
+
+    def set_action_bias(self, bias: dict[str, float]) -> None:
+        """Shift the tagger's action scores (e.g. ``{"O": -0.5}`` makes it start spans more often).
+
+        The shift is tuned on PolNeAR dev at training time and stored in ``meta.json``.
+        """
+        upper = self.pipe.model.get_ref("upper")
+        if not hasattr(self, "_bias0"):
+            self._bias0 = upper.get_param("b").copy()
+        b = self._bias0.copy()
+        names = [self.pipe.moves.get_class_name(i) for i in range(self.pipe.moves.n_moves)]
+        for i, name in enumerate(names):
+            b[i] += float(bias.get(name, 0.0))
+        upper.set_param("b", b)
+
+    def spans(self, doc: Any) -> list[tuple[str, int, int]]:
+        """The tagger's (label, start token, end token) spans on *doc*, left untouched."""
+        if len(doc) == 0:
+            return []
+        work = doc.copy()
+        work.set_ents([], default="missing")
+        work = self.pipe(work)
+        return [(ent.label_, ent.start, ent.end) for ent in work.ents]
+
+    def predict(self, doc: Any) -> list[RawAttribution]:
+        """Attributions in *doc* (a ``Doc`` from ``load_spacy()``), in cue order."""
+        return link(doc, self.spans(doc))
+
+
+def _sent_index(doc: Any) -> list[int]:
+    """Index of the sentence of each token (from the parser's sentence starts)."""
+    from spacy.attrs import SENT_START
+
+    starts = doc.to_array([SENT_START]).reshape(-1) == 1
+    if len(starts):
+        starts[0] = True
+    return [int(x) - 1 for x in starts.cumsum()]
+
+
+def _is_filler(token: Any) -> bool:
+    return bool(token.is_punct or token.is_space or token.is_quote)
+
+
+def _join_contents(doc: Any, spans: list[_Span]) -> list[_Span]:
+    out: list[_Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and span.label == "CONTENT"
+            and prev.label == "CONTENT"
+            and all(doc[i].is_space for i in range(prev.end, span.start))
+        ):
+            prev.end = span.end
+        else:
+            out.append(span)
+    return out
+
+
+def _governing_cue(doc: Any, span: _Span, cue_of_token: dict[int, int]) -> int | None:
+    """The cue the span's syntactic head depends on (nearest cue ancestor in the sentence)."""
+    roots = [doc[i] for i in range(span.start, span.end) if not (span.start <= doc[i].head.i < span.end)]
+    for root in roots[:1]:
+        token = root
+        for _ in range(12):
+            if token.head.i == token.i:
+                break
+            token = token.head
+            if token.i in cue_of_token:
+                return cue_of_token[token.i]
+    # the cue may sit inside the span's subtree (inverted "X, he said" parsed with cue as child)
+    for i in range(span.start, span.end):
+        for child in doc[i].children:
+            if child.i in cue_of_token and not (span.start <= child.i < span.end):
+                return cue_of_token[child.i]
+    return None
+
+
+def _gap(a: _Span, b: _Span) -> int:
+    return max(a.start - b.end, b.start - a.end, 0)
+
+
+_COMPLEMENTS = {"ccomp", "xcomp"}
+_INVERTED = {"parataxis", "ccomp", "advcl", "prep", "conj"}
+_SUBJECTS = {"nsubj", "nsubjpass"}
+
+
+def _cue_root(doc: Any, cue: _Span) -> Any:
+    for i in range(cue.start, cue.end):
+        if not (cue.start <= doc[i].head.i < cue.end) or doc[i].head.i == i:
+            return doc[i]
+    return doc[cue.start]
+
+
+def _run_near(doc: Any, tokens: set[int], cue: _Span, keep_quotes: bool = True) -> tuple[int, int] | None:
+    """The contiguous run of *tokens* nearest the cue, trimmed of edge punctuation and spaces."""
+    if not tokens:
+        return None
+    ordered = sorted(tokens)
+    runs: list[list[int]] = [[ordered[0]]]
+    for i in ordered[1:]:
+        if i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    best = min(runs, key=lambda r: max(cue.start - r[-1], r[0] - cue.end, 0))
+    lo, hi = best[0], best[-1] + 1
+
+    def trim(token: Any) -> bool:
+        return bool(token.is_space or (token.is_punct and not (keep_quotes and token.is_quote)))
+
+    while lo < hi and trim(doc[lo]):
+        lo += 1
+    while hi > lo and trim(doc[hi - 1]):
+        hi -= 1
+    return (lo, hi) if hi > lo else None
+
+
+def _fallback_content(doc: Any, cue: _Span, used: set[int]) -> tuple[int, int] | None:
+    """The clause the cue governs (``said that X``) or is attached to (``X, sources said``)."""
+    root = _cue_root(doc, cue)
+    cue_tokens = set(range(cue.start, cue.end))
+    for child in root.children:
+        if child.dep_ in _COMPLEMENTS and child.i not in cue_tokens:
+            tokens = {t.i for t in child.subtree} - used - cue_tokens
+            found = _run_near(doc, tokens, cue)
+            if found:
+                return found
+    if root.dep_ in _INVERTED and root.head.i != root.i:
+        head = root.head
+        tokens = {t.i for t in head.subtree} - {t.i for t in root.subtree} - used - cue_tokens
+        return _run_near(doc, tokens, cue)
+    return None
+
+
+def _fallback_source(doc: Any, cue: _Span, used: set[int]) -> tuple[int, int] | None:
+    """The subject of the cue verb, or the object of ``according to``."""
+    root = _cue_root(doc, cue)
+    candidates = [c for c in root.children if c.dep_ in _SUBJECTS]
+    if not candidates:
+        candidates = [g for c in root.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+        candidates += [c for c in root.children if c.dep_ == "pobj"]
+        candidates += [t for t in doc[cue.start : cue.end] if t.dep_ == "pobj"] if not candidates else []
+    for cand in candidates:
+        tokens = {t.i for t in cand.subtree} - used - set(range(cue.start, cue.end))
+        found = _run_near(doc, tokens, cue, keep_quotes=False)
+        if found:
+            return found
+    return None
+
+
+def _source_inside_content(doc: Any, cue: _Span, parts: list[_Span]) -> tuple[int, int] | None:
+    """ "..., says the expert, we have to...": the tagger read the cue's own subject as the start of
+    the content. Give the subject back to the source and start the content after it."""
+    root = _cue_root(doc, cue)
+    for subject in (c for c in root.children if c.dep_ in _SUBJECTS):
+        lo, hi = subject.left_edge.i, subject.right_edge.i + 1
+        for part in parts:
+            if part.start == lo and hi < part.end:
+                rest = hi
+                while rest < part.end and doc[rest].is_punct:
+                    rest += 1
+                if rest < part.end:
+                    part.start = rest
+                    return lo, hi
+    return None
+
+
+_OPEN_QUOTES = {"“": "”", "‘": "’", '"': '"', "``": "''", "''": "''"}
+
+
+def _balance_quotes(doc: Any, span: _Span, used: set[int]) -> None:
+    """Extend a content that opens a quote without closing it (or the reverse) to the matching
+    mark in the same paragraph, if no other span lies in between."""
+    first, last = doc[span.start].text, doc[span.end - 1].text
+    texts = [doc[i].text for i in range(span.start, span.end)]
+    if first in _OPEN_QUOTES:
+        closer = _OPEN_QUOTES[first]
+        opened = texts.count(first) if first != closer else texts.count(first) % 2
+        closed = 0 if first == closer else texts.count(closer)
+        if opened > closed:
+            for j in range(span.end, min(len(doc), span.end + 120)):
+                if j in used or "\n" in doc[j].text:
+                    break
+                if doc[j].text == closer:
+                    span.end = j + 1
+                    return
+    closers = {v: k for k, v in _OPEN_QUOTES.items() if k != v}
+    if last in closers:
+        opener = closers[last]
+        if texts.count(last) > texts.count(opener):
+            for j in range(span.start - 1, max(-1, span.start - 120), -1):
+                if j in used or "\n" in doc[j].text:
+                    break
+                if doc[j].text == opener:
+                    span.start = j
+                    return
+
+
+def _assign(
+    doc: Any, spans: list[_Span], cues: list[_Span], sent_of: list[int]
+) -> tuple[dict[int, list[_Span]], dict[int, list[_Span]], list[_Span]]:
+    """Sources and contents per cue index, best choices first; and the spans left without a cue."""
+    cue_of_token = {i: ci for ci, cue in enumerate(cues) for i in range(cue.start, cue.end)}
+    sources: dict[int, list[_Span]] = {}
+    contents: dict[int, list[_Span]] = {}
+    options: list[tuple[int, int, int, int]] = []  # (tier, gap, span index, cue index)
+    others = [span for span in spans if span.label != "CUE"]
+    cues_by_sent: dict[int, list[int]] = {}
+    for ci, cue in enumerate(cues):
+        cues_by_sent.setdefault(cue.sent, []).append(ci)
+    for si, span in enumerate(others):
+        span_sents = {sent_of[i] for i in range(span.start, span.end) if not _is_filler(doc[i])}
+        span_sents = span_sents or {span.sent}
+        governing = _governing_cue(doc, span, cue_of_token)
+        nearby = {
+            ci
+            for sent in range(min(span_sents) - _MAX_SENT_GAP, max(span_sents) + _MAX_SENT_GAP + 1)
+            for ci in cues_by_sent.get(sent, [])
+        }
+        if governing is not None:
+            nearby.add(governing)
+        for ci in sorted(nearby):
+            cue = cues[ci]
+            distance = min(abs(cue.sent - s) for s in span_sents)
+            if ci == governing:
+                tier = 0
+            elif distance == 0:
+                tier = 1
+            elif span.label == "CONTENT" and distance <= _MAX_SENT_GAP:
+                tier = 2
+            else:
+                continue
+            options.append((tier, _gap(span, cue), si, ci))
+    options.sort()
+    placed: set[int] = set()
+    for _tier, _gap_size, si, ci in options:
+        span = others[si]
+        if si in placed:
+            continue
+        if span.label == "SOURCE":
+            if ci in sources:
+                continue
+            sources[ci] = [span]
+        else:
+            contents.setdefault(ci, []).append(span)
+        placed.add(si)
+    return sources, contents, [span for si, span in enumerate(others) if si not in placed]
+
+
+def _orphan_cue(doc: Any, span: _Span, taken: set[int]) -> tuple[int, int] | None:
+    """A cue for a source or content no cue claimed: the word it depends on (``wants [X]``)."""
+    roots = [doc[i] for i in range(span.start, span.end) if not (span.start <= doc[i].head.i < span.end)]
+    if not roots:
+        return None
+    root = roots[0]
+    head = root.head
+    if head.i == root.i or head.i in taken or head.is_punct or head.is_space:
+        return None
+    if span.label != "CONTENT" or head.pos_ != "VERB" or root.dep_ != "ccomp":
+        return None
+    return (head.i, head.i + 1)
+
+
+def _subject_anchor(doc: Any, cue: _Span) -> Any:
+    """The cue verb's subject, or the object of ``according to``; None if neither."""
+    root = _cue_root(doc, cue)
+    for child in root.children:
+        if child.dep_ in _SUBJECTS:
+            return child
+    for token in [root, *doc[cue.start : cue.end]]:
+        for child in token.children:
+            if child.dep_ == "pobj":
+                return child
+            if child.dep_ == "prep":
+                for grandchild in child.children:
+                    if grandchild.dep_ == "pobj":
+                        return grandchild
+    return None
+
+
+def _snap_source(doc: Any, source: _Span, cue: _Span, parts: list[_Span]) -> None:
+    """Trim a source reaching past its syntactic subject; a cut piece next to the content joins it."""
+    anchor = _subject_anchor(doc, cue)
+    if anchor is None or not (source.start <= anchor.i < source.end):
+        return
+    lo, hi = max(source.start, anchor.left_edge.i), min(source.end, anchor.right_edge.i + 1)
+    if (lo, hi) == (source.start, source.end):
+        return
+    cut_before, cut_after = (source.start, lo), (hi, source.end)
+    source.start, source.end = lo, hi
+    for part in parts:
+        before = cut_before[1] > cut_before[0] and part.end <= cut_before[0]
+        if before and all(_is_filler(doc[i]) for i in range(part.end, cut_before[0])):
+            part.end = cut_before[1]
+            while part.end > part.start and _is_filler(doc[part.end - 1]) and not doc[part.end - 1].is_quote:
+                part.end -= 1
+        after = cut_after[1] > cut_after[0] and part.start >= cut_after[1]
+        if after and all(_is_filler(doc[i]) for i in range(cut_after[1], part.start)):
+            part.start = cut_after[0]
+            while part.start < part.end and _is_filler(doc[part.start]) and not doc[part.start].is_quote:
+                part.start += 1
+
+
+def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> list[RawAttribution]:
+    """Group tagged spans into attributions (rules in the module doc)."""
+    sent_of = _sent_index(doc)
+    spans = _join_contents(doc, [_Span(label, s, e, sent_of[s]) for label, s, e in found if e > s])
+    cues = [s for s in spans if s.label == "CUE"]
+    sources, contents, unplaced = _assign(doc, spans, cues, sent_of)
+    if fallback and unplaced:
+        taken = {i for span in spans for i in range(span.start, span.end)}
+        for span in unplaced:
+            new_cue = _orphan_cue(doc, span, taken)
+            if new_cue is not None:
+                spans.append(_Span("CUE", new_cue[0], new_cue[1], sent_of[new_cue[0]]))
+                taken |= set(range(*new_cue))
+        spans.sort(key=lambda s: s.start)
+        cues = [s for s in spans if s.label == "CUE"]
+        sources, contents, unplaced = _assign(doc, spans, cues, sent_of)
+    if not cues:
+        return []
+    used = {i for span in spans for i in range(span.start, span.end)}
+    if fallback:
+        for ci, cue in enumerate(cues):
+            if ci in sources:
+                _snap_source(doc, sources[ci][0], cue, contents.get(ci, []))
+        used = {i for span in spans for i in range(span.start, span.end)}
+        for ci, cue in enumerate(cues):
+            if ci not in contents:
+                found_content = _fallback_content(doc, cue, used)
+                if found_content:
+                    contents[ci] = [_Span("CONTENT", *found_content, sent_of[found_content[0]])]
+                    used |= set(range(*found_content))
+            if ci not in sources:
+                found_source = _fallback_source(doc, cue, used) or _source_inside_content(
+                    doc, cue, contents.get(ci, [])
+                )
+                if found_source:
+                    sources[ci] = [_Span("SOURCE", *found_source, sent_of[found_source[0]])]
+                    used |= set(range(*found_source))
+    if fallback:
+        for parts in contents.values():
+            for part in parts:
+                _balance_quotes(doc, part, used - set(range(part.start, part.end)))
+                used |= set(range(part.start, part.end))
+    result: list[RawAttribution] = []
+    for ci, cue in enumerate(cues):
+        source = min(sources.get(ci, []), key=lambda s: (_gap(s, cue), s.start), default=None)
+        parts = sorted(contents.get(ci, []), key=lambda s: (_gap(s, cue), s.start))
+        kept: list[_Span] = []
+        if parts:
+            own = set(range(cue.start, cue.end))
+            if source is not None:
+                own |= set(range(source.start, source.end))
+            kept = [parts[0]]
+            for part in parts[1:]:
+                lo = min(min(k.start for k in kept), part.start)
+                hi = max(max(k.end for k in kept), part.end)
+                covered = own | {i for k in [*kept, part] for i in range(k.start, k.end)}
+                if all(i in covered or _is_filler(doc[i]) for i in range(lo, hi)):
+                    kept.append(part)
+            kept.sort(key=lambda s: s.start)
+        fragments = tuple((doc[k.start].idx, doc[k.end - 1].idx + len(doc[k.end - 1])) for k in kept)
+        content = (fragments[0][0], fragments[-1][1]) if fragments else None
+        src = (doc[source.start].idx, doc[source.end - 1].idx + len(doc[source.end - 1])) if source else None
+        cue_chars = (doc[cue.start].idx, doc[cue.end - 1].idx + len(doc[cue.end - 1]))
+        completeness = 1.0 - 0.2 * (src is None) - 0.2 * (content is None)
+        result.append(RawAttribution(src, cue_chars, content, round(completeness, 2), fragments))
+    return result
+
+
+def model_dir() -> Path:
+    """Directory of the bundled attribution model (``resources/models/quotes``)."""
+    path = Path(str(resources.files("narrascope.resources").joinpath("models").joinpath("quotes")))
+    if not (path / "meta.json").is_file():
+        raise ModelError(
+            f"the attribution model is missing from {path}; rebuild it with `narrascope train quotes --data DIR`"
+        )
+    return path
+
+
+@lru_cache(maxsize=1)
+def load_attribution_model() -> AttributionModel:
+    """The bundled attribution model, loaded once per process (shares the English vocab)."""
+    from narrascope.models import load_spacy
+
+    return AttributionModel(model_dir(), vocab=load_spacy().vocab)

@@ -1,0 +1,1 @@
+"""Rebuild the bundled models from their training data (see each model's MODEL_CARD.md)."""
