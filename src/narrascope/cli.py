@@ -102,7 +102,7 @@ def _print_metrics(title: str, rows: dict[str, dict[str, Any]], as_json: bool, p
         table.add_column(system, justify="right")
     for key in keys:
         table.add_row(key, *(_cell(metrics.get(key)) for metrics in rows.values()))
-    Console(stderr=as_json).print(table)
+    Console(stderr=as_json, width=max(100, 30 + 22 * len(rows))).print(table)
     if as_json:
         sys.stdout.write(json.dumps(rows[primary]) + "\n")
 
@@ -184,6 +184,9 @@ def eval_quotes(
         raise InputError(str(err)) from None
     rows = {"narrascope": metrics, **ANCHORS_QUOTES}
     _label(rows, {name: name for name in ANCHORS_QUOTES})
+    from narrascope.annotators.attribution_model import load_attribution_model
+
+    metrics["model"] += f" ({load_attribution_model().version})"
     _print_metrics(f"quotes (PolNeAR {split}, exact and overlap match)", rows, as_json, "narrascope")
 
 

@@ -29,13 +29,12 @@ def _source_key(quote: Quote) -> tuple[str, str, SpeakerKind]:
 
 def profile(document: Document, quotes: list[Quote]) -> Sourcing:
     words = [(m.start(), m.end()) for m in WORD.finditer(document.text)]
-    owner: dict[int, int] = {}
     attributed = [q for q in quotes if q.kind != "scare"]
+    by_char = [-1] * (len(document.text) + 1)
     for index, quote in sorted(enumerate(attributed), key=lambda p: -(p[1].content.end - p[1].content.start)):
-        stretches = quote.fragments or [quote.content]
-        for w, (start, end) in enumerate(words):
-            if any(s.start <= start and end <= s.end for s in stretches):
-                owner[w] = index
+        for stretch in quote.fragments or [quote.content]:
+            by_char[stretch.start : stretch.end] = [index] * (stretch.end - stretch.start)
+    owner = {w: by_char[start] for w, (start, end) in enumerate(words) if by_char[start] >= 0 and by_char[end - 1] >= 0}
     counts: dict[str, int] = defaultdict(int)
     quote_counts: dict[str, int] = defaultdict(int)
     labels: dict[str, tuple[str, SpeakerKind, str | None]] = {}

@@ -349,3 +349,94 @@ def tune_bias(data_dir: Path, model_path: Path, nlp: Any, limit: int | None = No
             best = (mean_f1, shift, result)
     assert best is not None
     return {"action_bias": {"O": best[1]}, "dev_scores": {k: round(v, 4) for k, v in best[2].items()}}
+
+
+# --- the second pass: a cue finder for cues the tagger missed -------------------------------
+
+CUE_GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(13))  # decision thresholds 0.30 … 0.90
+
+
+def _overlaps(doc: Any, i: int, fragments: list[tuple[int, int]]) -> bool:
+    start = doc[i].idx
+    end = start + len(doc[i])
+    return any(s < end and start < e for s, e in fragments)
+
+
+def cue_examples(
+    articles: list[GoldArticle], docs: list[Any], tagged: list[list[tuple[str, int, int]]]
+) -> tuple[list[list[str]], list[int]]:
+    """Feature rows and labels of the cue finder: every candidate token outside the tagger's
+    spans; positive when it lies in a gold cue that no tagged CUE overlaps (a missed cue)."""
+    from narrascope.annotators.attribution_model import _in_quotes, cue_candidates, cue_features
+
+    rows: list[list[str]] = []
+    labels: list[int] = []
+    for article, doc, found in zip(articles, docs, tagged, strict=True):
+        tagged_cues = [
+            (doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for label, s, e in found if label == "CUE" and e > s
+        ]
+        missed = [
+            frag
+            for att in article.attributions
+            if not any(s < te and ts < e for s, e in att.cue for ts, te in tagged_cues)
+            for frag in att.cue
+        ]
+        taken = {i for _label, s, e in found for i in range(s, e)}
+        in_quotes = _in_quotes(doc)
+        for i in cue_candidates(doc, taken):
+            rows.append(cue_features(doc, i, in_quotes))
+            labels.append(int(_overlaps(doc, i, missed)))
+    return rows, labels
+
+
+def fit_logistic(
+    rows: list[list[str]],
+    labels: list[int],
+    *,
+    min_count: int = 2,
+    l2: float = 1e-4,
+    steps: int = 400,
+    learn_rate: float = 0.05,
+) -> tuple[dict[str, float], float]:
+    """L2-regularised logistic regression on binary feature rows, full-batch Adam in numpy.
+
+    Features seen fewer than *min_count* times are dropped. Deterministic (no sampling).
+    Returns (feature -> weight, bias).
+    """
+    import numpy as np
+
+    counts: dict[str, int] = {}
+    for row in rows:
+        for f in set(row):
+            counts[f] = counts.get(f, 0) + 1
+    vocab = sorted(f for f, c in counts.items() if c >= min_count)
+    index = {f: k for k, f in enumerate(vocab)}
+    cols: list[int] = []
+    row_of: list[int] = []
+    for r, row in enumerate(rows):
+        for k in sorted({index[f] for f in row if f in index}):
+            cols.append(k)
+            row_of.append(r)
+    col = np.asarray(cols, dtype=np.int64)
+    rid = np.asarray(row_of, dtype=np.int64)
+    y = np.asarray(labels, dtype=np.float64)
+    n, d = len(rows), len(vocab)
+    w = np.zeros(d)
+    b = float(np.log((y.sum() + 1) / (n - y.sum() + 1)))
+    m_w, v_w = np.zeros(d), np.zeros(d)
+    m_b = v_b = 0.0
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for step in range(1, steps + 1):
+        z = np.bincount(rid, weights=w[col], minlength=n) + b
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        g = (p - y) / n
+        grad_w = np.bincount(col, weights=g[rid], minlength=d) + l2 * w
+        grad_b = float(g.sum())
+        m_w = beta1 * m_w + (1 - beta1) * grad_w
+        v_w = beta2 * v_w + (1 - beta2) * grad_w**2
+        m_b = beta1 * m_b + (1 - beta1) * grad_b
+        v_b = beta2 * v_b + (1 - beta2) * grad_b**2
+        scale = learn_rate * np.sqrt(1 - beta2**step) / (1 - beta1**step)
+        w -= scale * m_w / (np.sqrt(v_w) + eps)
+        b -= scale * m_b / (np.sqrt(v_b) + eps)
+    return {f: round(float(x), 5) for f, x in zip(vocab, w, strict=True) if abs(x) >= 1e-4}, round(b, 5)
