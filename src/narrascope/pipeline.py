@@ -32,6 +32,8 @@ class Work:
     parse: Any = None
     russian: Any = None
     layers: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
+    """Scratch space an annotator's batch step leaves for its per-article step; never serialised."""
 
 
 class Annotator(Protocol):
@@ -99,6 +101,11 @@ class Pipeline:
             started = time.perf_counter()
             self._parse(batch)
             self.timings["parse"] += time.perf_counter() - started
+            for step in self.annotators:
+                if (prepare := getattr(step, "prepare", None)) is not None:
+                    started = time.perf_counter()
+                    prepare(batch)
+                    self.timings[step.name] += time.perf_counter() - started
             for work in batch:
                 yield self._annotate(work)
 

@@ -102,12 +102,20 @@ class AttributionModel:
 
     def spans(self, doc: Any) -> list[tuple[str, int, int]]:
         """The tagger's (label, start token, end token) spans on *doc*, left untouched."""
-        if len(doc) == 0:
-            return []
-        work = doc.copy()
-        work.set_ents([], default="missing")
-        work = self.pipe(work)
-        return [(ent.label_, ent.start, ent.end) for ent in work.ents]
+        return self.spans_many([doc])[0]
+
+    def spans_many(self, docs: list[Any], batch_size: int = 16) -> list[list[tuple[str, int, int]]]:
+        """:meth:`spans` for several docs at once: the tagger runs batched, as spaCy's own pipes do."""
+        found: list[list[tuple[str, int, int]]] = [[] for _ in docs]
+        todo = [i for i, doc in enumerate(docs) if len(doc)]
+        copies = []
+        for i in todo:
+            work = docs[i].copy()
+            work.set_ents([], default="missing")
+            copies.append(work)
+        for i, tagged in zip(todo, self.pipe.pipe(copies, batch_size=batch_size), strict=True):
+            found[i] = [(ent.label_, ent.start, ent.end) for ent in tagged.ents]
+        return found
 
     def predict(self, doc: Any) -> list[RawAttribution]:
         """Attributions in *doc* (a ``Doc`` from ``load_spacy()``), in cue order."""
@@ -455,147 +463,6 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
         completeness = 1.0 - 0.2 * (src is None) - 0.2 * (content is None)
         result.append(RawAttribution(src, cue_chars, content, round(completeness, 2), fragments))
     return result
-
-
-# --- second pass: a small learned cue finder ------------------------------------------------
-
-CUE_FINDER = "cue_finder.json"
-_CANDIDATE_POS = ("VERB", "AUX", "NOUN", "ADP")
-_CUE_PUNCT = frozenset({":", "—", "―", "–", "--", "-"})
-_QUOTES_OPEN = frozenset({"“", "‘", "``"})
-_QUOTES_CLOSE = frozenset({"”", "’", "''"})
-_KEY_CHILDREN = frozenset({"ccomp", "xcomp", "dobj", "nsubj", "nsubjpass", "prep", "agent", "mark", "advcl", "attr"})
-
-
-def _in_quotes(doc: Any) -> list[bool]:
-    """Per token: inside a quotation (by the quote marks seen so far in its paragraph)."""
-    import numpy as np
-    from spacy.attrs import IS_QUOTE, IS_SPACE
-
-    flags = doc.to_array([IS_QUOTE, IS_SPACE])
-    marks = np.flatnonzero(flags.any(axis=1)).tolist()
-    inside = [False] * len(doc)
-    state, straight, last = False, False, 0
-    for i in marks:
-        if state or straight:
-            for j in range(last, i):
-                inside[j] = True
-        text = doc[i].text
-        if flags[i, 1]:
-            if "\n" in text:
-                state = straight = False
-        elif text == '"':
-            straight = not straight
-        elif text in _QUOTES_OPEN:
-            state = True
-        elif text in _QUOTES_CLOSE:
-            state = False
-        last = i + 1
-    if state or straight:
-        for j in range(last, len(doc)):
-            inside[j] = True
-    return inside
-
-
-def cue_candidates(doc: Any, taken: set[int]) -> list[int]:
-    """Tokens the cue finder scores: verbs, nouns, auxiliaries, prepositions and cue-like
-    punctuation (colon, dashes) outside every span in *taken*."""
-    import numpy as np
-    from spacy.attrs import POS
-
-    if len(doc) == 0:
-        return []
-    pos = doc.to_array([POS]).reshape(-1)
-    ids = [doc.vocab.strings[p] for p in (*_CANDIDATE_POS, "PUNCT")]
-    mask = np.isin(pos, ids[:-1])
-    punct = np.flatnonzero(pos == ids[-1]).tolist()
-    out = set(np.flatnonzero(mask).tolist()) | {i for i in punct if doc[i].text in _CUE_PUNCT}
-    return sorted(out - taken)
-
-
-def cue_features(doc: Any, i: int, in_quotes: list[bool]) -> list[str]:
-    """Feature strings of token *i* for the cue finder (see the model card)."""
-    t = doc[i]
-    lemma = t.lemma_.lower()
-    pos, dep = t.pos_, t.dep_
-    head = t.head
-    feats = [
-        "b",
-        f"w={lemma}",
-        f"p={pos}",
-        f"t={t.tag_}",
-        f"d={dep}",
-        f"wd={lemma}|{dep}",
-        f"wp={lemma}|{pos}",
-        f"hw={head.lemma_.lower()}",
-        f"hd={head.dep_}",
-        f"dhd={dep}|{head.dep_}",
-        f"whw={lemma}|{head.lemma_.lower()}",
-        f"q={in_quotes[i]}",
-        f"qp={in_quotes[i]}|{pos}",
-    ]
-    prev = doc[i - 1].lower_ if i > 0 else "<s>"
-    nxt = doc[i + 1].lower_ if i + 1 < len(doc) else "</s>"
-    nxt2 = doc[i + 2].lower_ if i + 2 < len(doc) else "</s>"
-    feats += [f"p1={prev}", f"n1={nxt}", f"n1w={lemma}|{nxt}", f"n2={nxt2}"]
-    if t.is_sent_start:
-        feats.append("sstart")
-    for child in t.children:
-        cdep = child.dep_
-        feats.append(f"c={cdep}")
-        if cdep in _KEY_CHILDREN:
-            feats.append(f"wc={lemma}|{cdep}")
-            feats.append(f"cw={cdep}|{child.lemma_.lower()}")
-            if cdep in ("nsubj", "nsubjpass", "agent"):
-                feats.append(f"subj={child.pos_}|{child.ent_type_}")
-        if child.is_quote or child.text in _CUE_PUNCT:
-            feats.append(f"cq={cdep}|{child.text}")
-    return feats
-
-
-class CueFinder:
-    """Logistic regression over :func:`cue_features`: a cue the span tagger missed.
-
-    Stored as JSON (feature -> weight, bias, decision threshold); scoring is a dictionary
-    lookup and a sum per candidate token, no pickle and no learning library at run time.
-    """
-
-    def __init__(self, weights: dict[str, float], bias: float, threshold: float) -> None:
-        self.weights = weights
-        self.bias = bias
-        self.threshold = threshold
-
-    @classmethod
-    def from_file(cls, path: Path) -> CueFinder:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls({str(k): float(v) for k, v in data["weights"].items()}, float(data["bias"]), float(data["threshold"]))
-
-    def scores(self, doc: Any, found: list[tuple[str, int, int]]) -> list[tuple[int, float]]:
-        """(token, probability) for every candidate token outside the tagged spans."""
-        import math
-
-        taken = {i for _label, start, end in found for i in range(start, end)}
-        candidates = cue_candidates(doc, taken)
-        if not candidates:
-            return []
-        in_quotes = _in_quotes(doc)
-        get = self.weights.get
-        out = []
-        for i in candidates:
-            z = self.bias + sum(get(f, 0.0) for f in cue_features(doc, i, in_quotes))
-            out.append((i, 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))))
-        return out
-
-    def cues(self, doc: Any, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
-        """New CUE spans: candidates at or above the threshold, adjacent ones merged."""
-        hits = [i for i, p in self.scores(doc, found) if p >= self.threshold]
-        spans: list[tuple[str, int, int]] = []
-        for i in hits:
-            if spans and spans[-1][2] == i and not doc[i].is_sent_start:
-                spans[-1] = ("CUE", spans[-1][1], i + 1)
-            else:
-                spans.append(("CUE", i, i + 1))
-        return spans
 
 
 def model_dir() -> Path:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from narrascope.annotators.attribution_model import link
 from narrascope.model import Entity, Quote, QuoteKind, Span, Speaker
 from narrascope.pipeline import Work, annotator
 
@@ -125,11 +126,18 @@ class QuoteAnnotator:
         self.model = load_attribution_model()
         self.models = {"quotes": self.model.version}
 
+    def prepare(self, batch: list[Work]) -> None:
+        """Tag the whole batch at once (batched is faster); linking happens per article."""
+        parsed = [w for w in batch if w.parse is not None]
+        for work, spans in zip(parsed, self.model.spans_many([w.parse for w in parsed]), strict=True):
+            work.cache["attribution_spans"] = spans
+
     def __call__(self, work: Work) -> None:
         if work.parse is None:
             work.layers["quotes"] = []
             return
-        raw = self.model.predict(work.parse)
+        spans = work.cache.pop("attribution_spans", None)
+        raw = link(work.parse, spans) if spans is not None else self.model.predict(work.parse)
         work.layers["quotes"] = build_quotes(work.document.text, work.parse, raw, work.layers.get("entities", []))
 
 
