@@ -60,7 +60,8 @@ def profile(document: Document, quotes: list[Quote]) -> Sourcing:
         ),
         key=lambda s: (-s.words, -s.quotes),
     )
-    named = [s for s in sources if s.kind not in ("abstract", "none")]
+    # A source one can name: an entity, a named body, or a vague or anonymous crowd; not an unlinked "we" or a thing.
+    named = [s for s in sources if s.entity_id or s.kind in ("named", "vague", "anonymous")]
     top = sources[0] if sources else None
     top_share = (top.words / quoted) if top and quoted else 0.0
     single = bool(named) and (len(named) == 1 or top_share >= SINGLE_SOURCE_SHARE)
