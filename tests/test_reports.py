@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from html.parser import HTMLParser
 
 import pytest
 
@@ -24,6 +23,7 @@ from narrascope.report import render
 from narrascope.report.html import CSP, SPAN_LAYERS, Highlight, SpanLayer, render_html
 from narrascope.report.markdown import render_markdown
 from narrascope.report.text import render_text
+from report_helpers import ALLOWED_ATTRS, ALLOWED_TAGS, cells, paragraphs, read, tables
 
 # --- fixtures ------------------------------------------------------------------------------------
 
@@ -42,10 +42,6 @@ def span(text: str, needle: str, nth: int = 0) -> Span:
 
 def mention(text: str, needle: str, label: str, origin: str = "model", nth: int = 0) -> Mention:
     return Mention.model_validate({"span": span(text, needle, nth), "label": label, "origin": origin})
-
-
-def paragraphs(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
 
 
 SIMPLE_TEXT = (
@@ -169,104 +165,6 @@ def hostile_analysis() -> Analysis:
     return Analysis(document=document, entities=entities, dates=dates, models={"<script>": "</style>"})
 
 
-# --- an HTML reader that records which marks cover each character of the article ----------------
-
-ALLOWED_TAGS = {
-    "html",
-    "head",
-    "meta",
-    "title",
-    "style",
-    "body",
-    "div",
-    "header",
-    "footer",
-    "section",
-    "p",
-    "h1",
-    "h2",
-    "dl",
-    "dt",
-    "dd",
-    "a",
-    "input",
-    "label",
-    "strong",
-    "span",
-    "mark",
-    "ul",
-    "li",
-    "code",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-}
-ALLOWED_ATTRS = {
-    "charset",
-    "http-equiv",
-    "content",
-    "name",
-    "lang",
-    "dir",
-    "class",
-    "id",
-    "title",
-    "href",
-    "rel",
-    "type",
-    "checked",
-    "for",
-    "data-start",
-    "data-end",
-    "aria-labelledby",
-}
-
-
-class Reader(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
-        self.styles: list[str] = []
-        self.in_style = False
-        self.depth = 0  # > 0 while inside div#article-text
-        self.marks: list[tuple[str, str]] = []
-        self.chars: list[tuple[str, tuple[tuple[str, str], ...]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, attrs))
-        self.in_style = tag == "style"
-        values = dict(attrs)
-        if self.depth:
-            self.depth += 1
-            if tag == "mark":
-                self.marks.append((values.get("class") or "", values.get("title") or ""))
-        elif tag == "div" and values.get("id") == "article-text":
-            self.depth = 1
-
-    def handle_endtag(self, tag: str) -> None:
-        self.in_style = False
-        if self.depth:
-            self.depth -= 1
-            if tag == "mark":
-                self.marks.pop()
-
-    def handle_data(self, data: str) -> None:
-        if self.in_style:
-            self.styles.append(data)
-        if self.depth:
-            self.chars.extend((char, tuple(self.marks)) for char in data)
-
-
-def read(page: str) -> Reader:
-    reader = Reader()
-    reader.feed(page)
-    reader.close()
-    return reader
-
-
 def article_section(page: str) -> str:
     match = re.search(r'<div class="article" id="article-text"[^>]*>(.*?)</div>', page, re.DOTALL)
     assert match, "article section missing"
@@ -351,32 +249,6 @@ def test_text_report_does_not_interpret_rich_markup() -> None:
 # --- markdown --------------------------------------------------------------------------------------
 
 
-def cells(row: str) -> list[str]:
-    """Split a pipe-table row on unescaped pipes (a pipe after an odd run of backslashes is literal)."""
-    assert row.startswith("| ") and row.endswith(" |"), row
-    found, current, escaped = [], "", False
-    for char in row[1:-1]:
-        if char == "|" and not escaped:
-            found.append(current)
-            current = ""
-        else:
-            current += char
-        escaped = char == "\\" and not escaped
-    return [*found, current]
-
-
-def tables(markdown: str) -> list[list[str]]:
-    blocks: list[list[str]] = []
-    current: list[str] = []
-    for line in [*markdown.splitlines(), ""]:
-        if line.startswith("|"):
-            current.append(line)
-        elif current:
-            blocks.append(current)
-            current = []
-    return blocks
-
-
 def test_markdown_tables_survive_pipes_and_newlines() -> None:
     analysis = simple_analysis()
     weird = analysis.entities[0].model_copy(update={"name": "Left | Right \\| Back\\"})
@@ -421,7 +293,7 @@ def test_html_hostile_article_is_inert() -> None:
     for needle in ("<script", "<img", "<iframe", "<svg", "<b ", '<a href="javascript', "<!--", "<textarea"):
         assert needle not in lowered, needle
     reader = read(page)
-    for tag, attrs in reader.tags:
+    for tag, attrs in reader.raw_tags:
         assert tag in ALLOWED_TAGS, tag
         for name, value in attrs:
             assert name in ALLOWED_ATTRS, (tag, name)
@@ -444,7 +316,7 @@ def test_html_has_strict_csp_and_no_external_assets() -> None:
     assert page.index("Content-Security-Policy") < page.index("<style>")
     for tag, attrs in read(page).tags:
         assert tag not in {"script", "link", "img", "iframe", "object", "embed"}
-        assert "src" not in dict(attrs)
+        assert "src" not in attrs
     assert "url(" not in page and "@import" not in page
 
 

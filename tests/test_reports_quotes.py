@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from html.parser import HTMLParser
 
 from narrascope.model import (
     Analysis,
@@ -22,6 +21,7 @@ from narrascope.report.common import shorten, speaker_text
 from narrascope.report.html import SPAN_LAYERS, render_html, speaker_token
 from narrascope.report.markdown import render_markdown
 from narrascope.report.text import render_text
+from report_helpers import ALLOWED_ATTRS, ALLOWED_TAGS, Reader, cells, paragraphs, read, tables
 
 # --- fixture -------------------------------------------------------------------------------------
 
@@ -43,10 +43,6 @@ def span(needle: str, nth: int = 0, text: str = TEXT) -> Span:
     for _ in range(nth + 1):
         start = text.index(needle, start + 1)
     return Span(start=start, end=start + len(needle), text=needle)
-
-
-def paragraphs(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
 
 
 def between(first: str, last: str, text: str = TEXT) -> Span:
@@ -206,55 +202,6 @@ def hostile_analysis() -> Analysis:
     return Analysis(document=document, quotes=quotes, sourcing=sourcing)
 
 
-# --- an HTML reader: tags, stylesheet, and the marks covering each character of the article --------
-
-
-class Reader(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.styles: list[str] = []
-        self.in_style = False
-        self.depth = 0
-        self.marks: list[tuple[str, str]] = []
-        self.chars: list[tuple[str, tuple[tuple[str, str], ...]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        self.tags.append((tag, values))
-        self.in_style = tag == "style"
-        if self.depth:
-            self.depth += 1
-            if tag == "mark":
-                self.marks.append((values.get("class") or "", values.get("title") or ""))
-        elif tag == "div" and values.get("id") == "article-text":
-            self.depth = 1
-
-    def handle_endtag(self, tag: str) -> None:
-        self.in_style = False
-        if self.depth:
-            self.depth -= 1
-            if tag == "mark":
-                self.marks.pop()
-
-    def handle_data(self, data: str) -> None:
-        if self.in_style:
-            self.styles.append(data)
-        if self.depth:
-            self.chars.extend((char, tuple(self.marks)) for char in data)
-
-    def marks_at(self, position: int) -> list[tuple[list[str], str]]:
-        """The marks covering one character of the article: their classes and tooltip."""
-        return [(css.split(), title) for css, title in self.chars[position][1]]
-
-
-def read(page: str) -> Reader:
-    reader = Reader()
-    reader.feed(page)
-    reader.close()
-    return reader
-
-
 def layer_marks(reader: Reader, position: int, layer: str) -> list[tuple[list[str], str]]:
     return [(classes, title) for classes, title in reader.marks_at(position) if f"l-{layer}" in classes]
 
@@ -354,32 +301,6 @@ def test_missing_layers_render_everywhere() -> None:
 
 
 # --- markdown --------------------------------------------------------------------------------------
-
-
-def cells(row: str) -> list[str]:
-    """Split a pipe-table row on unescaped pipes."""
-    assert row.startswith("| ") and row.endswith(" |"), row
-    found, current, escaped = [], "", False
-    for char in row[1:-1]:
-        if char == "|" and not escaped:
-            found.append(current)
-            current = ""
-        else:
-            current += char
-        escaped = char == "\\" and not escaped
-    return [*found, current]
-
-
-def tables(markdown: str) -> list[list[str]]:
-    blocks: list[list[str]] = []
-    current: list[str] = []
-    for line in [*markdown.splitlines(), ""]:
-        if line.startswith("|"):
-            current.append(line)
-        elif current:
-            blocks.append(current)
-            current = []
-    return blocks
 
 
 def test_markdown_tables_keep_their_columns() -> None:
@@ -512,60 +433,6 @@ def test_html_sourcing_bars_and_tables() -> None:
     row = re.search(r'<tr class="spk-e-E1" title="Q2[^"]*"><td><mark class="l-quotes k-e-E1">(.*?)</mark>', page)
     assert row and html.unescape(row.group(1)) == "→ Yury Byaly, from 'The expert' (descriptor)"
     assert '<td><mark class="l-quotes k-scare">— (scare quote)</mark></td><td>scare</td><td>—</td>' in page
-
-
-ALLOWED_TAGS = {
-    "html",
-    "head",
-    "meta",
-    "title",
-    "style",
-    "body",
-    "div",
-    "header",
-    "footer",
-    "section",
-    "p",
-    "h1",
-    "h2",
-    "dl",
-    "dt",
-    "dd",
-    "a",
-    "input",
-    "label",
-    "strong",
-    "span",
-    "mark",
-    "ul",
-    "li",
-    "code",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-}
-ALLOWED_ATTRS = {
-    "charset",
-    "http-equiv",
-    "content",
-    "name",
-    "lang",
-    "dir",
-    "class",
-    "id",
-    "title",
-    "href",
-    "rel",
-    "type",
-    "checked",
-    "for",
-    "data-start",
-    "data-end",
-    "aria-labelledby",
-}
 
 
 def test_html_hostile_quotes_are_inert() -> None:
