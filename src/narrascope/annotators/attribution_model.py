@@ -418,6 +418,13 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
     used = {i for span in spans for i in range(span.start, span.end)}
     if fallback:
         for ci, cue in enumerate(cues):
+            if ci in contents and doc[cue.start].lower_ == "according":
+                # "According to X, <content>" is a sentence adjunct: its content is in its own sentence.
+                same = [part for part in contents[ci] if part.sent == cue.sent]
+                if same:
+                    contents[ci] = same
+                else:
+                    del contents[ci]
             if ci in sources:
                 _snap_source(doc, sources[ci][0], cue, contents.get(ci, []))
         used = {i for span in spans for i in range(span.start, span.end)}

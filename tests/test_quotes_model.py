@@ -1,0 +1,54 @@
+"""The shipped attribution model and the quotes layer together, on a short article written here."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrascope.model import Analysis, Quote
+from narrascope.pipeline import Pipeline
+
+ARTICLE = """The mayor of Springfield, Jane Doe, said on Monday that the harbour plan was ready.
+
+“We will build it this year. Nobody will stop us,” Doe told reporters.
+
+According to the city's finance office, the plan will cost 40 million dollars.
+
+The opposition leader, John Roe, warned that the so-called “green harbour” would hurt fishermen. He added: “This is a \
+disaster.”"""
+
+
+@pytest.fixture(scope="module")
+def analysis(nlp: Pipeline) -> Analysis:
+    return nlp(ARTICLE)
+
+
+def _by_cue(analysis: Analysis, cue: str) -> Quote:
+    return next(q for q in analysis.quotes if q.cue is not None and q.cue.text.startswith(cue))
+
+
+def test_indirect_speech_with_an_appositive_speaker(analysis: Analysis) -> None:
+    quote = _by_cue(analysis, "said")
+    assert quote.kind == "indirect" and quote.speaker.name == "Jane Doe"
+    assert "harbour plan was ready" in quote.content.text
+
+
+def test_inverted_direct_quote(analysis: Analysis) -> None:
+    quote = _by_cue(analysis, "told")
+    assert quote.kind == "direct" and quote.inverted and quote.speaker.name == "Jane Doe"
+
+
+def test_according_to_takes_its_own_sentence(analysis: Analysis) -> None:
+    quote = _by_cue(analysis, "According to")
+    assert quote.kind == "according-to" and quote.content.text == "the plan will cost 40 million dollars"
+    assert quote.speaker.span is not None and quote.speaker.span.text == "the city's finance office"
+
+
+def test_pronoun_speaker_and_scare_quote(analysis: Analysis) -> None:
+    added = _by_cue(analysis, "added")
+    assert added.speaker.kind == "pronoun" and added.speaker.name == "John Roe"
+    assert "green harbour" in {q.content.text for q in analysis.quotes if q.kind == "scare"}
+
+
+def test_russian_text_gets_no_english_quotes(nlp: Pipeline) -> None:
+    analysis = nlp("Эксперт Юрий Бялый заявил, что события в Казахстане были спланированы заранее.")
+    assert analysis.quotes == [] and analysis.sourcing is not None and analysis.sourcing.sources == []
