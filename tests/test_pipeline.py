@@ -33,3 +33,13 @@ def test_surname_links_to_the_full_name(nlp: Pipeline) -> None:
     analysis = nlp("Angela Merkel met Emmanuel Macron in Paris on Monday. Merkel said little, and Macron spoke.")
     merkel = [e for e in analysis.entities if "Merkel" in e.variants]
     assert len(merkel) == 1 and merkel[0].name == "Angela Merkel" and len(merkel[0].mentions) == 2
+
+
+def test_unsupported_language_gets_no_english_guesses(nlp: Pipeline) -> None:
+    german = (
+        "Die Bundesregierung hat am Montag in Berlin ein neues Gesetz beschlossen, sagte Olaf Scholz den Journalisten."
+    )
+    analysis = nlp(german)
+    assert analysis.document.language is not None and analysis.document.language.code == "de"
+    assert not analysis.document.language.supported
+    assert analysis.entities == [] and analysis.quotes == []

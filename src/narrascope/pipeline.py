@@ -110,7 +110,9 @@ class Pipeline:
                 yield self._annotate(work)
 
     def _parse(self, batch: list[Work]) -> None:
-        english = [w for w in batch if _language(w.document) != "ru"]
+        """English through spaCy, Russian through natasha; other languages get no parse, hence no
+        layers, rather than an English model's guesses (their ``language.supported`` says why)."""
+        english = [w for w in batch if _language(w.document) == "en"]
         for work, doc in zip(english, self.spacy.pipe(w.document.text for w in english), strict=True):
             work.parse = doc
         russian = [w for w in batch if _language(w.document) == "ru"]
@@ -137,6 +139,7 @@ class Pipeline:
 
 
 def _language(document: Document) -> str:
+    """The language to analyse the text as; text without letters is handed to English."""
     return document.language.code if document.language else "en"
 
 

@@ -137,7 +137,7 @@ def article_facts(analysis: Analysis) -> list[Fact]:
     else:
         language = f"{doc.language.code} (confidence {doc.language.confidence:.0%})"
         if not doc.language.supported:
-            language += " (not supported: annotations may be missing or wrong)"
+            language += " (not analysed: narrascope reads English and Russian)"
     source = doc.source or unknown
     href = doc.source if doc.source and _URL.match(doc.source) else None
     return [
