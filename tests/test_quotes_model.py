@@ -49,6 +49,20 @@ def test_pronoun_speaker_and_scare_quote(analysis: Analysis) -> None:
     assert "green harbour" in {q.content.text for q in analysis.quotes if q.kind == "scare"}
 
 
-def test_russian_text_gets_no_english_quotes(nlp: Pipeline) -> None:
-    analysis = nlp("Эксперт Юрий Бялый заявил, что события в Казахстане были спланированы заранее.")
-    assert analysis.quotes == [] and analysis.sourcing is not None and analysis.sourcing.sources == []
+RUSSIAN = (
+    "Эксперт Юрий Бялый заявил, что события в Казахстане были спланированы заранее. "
+    "«Это не стихийный бунт. Это атака», — подчеркнул Бялый. "
+    "По словам Назарбаева, ситуация под контролем. "
+    "Многие считают, что протесты начались из-за цен."
+)
+
+
+def test_russian_attributions_by_rule(nlp: Pipeline) -> None:
+    analysis = nlp(RUSSIAN)
+    found = [(q.speaker.name, q.cue.text if q.cue else None, q.kind, q.content.text) for q in analysis.quotes]
+    assert found == [
+        ("Юрий Бялый", "заявил", "indirect", "события в Казахстане были спланированы заранее"),
+        ("Юрий Бялый", "подчеркнул", "direct", "«Это не стихийный бунт. Это атака»"),
+        ("Назарбаев", "По словам", "according-to", "ситуация под контролем"),
+    ]
+    assert analysis.sourcing is not None and analysis.sourcing.sources[0].source == "Юрий Бялый"

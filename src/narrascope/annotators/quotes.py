@@ -21,6 +21,7 @@ PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“", '"': '"'}
 _OPENERS = "".join(PAIRS)
 _CLOSERS = "".join(set(PAIRS.values()))
 SCARE_MAX_WORDS = 4
+ACCORDING_CUES = ("according to", "по словам", "по данным", "по мнению", "как сообщает", "как сообщил")
 
 
 def quoted_stretches(text: str) -> list[tuple[int, int]]:
@@ -49,7 +50,7 @@ def quoted_stretches(text: str) -> list[tuple[int, int]]:
 def _kind(text: str, cue: Span | None, content: Span, quoted: list[tuple[int, int]]) -> QuoteKind:
     """According-to by its cue; direct when the content is (inside) a quotation, partial when it
     quotes a phrase of two words or more, indirect otherwise."""
-    if cue is not None and cue.text.lower().startswith("according to"):
+    if cue is not None and cue.text.lower().startswith(ACCORDING_CUES):
         return "according-to"
     body = content.text.strip(" ,.;:")
     lead = content.start + (len(content.text) - len(content.text.lstrip(" ,.;:")))
@@ -133,6 +134,13 @@ class QuoteAnnotator:
             work.cache["attribution_spans"] = spans
 
     def __call__(self, work: Work) -> None:
+        if work.russian is not None:
+            from narrascope.annotators.russian_quotes import find_russian_attributions
+
+            entities = work.layers.get("entities", [])
+            raw_ru = find_russian_attributions(work.document.text, entities)
+            work.layers["quotes"] = build_quotes(work.document.text, None, raw_ru, entities)
+            return
         if work.parse is None:
             work.layers["quotes"] = []
             return
