@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from narrascope.annotators.attribution_model import link
+from narrascope.annotators.russian_quotes import find_russian_attributions
 from narrascope.model import Entity, Quote, QuoteKind, Span, Speaker
 from narrascope.pipeline import Work, annotator
 
 PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“", '"': '"'}
 _OPENERS = "".join(PAIRS)
-_CLOSERS = "".join(set(PAIRS.values()))
 SCARE_MAX_WORDS = 4
 ACCORDING_CUES = ("according to", "по словам", "по данным", "по мнению", "как сообщает", "как сообщил")
 
@@ -135,8 +135,6 @@ class QuoteAnnotator:
 
     def __call__(self, work: Work) -> None:
         if work.russian is not None:
-            from narrascope.annotators.russian_quotes import find_russian_attributions
-
             entities = work.layers.get("entities", [])
             raw_ru = find_russian_attributions(work.document.text, entities)
             work.layers["quotes"] = build_quotes(work.document.text, None, raw_ru, entities)
