@@ -232,6 +232,9 @@ def _fallback_source(doc: Any, cue: _Span, used: set[int]) -> tuple[int, int] | 
     """The subject of the cue verb, or the object of ``according to``."""
     root = _cue_root(doc, cue)
     candidates = [c for c in root.children if c.dep_ in _SUBJECTS]
+    if not candidates and root.dep_ in ("advcl", "xcomp", "conj") and root.pos_ in ("VERB", "AUX"):
+        # "Trump attacked Clinton, saying ...": a participle or infinitive shares its head's subject.
+        candidates = [c for c in root.head.children if c.dep_ in _SUBJECTS]
     if not candidates:
         candidates = [g for c in root.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
         candidates += [c for c in root.children if c.dep_ == "pobj"]
