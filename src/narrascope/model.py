@@ -138,6 +138,17 @@ class Speaker(Record):
     antecedent: Span | None = None
 
 
+def voice_key(kind: str, entity_id: str | None, label: str) -> str:
+    """The key of one voice across an article's quotes: the entity when there is one, else its words.
+
+    The sourcing profile counts words by this key and the reports colour quotes by it, so both
+    must use this one function.
+    """
+    if entity_id:
+        return f"entity:{entity_id}"
+    return f"{kind}:{(' '.join(label.split()) or 'unattributed').lower()}"
+
+
 class Quote(Record):
     """One attribution: a speaker, the cue that attributes, and the content attributed."""
 

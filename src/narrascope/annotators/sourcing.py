@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from narrascope.model import WORD, Document, Quote, SourceShare, Sourcing, SpeakerKind
+from narrascope.model import WORD, Document, Quote, SourceShare, Sourcing, SpeakerKind, voice_key
 from narrascope.pipeline import Work, annotator
 
 SINGLE_SOURCE_SHARE = 2 / 3
@@ -22,9 +22,10 @@ single-sourced."""
 def _source_key(quote: Quote) -> tuple[str, str, SpeakerKind]:
     speaker = quote.speaker
     if speaker.entity_id:
-        return f"entity:{speaker.entity_id}", speaker.name or "", speaker.kind
-    label = (speaker.name or (speaker.span.text if speaker.span else "") or "unattributed").strip()
-    return f"{speaker.kind}:{label.lower()}", label, speaker.kind
+        label = speaker.name or ""
+    else:
+        label = (speaker.name or (speaker.span.text if speaker.span else "") or "unattributed").strip()
+    return voice_key(speaker.kind, speaker.entity_id, label), label, speaker.kind
 
 
 def profile(document: Document, quotes: list[Quote]) -> Sourcing:

@@ -20,6 +20,7 @@ from narrascope.model import (
     Sourcing,
     Speaker,
     TimeExpression,
+    voice_key,
 )
 
 OUTLET_SOURCES = {
@@ -289,23 +290,16 @@ def speaker_name(speaker: Speaker) -> str:
     return speaker.name or speaker_said(speaker)
 
 
-def speaker_key(kind: str, entity_id: str | None, label: str) -> str:
-    """The key that identifies one voice across an article's quotes, as the sourcing profile counts it."""
-    if entity_id:
-        return f"entity:{entity_id}"
-    return f"{kind}:{(' '.join(label.split()) or 'unattributed').lower()}"
-
-
 def quote_speaker_key(quote: Quote) -> str | None:
     """The voice of ``quote``; ``None`` for a scare quote, which no one speaks."""
     if quote.kind == "scare":
         return None
     speaker = quote.speaker
-    return speaker_key(speaker.kind, speaker.entity_id, speaker_name(speaker))
+    return voice_key(speaker.kind, speaker.entity_id, speaker_name(speaker))
 
 
 def source_key(source: SourceShare) -> str:
-    return speaker_key(source.kind, source.entity_id, source.source)
+    return voice_key(source.kind, source.entity_id, source.source)
 
 
 def speaker_text(quote: Quote) -> str:
