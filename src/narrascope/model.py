@@ -36,6 +36,11 @@ class Span(Record):
     end: int = Field(ge=0)
     text: str
 
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> Span:
+        """The span of ``text[start:end]``."""
+        return cls(start=start, end=end, text=text[start:end])
+
     @model_validator(mode="after")
     def _ordered(self) -> Span:
         if self.end < self.start:
@@ -86,7 +91,7 @@ class Document(Record):
 
     def span(self, start: int, end: int) -> Span:
         """The span of ``text[start:end]``."""
-        return Span(start=start, end=end, text=self.text[start:end])
+        return Span.of(self.text, start, end)
 
 
 class Mention(Record):

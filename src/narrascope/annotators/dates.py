@@ -42,7 +42,7 @@ def find_dates(document: Document, candidates: list[tuple[int, int]], order: Dat
         read = read_date(piece, ref=ref, order=order)
         found.append(
             TimeExpression(
-                span=Span(start=start, end=end, text=piece),
+                span=Span.of(document.text, start, end),
                 value=read.value.isoformat() if read else None,
                 precision=read.precision if read else None,
                 relative=read.relative if read else False,

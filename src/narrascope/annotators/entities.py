@@ -144,10 +144,7 @@ def _entity(index: int, text: str, mentions: list[Found]) -> Entity:
         type=kind,
         key=mentions[0].key,
         variants=variants,
-        mentions=[
-            Mention(span=Span(start=f.start, end=f.end, text=text[f.start : f.end]), label=f.label, origin=f.origin)
-            for f in mentions
-        ],
+        mentions=[Mention(span=Span.of(text, f.start, f.end), label=f.label, origin=f.origin) for f in mentions],
     )
 
 

@@ -89,10 +89,10 @@ def build_quotes(text: str, doc: Any, raw: list[Any], entities: list[Entity]) ->
     for item in sorted(raw, key=lambda r: min(r.cue[0], (r.source or r.cue)[0])):
         if item.content is None:
             continue
-        content = Span(start=item.content[0], end=item.content[1], text=text[item.content[0] : item.content[1]])
-        cue = Span(start=item.cue[0], end=item.cue[1], text=text[item.cue[0] : item.cue[1]])
+        content = Span.of(text, *item.content)
+        cue = Span.of(text, *item.cue)
         speaker = resolver.resolve(*item.source).speaker if item.source else Speaker(kind="none")
-        fragments = [Span(start=s, end=e, text=text[s:e]) for s, e in item.content_fragments]
+        fragments = [Span.of(text, s, e) for s, e in item.content_fragments]
         quotes.append(
             Quote(
                 id="",
@@ -111,7 +111,7 @@ def build_quotes(text: str, doc: Any, raw: list[Any], entities: list[Entity]) ->
                 id="",
                 kind="scare",
                 speaker=Speaker(kind="none"),
-                content=Span(start=start, end=end, text=text[start:end]),
+                content=Span.of(text, start, end),
             )
         )
     quotes.sort(key=lambda q: (q.content.start, q.kind == "scare"))

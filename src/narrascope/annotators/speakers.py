@@ -63,10 +63,6 @@ class Resolved:
     key: str
 
 
-def _span(text: str, start: int, end: int) -> Span:
-    return Span(start=start, end=end, text=text[start:end])
-
-
 class SpeakerResolver:
     """Resolves source spans in document order, remembering the named speakers seen so far."""
 
@@ -94,7 +90,7 @@ class SpeakerResolver:
         return None
 
     def resolve(self, start: int, end: int) -> Resolved:
-        span = _span(self.text, start, end)
+        span = Span.of(self.text, start, end)
         lowered = span.text.lower()
         tokens = self.doc.char_span(start, end, alignment_mode="expand") if self.doc is not None else None
         root = tokens.root if tokens is not None and len(tokens) else None
