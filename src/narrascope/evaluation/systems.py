@@ -20,8 +20,7 @@ def narrascope_extractor(html: bytes, url: str | None) -> Extracted:
 
 def narrascope_date(html: bytes, url: str | None) -> str | None:
     """The publication date narrascope's HTML ingest reads (metadata first, then dateline)."""
-    document = from_bytes(html, url=url)
-    return document.published.value[:10] if document.published else None
+    return narrascope_extractor(html, url).date
 
 
 def narrascope_attributions() -> Predictor:

@@ -121,10 +121,8 @@ def decode(
     if len(data) > max_bytes:
         raise InputError(f"input is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
     if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise InputError(f"unknown encoding {encoding!r}") from None
+        if not _known(encoding):
+            raise InputError(f"unknown encoding {encoding!r}")
         try:
             return Decoded(data.decode(encoding), encoding)
         except UnicodeDecodeError as err:

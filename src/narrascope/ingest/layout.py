@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from narrascope.dating import MONTHS, DateOrder, read_date
+from narrascope.dating import MONTH_PATTERN, DateOrder, read_date
 from narrascope.model import Issue, Published
 
 _BOILERPLATE = re.compile(
@@ -37,7 +37,7 @@ _DATE_TEXT = (
     r"(?:\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
     r"|\d{1,2}\s+(?:MONTHS)\.?,?\s+\d{4}"
     r"|(?:MONTHS)\.?\s+\d{1,2},?\s+\d{4})"
-).replace("MONTHS", "|".join(sorted(MONTHS, key=len, reverse=True)))
+).replace("MONTHS", MONTH_PATTERN)
 _PLACE = r"[^\W\d_][\w'’.-]*(?:[ -][^\W\d_][\w'’.-]*){0,3}"
 _DATELINE = re.compile(
     rf"^(?:(?P<date>{_DATE_TEXT})(?:\s*,\s*|\s+[-–—]\s+|\s+)(?P<place>{_PLACE})"
