@@ -19,6 +19,8 @@ already produced and never parses again. Two steps:
    that X``) or is attached to (``X, sources said``); one with no source takes its verb's
    subject (or the object of ``according to``). A content that opens a quotation mark
    without closing it (or the reverse) is extended to the matching mark in its paragraph.
+3. Attributions marked by layout rather than a verb (speaker labels, sign-offs; see
+   :mod:`narrascope.annotators.speaker_labels`) are added where the tagger found no cue.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from narrascope.annotators.speaker_labels import layout_attributions
 from narrascope.errors import ModelError
 
 __all__ = ["AttributionModel", "RawAttribution", "load_attribution_model"]
@@ -228,13 +231,35 @@ def _fallback_content(doc: Any, cue: _Span, used: set[int]) -> tuple[int, int] |
     return None
 
 
-def _fallback_source(doc: Any, cue: _Span, used: set[int]) -> tuple[int, int] | None:
-    """The subject of the cue verb, or the object of ``according to``."""
+_SHARING = {"advcl", "xcomp", "conj", "pcomp", "prep"}
+
+
+def _shared_subject(verb: Any) -> list[Any]:
+    """The subject a participle, infinitive or coordinated verb shares with the verb it hangs from:
+    "Trump attacked Clinton, saying …", "after saying …, she …", "… and warned against …"."""
+    token = verb
+    for _ in range(4):
+        if token.dep_ not in _SHARING or token.head.i == token.i:
+            return []
+        token = token.head
+        subjects = [c for c in token.children if c.dep_ in _SUBJECTS]
+        if subjects and token.pos_ in ("VERB", "AUX"):
+            return subjects
+    return []
+
+
+def _fallback_source(
+    doc: Any, cue: _Span, used: set[int], sources: frozenset[int] = frozenset()
+) -> tuple[int, int] | None:
+    """The subject of the cue verb, or the object of ``according to``.
+
+    A subject shared with the verb the cue hangs from may already be another cue's source
+    (*sources*, token indices): "X said …, citing …" gives both cues the source X."""
     root = _cue_root(doc, cue)
     candidates = [c for c in root.children if c.dep_ in _SUBJECTS]
-    if not candidates and root.dep_ in ("advcl", "xcomp", "conj") and root.pos_ in ("VERB", "AUX"):
-        # "Trump attacked Clinton, saying ...": a participle or infinitive shares its head's subject.
-        candidates = [c for c in root.head.children if c.dep_ in _SUBJECTS]
+    used = used - sources
+    if not candidates and root.pos_ in ("VERB", "AUX"):
+        candidates = _shared_subject(root)
     if not candidates:
         candidates = [g for c in root.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
         candidates += [c for c in root.children if c.dep_ == "pobj"]
@@ -417,7 +442,7 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
         cues = [s for s in spans if s.label == "CUE"]
         sources, contents, unplaced = _assign(doc, spans, cues, sent_of)
     if not cues:
-        return []
+        return _add_layout(doc, []) if fallback else []
     used = {i for span in spans for i in range(span.start, span.end)}
     if fallback:
         for ci, cue in enumerate(cues):
@@ -438,7 +463,8 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
                     contents[ci] = [_Span("CONTENT", *found_content, sent_of[found_content[0]])]
                     used |= set(range(*found_content))
             if ci not in sources:
-                found_source = _fallback_source(doc, cue, used) or _source_inside_content(
+                source_tokens = frozenset(i for got in sources.values() for s in got for i in range(s.start, s.end))
+                found_source = _fallback_source(doc, cue, used, source_tokens) or _source_inside_content(
                     doc, cue, contents.get(ci, [])
                 )
                 if found_source:
@@ -472,7 +498,30 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
         cue_chars = (doc[cue.start].idx, doc[cue.end - 1].idx + len(doc[cue.end - 1]))
         completeness = 1.0 - 0.2 * (src is None) - 0.2 * (content is None)
         result.append(RawAttribution(src, cue_chars, content, round(completeness, 2), fragments))
-    return result
+    return _add_layout(doc, result) if fallback else result
+
+
+_NAME_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
+
+
+def _add_layout(doc: Any, result: list[RawAttribution]) -> list[RawAttribution]:
+    """Add the attributions layout marks (speaker labels, sign-offs). Layout is surer than the
+    tagger: where the tagger took the same colon or dash as a cue, the layout's source and
+    content replace its guesses; where it took the label for a cue of its own, it is kept."""
+
+    def overlaps(a: tuple[int, int] | None, b: tuple[int, int]) -> bool:
+        return a is not None and a[0] < b[1] and b[0] < a[1]
+
+    def has_name(start: int, end: int) -> bool:
+        return any(ent.label_ in _NAME_LABELS and ent.start_char < end and start < ent.end_char for ent in doc.ents)
+
+    kept = list(result)
+    for source, cue, content in layout_attributions(doc.text, has_name):
+        if any(overlaps(r.cue, source) for r in kept):
+            continue
+        kept = [r for r in kept if not overlaps(r.cue, cue)]
+        kept.append(RawAttribution(source, cue, content, 1.0, (content,)))
+    return sorted(kept, key=lambda r: r.cue)
 
 
 def model_dir() -> Path:
