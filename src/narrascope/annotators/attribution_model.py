@@ -73,6 +73,8 @@ class AttributionModel:
     def __init__(self, path: Path, vocab: Any = None) -> None:
         import spacy
 
+        import narrascope.annotators.attribution_embed  # noqa: F401  (registers the tagger's embedding)
+
         meta_path = path / "meta.json"
         if not meta_path.is_file() or not (path / COMPONENT).is_dir():
             raise ModelError(f"{path}: no attribution model there (meta.json or {COMPONENT}/ missing)")
@@ -214,6 +216,49 @@ def _run_near(doc: Any, tokens: set[int], cue: _Span, keep_quotes: bool = True) 
     return (lo, hi) if hi > lo else None
 
 
+_CLOSERS = {"”": "“", "’": "‘", '"': '"', "''": "``", "»": "«"}
+_OPENERS = {"“": "”", "‘": "’", '"': '"', "``": "''", "«": "»"}
+
+
+def _adjacent_quotation(doc: Any, cue: _Span, skip: set[int], used: set[int]) -> tuple[int, int] | None:
+    """A quotation right before the cue and its speaker (``"…," she said``) or right after it
+    (``said: "…"``), within its paragraph; *skip* are the speaker's tokens."""
+
+    def passable(i: int) -> bool:
+        token = doc[i]
+        return i in skip or (bool(token.is_punct or token.is_space) and not token.is_quote and "\n" not in token.text)
+
+    def is_quote(i: int, table: dict[str, str]) -> bool:
+        return doc[i].text in table or (doc[i].text == "''" and table is _CLOSERS)
+
+    found: list[tuple[int, tuple[int, int]]] = []
+    j = cue.start - 1
+    while j >= 0 and passable(j):
+        j -= 1
+    if j >= 0 and j not in used and is_quote(j, _CLOSERS):
+        opener = _CLOSERS[doc[j].text]
+        for k in range(j - 1, max(-1, j - 200), -1):
+            if k in used or "\n" in doc[k].text:
+                break
+            if doc[k].text == opener or (opener == "``" and doc[k].text == "''"):
+                if k < j - 1:
+                    found.append((cue.start - j, (k, j + 1)))
+                break
+    j = cue.end
+    while j < len(doc) and passable(j):
+        j += 1
+    if j < len(doc) and j not in used and is_quote(j, _OPENERS):
+        closer = _OPENERS[doc[j].text]
+        for k in range(j + 1, min(len(doc), j + 200)):
+            if k in used or "\n" in doc[k].text:
+                break
+            if doc[k].text == closer:
+                if k > j + 1:
+                    found.append((j - cue.end, (j, k + 1)))
+                break
+    return min(found)[1] if found else None
+
+
 def _fallback_content(doc: Any, cue: _Span, used: set[int]) -> tuple[int, int] | None:
     """The clause the cue governs (``said that X``) or is attached to (``X, sources said``)."""
     root = _cue_root(doc, cue)
@@ -228,9 +273,15 @@ def _fallback_content(doc: Any, cue: _Span, used: set[int]) -> tuple[int, int] |
         head = root.head
         tokens = {t.i for t in head.subtree} - {t.i for t in root.subtree} - used - cue_tokens
         return _run_near(doc, tokens, cue)
+    if root.pos_ == "VERB" and root.lemma_ not in _ADDRESSING:
+        # "called them 'deplorables'", "declared bankruptcy": the object is what is attributed.
+        parts = [c for c in root.children if c.dep_ in ("dobj", "oprd") and c.i not in cue_tokens]
+        tokens = {t.i for c in parts for t in c.subtree} - used - cue_tokens
+        return _run_near(doc, tokens, cue)
     return None
 
 
+_ADDRESSING = {"tell", "ask", "inform", "warn", "urge", "assure", "remind", "notify", "brief", "thank"}
 _SHARING = {"advcl", "xcomp", "conj", "pcomp", "prep"}
 
 
@@ -458,7 +509,11 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
         used = {i for span in spans for i in range(span.start, span.end)}
         for ci, cue in enumerate(cues):
             if ci not in contents:
-                found_content = _fallback_content(doc, cue, used)
+                speaker = sources[ci][0] if ci in sources else None
+                skip = set(range(speaker.start, speaker.end)) if speaker else set()
+                subject = _subject_anchor(doc, cue)
+                skip |= {t.i for t in subject.subtree} if subject is not None else set()
+                found_content = _adjacent_quotation(doc, cue, skip, used) or _fallback_content(doc, cue, used)
                 if found_content:
                     contents[ci] = [_Span("CONTENT", *found_content, sent_of[found_content[0]])]
                     used |= set(range(*found_content))

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from narrascope.annotators.attribution_embed import ARCHITECTURE
 from narrascope.evaluation.attribution import GoldArticle, Predicted, read_polnear, score
 
 __all__ = ["COMPONENT", "LABELS", "component_config", "train_quotes"]
@@ -34,7 +35,7 @@ SEED = 1234
 BIAS_GRID = (0.0, -0.25, -0.5, -0.75, -1.0)
 
 
-KINDS = ("lemma", "own", "fast", "wide", "listener")
+KINDS = ("lemma", "own", "fast", "wide", "listener", "tensor")
 
 
 def component_config(kind: str = "lemma") -> dict[str, Any]:
@@ -44,6 +45,8 @@ def component_config(kind: str = "lemma") -> dict[str, Any]:
     NORM/PREFIX/SUFFIX/SHAPE/LEMMA plus the TAG and DEP the pipeline already assigned.
     ``own``: the same without LEMMA. ``fast``: ``lemma`` with 2 layers. ``wide``: ``lemma``
     with window 2. ``listener``: only the frozen pipeline tok2vec output (``doc.tensor``).
+    ``tensor``: ``lemma`` with the frozen ``doc.tensor`` beside the hashed features
+    (:mod:`narrascope.annotators.attribution_embed`).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown model kind {kind!r}; one of {', '.join(KINDS)}")
@@ -54,16 +57,20 @@ def component_config(kind: str = "lemma") -> dict[str, Any]:
             "upstream": "tok2vec",
         }
     else:
+        with_lemma = kind in ("lemma", "wide", "fast", "tensor")
+        embed: dict[str, Any] = {
+            "@architectures": "spacy.MultiHashEmbed.v2",
+            "width": 64,
+            "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP"] + (["LEMMA"] if with_lemma else []),
+            "rows": [5000, 1000, 2500, 2500, 100, 100] + ([5000] if with_lemma else []),
+            "include_static_vectors": False,
+        }
+        if kind == "tensor":
+            del embed["include_static_vectors"]
+            embed.update({"@architectures": ARCHITECTURE, "tensor_width": 96})
         tok2vec = {
             "@architectures": "spacy.Tok2Vec.v2",
-            "embed": {
-                "@architectures": "spacy.MultiHashEmbed.v2",
-                "width": 64,
-                "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP"]
-                + (["LEMMA"] if kind in ("lemma", "wide", "fast") else []),
-                "rows": [5000, 1000, 2500, 2500, 100, 100] + ([5000] if kind in ("lemma", "wide", "fast") else []),
-                "include_static_vectors": False,
-            },
+            "embed": embed,
             "encode": {
                 "@architectures": "spacy.MaxoutWindowEncoder.v2",
                 "width": 64,
@@ -151,7 +158,7 @@ def _register_reader() -> None:
 def _config(base: Path, kind: str, train: Path, dev: Path, max_epochs: int, patience: int) -> Any:
     from spacy.util import load_config_from_str
 
-    annot = ["tok2vec"] if kind == "listener" else []
+    annot = ["tok2vec"] if kind in ("listener", "tensor") else []
     text = f"""
 [paths]
 train = "{train}"
