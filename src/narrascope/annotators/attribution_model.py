@@ -309,8 +309,16 @@ def _fallback_source(
     root = _cue_root(doc, cue)
     candidates = [c for c in root.children if c.dep_ in _SUBJECTS]
     used = used - sources
+    if any(c.dep_ == "nsubjpass" for c in candidates):
+        # "a curfew was announced (by the mayor)": the passive subject is what is said, not who.
+        candidates = [g for c in root.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        if not candidates:
+            return None
     if not candidates and root.pos_ in ("VERB", "AUX"):
         candidates = _shared_subject(root)
+    if not candidates and root.pos_ == "NOUN":
+        # "Trump's claim", "his remarks": the possessor of a speech noun speaks.
+        candidates = [c for c in root.children if c.dep_ == "poss"]
     if not candidates:
         candidates = [g for c in root.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
         candidates += [c for c in root.children if c.dep_ == "pobj"]
@@ -453,6 +461,14 @@ def _subject_anchor(doc: Any, cue: _Span) -> Any:
     return None
 
 
+def _passive_subject(doc: Any, source: _Span, cue: _Span) -> bool:
+    """The tagged source is the passive subject of an agentless cue ("peacekeepers have been accused")."""
+    root = _cue_root(doc, cue)
+    if any(c.dep_ == "agent" for c in root.children):
+        return False
+    return any(c.dep_ == "nsubjpass" and source.start <= c.i < source.end for c in root.children)
+
+
 def _snap_source(doc: Any, source: _Span, cue: _Span, parts: list[_Span]) -> None:
     """Trim a source reaching past its syntactic subject; a cut piece next to the content joins it."""
     anchor = _subject_anchor(doc, cue)
@@ -504,6 +520,8 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
                     contents[ci] = same
                 else:
                     del contents[ci]
+            if ci in sources and _passive_subject(doc, sources[ci][0], cue):
+                del sources[ci]
             if ci in sources:
                 _snap_source(doc, sources[ci][0], cue, contents.get(ci, []))
         used = {i for span in spans for i in range(span.start, span.end)}
