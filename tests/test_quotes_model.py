@@ -66,3 +66,35 @@ def test_russian_attributions_by_rule(nlp: Pipeline) -> None:
         ("Назарбаев", "По словам", "according-to", "ситуация под контролем"),
     ]
     assert analysis.sourcing is not None and analysis.sourcing.sources[0].source == "Юрий Бялый"
+
+
+def _linked(text: str, tagged: list[tuple[str, str]]) -> list[tuple[str | None, str]]:
+    """Run the linking rules on hand-tagged spans (label, words) of *text*; (source, cue) pairs."""
+    from narrascope.annotators.attribution_model import link
+    from narrascope.models import load_spacy
+
+    doc = load_spacy()(text)
+    found = []
+    for label, words in tagged:
+        start = text.index(words)
+        span = doc.char_span(start, start + len(words))
+        assert span is not None
+        found.append((label, span.start, span.end))
+    return [(text[slice(*r.source)] if r.source else None, text[slice(*r.cue)]) for r in link(doc, found)]
+
+
+def test_a_passive_subject_is_not_a_speaker() -> None:
+    text = "Peacekeepers have often been accused of abuse. The plan was criticised by the mayor."
+    pairs = _linked(text, [("SOURCE", "Peacekeepers"), ("CUE", "accused of"), ("CUE", "criticised")])
+    assert pairs == [(None, "accused of"), ("the mayor", "criticised")]
+
+
+def test_the_subject_of_seem_is_not_a_speaker() -> None:
+    pairs = _linked("Republicans seem confident about the vote.", [("SOURCE", "Republicans"), ("CUE", "seem")])
+    assert pairs == [(None, "seem")]
+
+
+def test_a_participle_speaks_with_the_cue_before_it() -> None:
+    text = '"They do not agree," Sanders said, suggesting a few questions, including, "do you think that they need it?"'
+    pairs = _linked(text, [("SOURCE", "Sanders"), ("CUE", "said"), ("CUE", "suggesting")])
+    assert pairs == [("Sanders", "said"), ("Sanders", "suggesting")]

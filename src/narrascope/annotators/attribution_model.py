@@ -461,12 +461,28 @@ def _subject_anchor(doc: Any, cue: _Span) -> Any:
     return None
 
 
+def _share_with_participles(doc: Any, cues: list[_Span], sources: dict[int, list[_Span]]) -> None:
+    """ "Sanders said, suggesting …": a participle cue with no source of its own, right after
+    another cue of its sentence with only punctuation between, speaks with that cue's source."""
+    for ci in range(1, len(cues)):
+        cue, before = cues[ci], cues[ci - 1]
+        if ci in sources or ci - 1 not in sources or cue.sent != before.sent or doc[cue.start].tag_ != "VBG":
+            continue
+        if all(_is_filler(doc[i]) for i in range(before.end, cue.start)) and before.end < cue.start:
+            sources[ci] = sources[ci - 1]
+
+
+_RAISING = {"seem", "appear"}
+
+
 def _passive_subject(doc: Any, source: _Span, cue: _Span) -> bool:
-    """The tagged source is the passive subject of an agentless cue ("peacekeepers have been accused")."""
+    """The tagged source is the passive subject of an agentless cue ("peacekeepers have been
+    accused") or the subject of "seems" ("Republicans seem confident"): what is said, not who."""
     root = _cue_root(doc, cue)
     if any(c.dep_ == "agent" for c in root.children):
         return False
-    return any(c.dep_ == "nsubjpass" and source.start <= c.i < source.end for c in root.children)
+    subjects = ("nsubjpass", "nsubj") if root.lemma_ in _RAISING else ("nsubjpass",)
+    return any(c.dep_ in subjects and source.start <= c.i < source.end for c in root.children)
 
 
 def _snap_source(doc: Any, source: _Span, cue: _Span, parts: list[_Span]) -> None:
@@ -544,6 +560,7 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
                     sources[ci] = [_Span("SOURCE", *found_source, sent_of[found_source[0]])]
                     used |= set(range(*found_source))
     if fallback:
+        _share_with_participles(doc, cues, sources)
         for parts in contents.values():
             for part in parts:
                 _balance_quotes(doc, part, used - set(range(part.start, part.end)))
