@@ -118,6 +118,11 @@ def _need_dir(path: Path) -> None:
         raise InputError(f"no such folder: {path}")
 
 
+def _need_file(path: Path) -> None:
+    if not path.is_file():
+        raise InputError(f"no such file: {path}")
+
+
 @eval_app.command("extraction")
 def eval_extraction(
     data: Annotated[Path, typer.Option("--data", help="trafilatura eval or ScrapingHub benchmark folder.")],
@@ -190,6 +195,29 @@ def eval_quotes(
     _print_metrics(f"quotes (PolNeAR {split}, exact and overlap match)", rows, as_json, "narrascope")
 
 
+@eval_app.command("hedges")
+def eval_hedges(
+    data: Annotated[Path, typer.Option("--data", help="CSV with columns text,label (1 = uncertain).")],
+    cv: Annotated[int | None, typer.Option("--cv", help="Grouped K-fold cross-validation on this file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on the last line.")] = False,
+) -> None:
+    """Hedged (uncertain) sentences: precision, recall and F1 of the uncertain class."""
+    from narrascope.annotators.hedging import load_hedge_model
+    from narrascope.training.hedges import cross_validate, prf, read_labelled
+
+    _need_file(data)
+    texts, labels = read_labelled(data)
+    if cv is not None:
+        metrics: dict[str, Any] = dict(cross_validate(texts, labels, cv))
+        model = f"narrascope hedges, retrained per fold ({cv}-fold, grouped)"
+    else:
+        hedges = load_hedge_model()
+        metrics = dict(prf(labels, [hedges.is_hedged(t) for t in texts]))
+        model = hedges.version
+    metrics.update(n=float(len(texts)), model=model)
+    _print_metrics(f"hedges ({data.name})", {"narrascope": metrics}, as_json, "narrascope")
+
+
 ANCHORS_QUOTES: dict[str, dict[str, Any]] = {
     "BERT-Cofe (test, published)": {"source.exact.f1": 0.832, "cue.exact.f1": 0.753, "content.exact.f1": 0.729},
     "CRF (test, published)": {"source.exact.f1": 0.506, "cue.exact.f1": 0.534, "content.exact.f1": 0.286},
@@ -208,6 +236,19 @@ def train_quotes(
     _need_dir(data / "train")
     summary = train(data, output)
     sys.stdout.write(json.dumps(summary, default=str) + "\n")
+
+
+@train_app.command("hedges")
+def train_hedges(
+    data: Annotated[Path, typer.Option("--data", help="WikiWeasel train.csv (text,label).")],
+    output: Annotated[Path, typer.Option(help="Where to write the model.")] = Path("build/models/hedges.json"),
+    cv: Annotated[int, typer.Option("--cv", help="Folds for the threshold and the reported figures.")] = 5,
+) -> None:
+    """Retrain the hedge model (threshold chosen by grouped cross-validation on the same file)."""
+    from narrascope.training.hedges import train_hedges as train
+
+    _need_file(data)
+    sys.stdout.write(json.dumps(train(data, output, cv)) + "\n")
 
 
 @bench_app.command("analyze")

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 """What counts as one word wherever narrascope counts words: "vice-president", "U.S." and "don't" are one."""
@@ -194,6 +194,91 @@ class Sourcing(Record):
     notes: list[str] = Field(default_factory=list)
 
 
+CueKind = Literal["hedge", "booster", "evidential"]
+LabelKind = Literal["banned", "terrorist", "extremist", "foreign-agent", "undesirable"]
+
+
+class CertaintyCue(Record):
+    """A word saying how sure the text is: a hedge lowers certainty, a booster raises it, an
+    evidential says where the knowledge comes from."""
+
+    span: Span
+    kind: CueKind
+    cue: str
+
+
+class Figure(Record):
+    """A number the article reports, what it counts, and whose figure it is.
+
+    ``quote_id`` is the attribution whose content holds the figure ("according to the
+    commandant's office, 14 servicemen…"); without one the figure is the outlet's own.
+    """
+
+    id: str
+    span: Span
+    value: float | None = None
+    unit: str | None = None
+    counts: Span | None = None
+    event: Span | None = None
+    approximate: bool = False
+    quote_id: str | None = None
+    reported_by: str | None = None
+
+
+class Label(Record):
+    """A designation label the outlet attaches ("organization banned in Russia"): the outlet's
+    legal or editorial marker, not a claim about the facts."""
+
+    id: str
+    span: Span
+    kind: LabelKind
+    jurisdiction: str | None = None
+    target: Span | None = None
+    entity_id: str | None = None
+    parenthetical: bool = False
+    marker: Literal["outlet"] = "outlet"
+
+
+class Claim(Record):
+    """An asserted unit (a sentence), who asserts it, how sure it pretends to be, whether it is
+    worth checking, and what it is about.
+
+    ``claimant`` is ``source`` when an attribution carries the sentence (``quote_id``,
+    ``speaker``), else ``outlet``: the article asserts it in its own voice. ``certainty`` is in
+    [0, 1] (the hedge model with the cues); ``checkworthy`` in [0, 1], None where no model
+    covers the language.
+    """
+
+    id: str
+    span: Span
+    claimant: Literal["source", "outlet"]
+    quote_id: str | None = None
+    speaker: str | None = None
+    entity_ids: list[str] = Field(default_factory=list)
+    figure_ids: list[str] = Field(default_factory=list)
+    label_ids: list[str] = Field(default_factory=list)
+    cues: list[CertaintyCue] = Field(default_factory=list)
+    certainty: float = Field(ge=0.0, le=1.0)
+    checkworthy: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class ClaimProfile(Record):
+    """How the article asserts: hedged and boosted shares, claims in the outlet's own voice,
+    claims resting on one source."""
+
+    claims: int
+    hedged: int
+    boosted: int
+    unattributed: int
+    single_source: int
+    checkworthy: int
+    hedged_share: float = Field(ge=0.0, le=1.0)
+    boosted_share: float = Field(ge=0.0, le=1.0)
+    unattributed_share: float = Field(ge=0.0, le=1.0)
+    single_source_share: float = Field(ge=0.0, le=1.0)
+    notes: list[str] = Field(default_factory=list)
+
+
 class Analysis(Record):
     """A document, the layers annotators added to it, and the versions that made them."""
 
@@ -203,6 +288,10 @@ class Analysis(Record):
     dates: list[TimeExpression] = Field(default_factory=list)
     quotes: list[Quote] = Field(default_factory=list)
     sourcing: Sourcing | None = None
+    figures: list[Figure] = Field(default_factory=list)
+    labels: list[Label] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    claim_profile: ClaimProfile | None = None
     models: dict[str, str] = Field(default_factory=dict)
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -1,5 +1,5 @@
 """The built-in annotators; importing this package registers them with the pipeline."""
 
-from narrascope.annotators import dates, entities, quotes, sourcing
+from narrascope.annotators import claims, dates, entities, figures, labels, quotes, sourcing
 
-__all__ = ["dates", "entities", "quotes", "sourcing"]
+__all__ = ["claims", "dates", "entities", "figures", "labels", "quotes", "sourcing"]

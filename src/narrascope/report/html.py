@@ -32,6 +32,21 @@ from itertools import pairwise
 
 import narrascope
 from narrascope.model import Analysis, Quote
+from narrascope.report.claims import (
+    CLAIM_HEADER,
+    CUE_KINDS,
+    FIGURE_HEADER,
+    LABEL_HEADER,
+    LABEL_KINDS,
+    LABEL_NOTE,
+    claim_rows,
+    cue_tooltip,
+    figure_rows,
+    figure_tooltip,
+    label_rows,
+    label_tooltip,
+    profile_facts,
+)
 from narrascope.report.common import (
     QUOTE_KINDS,
     SOURCE_HEADER,
@@ -281,6 +296,38 @@ def _source_style(kind: str) -> str:
     return f"border: {SOURCE_LINES.get(kind, '1px dotted #a0a0a0')}; border-radius: 3px;"
 
 
+def _certainty_highlights(analysis: Analysis) -> Iterator[Highlight]:
+    for claim in analysis.claims:
+        for cue in claim.cues:
+            yield Highlight(cue.span.start, cue.span.end, cue.kind, cue_tooltip(cue, claim))
+
+
+CUE_COLOURS = {"hedge": "#e0a400", "booster": "#c2185b", "evidential": "#00897b"}
+
+
+def _certainty_style(kind: str) -> str:
+    return f"border-bottom: 0.2em double {CUE_COLOURS.get(kind, '#777')};"
+
+
+def _figure_highlights(analysis: Analysis) -> Iterator[Highlight]:
+    for figure in analysis.figures:
+        kind = "approximate" if figure.approximate else "stated"
+        yield Highlight(figure.span.start, figure.span.end, kind, figure_tooltip(figure))
+
+
+def _figure_style(kind: str) -> str:
+    return f"outline: 1.5px {'dashed' if kind == 'approximate' else 'solid'} #1565c0; outline-offset: 1px;"
+
+
+def _label_highlights(analysis: Analysis) -> Iterator[Highlight]:
+    for label in analysis.labels:
+        yield Highlight(label.span.start, label.span.end, label.kind, label_tooltip(label))
+
+
+def _label_style(kind: str) -> str:
+    return "color: #5d4037; background-color: #efebe9; font-style: italic;"
+
+
 SPAN_LAYERS: tuple[SpanLayer, ...] = (
     SpanLayer("entities", "Entities", _entity_highlights, _entity_style, kind_help=type_name),
     SpanLayer(
@@ -313,6 +360,17 @@ SPAN_LAYERS: tuple[SpanLayer, ...] = (
         _source_style,
         kind_help=lambda kind: SPEAKER_KINDS.get(kind, kind),
     ),
+    SpanLayer(
+        "certainty", "Certainty", _certainty_highlights, _certainty_style, kind_help=lambda k: CUE_KINDS.get(k, k)
+    ),
+    SpanLayer(
+        "figures",
+        "Figures",
+        _figure_highlights,
+        _figure_style,
+        kind_help=lambda kind: "an approximate figure" if kind == "approximate" else "a figure as stated",
+    ),
+    SpanLayer("labels", "Labels", _label_highlights, _label_style, kind_help=lambda k: LABEL_KINDS.get(k, k)),
 )
 
 
@@ -580,6 +638,23 @@ def _dates(analysis: Analysis) -> str:
     return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _rows_table(header: list[str], rows: list[list[str]]) -> str:
+    if not rows:
+        return '<p class="none">None.</p>'
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{esc_meta(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _claims(analysis: Analysis) -> str:
+    profile = analysis.claim_profile
+    if profile is None:
+        return '<p class="none">Not analysed.</p>'
+    facts = "".join(f"<dt>{esc(f.label)}</dt><dd>{esc_meta(f.value)}</dd>" for f in profile_facts(profile))
+    note = '<p class="hint">Cues: H hedge, B booster, E evidential; scores in [0, 1].</p>'
+    return f'<dl class="facts">{facts}</dl>{note}{_rows_table(CLAIM_HEADER, claim_rows(analysis))}'
+
+
 def _bar(css: str, label: str, tooltip: str, share: float, width: str, row_class: str = "") -> str:
     zero = " zero" if share <= 0 else ""
     return (
@@ -722,6 +797,19 @@ def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS)
 <section aria-labelledby="h-quotes" class="quote-table">
 <h2 id="h-quotes">Quotes ({len(analysis.quotes)})</h2>
 {_quotes(analysis)}
+</section>
+<section aria-labelledby="h-claims">
+<h2 id="h-claims">Claims ({len(analysis.claims)})</h2>
+{_claims(analysis)}
+</section>
+<section aria-labelledby="h-figures">
+<h2 id="h-figures">Figures ({len(analysis.figures)})</h2>
+{_rows_table(FIGURE_HEADER, figure_rows(analysis))}
+</section>
+<section aria-labelledby="h-labels">
+<h2 id="h-labels">Designation labels ({len(analysis.labels)})</h2>
+<p class="hint">{esc(LABEL_NOTE)}</p>
+{_rows_table(LABEL_HEADER, label_rows(analysis))}
 </section>
 <section aria-labelledby="h-issues">
 <h2 id="h-issues">Issues on ingest ({len(document.issues)})</h2>

@@ -10,6 +10,16 @@ from __future__ import annotations
 import re
 
 from narrascope.model import Analysis
+from narrascope.report.claims import (
+    CLAIM_HEADER,
+    FIGURE_HEADER,
+    LABEL_HEADER,
+    LABEL_NOTE,
+    claim_rows,
+    figure_rows,
+    label_rows,
+    profile_facts,
+)
 from narrascope.report.common import (
     SOURCE_HEADER,
     article_facts,
@@ -134,6 +144,34 @@ def _dates(analysis: Analysis) -> list[str]:
     return lines + table(["In the text", "Characters", "Resolved to"], rows)
 
 
+def _claims(analysis: Analysis) -> list[str]:
+    lines = [f"## Claims ({len(analysis.claims)})", ""]
+    profile = analysis.claim_profile
+    if profile is None:
+        return [*lines, "Not analysed."]
+    lines.extend(f"- **{fact.label}:** {escape(fact.value)}" for fact in profile_facts(profile))
+    lines.append("")
+    if analysis.claims:
+        lines.append("Cues: H hedge, B booster, E evidential. Certainty and check-worthiness are scores in [0, 1].")
+        lines.append("")
+        lines.extend(table(CLAIM_HEADER, claim_rows(analysis), right=frozenset({2, 3})))
+    return lines
+
+
+def _figures(analysis: Analysis) -> list[str]:
+    lines = [f"## Figures ({len(analysis.figures)})", ""]
+    if not analysis.figures:
+        return [*lines, "None."]
+    return lines + table(FIGURE_HEADER, figure_rows(analysis))
+
+
+def _labels(analysis: Analysis) -> list[str]:
+    lines = [f"## Designation labels ({len(analysis.labels)})", ""]
+    if not analysis.labels:
+        return [*lines, "None."]
+    return [*lines, LABEL_NOTE, "", *table(LABEL_HEADER, label_rows(analysis))]
+
+
 def render_markdown(analysis: Analysis) -> str:
     """The Markdown report of ``analysis``."""
     sections = [
@@ -141,6 +179,9 @@ def render_markdown(analysis: Analysis) -> str:
         _sourcing(analysis),
         _issues(analysis),
         _quotes(analysis),
+        _claims(analysis),
+        _figures(analysis),
+        _labels(analysis),
         _entities(analysis),
         _dates(analysis),
     ]

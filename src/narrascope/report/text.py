@@ -14,6 +14,15 @@ from rich.table import Table
 from rich.text import Text
 
 from narrascope.model import Analysis
+from narrascope.report.claims import (
+    FIGURE_HEADER,
+    LABEL_HEADER,
+    LABEL_NOTE,
+    claim_rows,
+    figure_rows,
+    label_rows,
+    profile_facts,
+)
 from narrascope.report.common import (
     SOURCE_HEADER,
     article_facts,
@@ -166,6 +175,46 @@ def _dates(analysis: Analysis) -> RenderableType:
     return Group(_heading("Dates", len(dates)), table)
 
 
+def _rows_table(header: list[str], rows: list[list[str]]) -> Table:
+    table = _table(*header)
+    for row in rows:
+        table.add_row(*(_t(value) for value in row))
+    return table
+
+
+def _claims(analysis: Analysis) -> RenderableType:
+    profile = analysis.claim_profile
+    if profile is None:
+        return Group(_heading("Claims"), Text("not analysed", style="dim"))
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for fact in profile_facts(profile):
+        grid.add_row(fact.label, _t(fact.value))
+    parts: list[RenderableType] = [_heading("Claims", profile.claims), grid]
+    for note in profile.notes:
+        parts.append(_t(f"• {note}", "italic"))
+    if analysis.claims:
+        table = _rows_table(["Id", "Claimant", "Cert.", "Check", "Cues", "Claim"], claim_rows(analysis))
+        table.columns[1].max_width = 18
+        table.columns[4].max_width = 16
+        parts.extend([Text(""), Text("cues: H hedge, B booster, E evidential", style="dim"), table])
+    return Group(*parts)
+
+
+def _figures(analysis: Analysis) -> RenderableType:
+    if not analysis.figures:
+        return Group(_heading("Figures", 0), Text("none", style="dim"))
+    return Group(_heading("Figures", len(analysis.figures)), _rows_table(FIGURE_HEADER, figure_rows(analysis)))
+
+
+def _labels(analysis: Analysis) -> RenderableType:
+    if not analysis.labels:
+        return Group(_heading("Designation labels", 0), Text("none", style="dim"))
+    table = _rows_table(LABEL_HEADER, label_rows(analysis))
+    return Group(_heading("Designation labels", len(analysis.labels)), Text(LABEL_NOTE, style="dim"), table)
+
+
 def render_text(analysis: Analysis, color: bool = False) -> str:
     """The terminal report, 100 columns wide, with ANSI styles only when ``color`` is true."""
     buffer = io.StringIO()
@@ -183,7 +232,7 @@ def render_text(analysis: Analysis, color: bool = False) -> str:
         force_jupyter=False,
         force_interactive=False,
     )
-    for section in (_article, _sourcing, _issues, _quotes, _entities, _dates):
+    for section in (_article, _sourcing, _issues, _quotes, _claims, _figures, _labels, _entities, _dates):
         console.print(section(analysis))
         console.print()
     lines = [line.rstrip() for line in buffer.getvalue().splitlines()]

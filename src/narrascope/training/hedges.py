@@ -1,0 +1,129 @@
+"""Train the hedge model on WikiWeasel (``text,label`` CSV; 1 = uncertain) and cross-validate it.
+
+The features are :func:`narrascope.annotators.hedging.features`; a feature is kept when it
+occurs in at least ``MIN_DF`` training sentences. scikit-learn's logistic regression
+(balanced classes) fits the weights, which are written as JSON. The decision threshold is
+chosen by cross-validation on the training file itself (grouped K-fold, see
+:func:`cross_validate`), never on data the model is scored on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from narrascope.annotators.hedging import features
+from narrascope.errors import InputError
+
+__all__ = ["GROUP_SIZE", "cross_validate", "fit", "read_labelled", "train_hedges"]
+
+MIN_DF = 2
+C = 0.1
+GROUP_SIZE = 50
+"""Consecutive sentences come from the same Wikipedia article; folds keep blocks of this many
+sentences together so neighbours of a test sentence are not in its training fold."""
+THRESHOLDS = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))
+
+
+def read_labelled(path: Path) -> tuple[list[str], list[int]]:
+    """Texts and 0/1 labels of a ``text,label`` CSV."""
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise InputError(f"{path}: cannot read: {error}") from error
+    if not rows or not {"text", "label"} <= set(rows[0]):
+        raise InputError(f"{path}: expected a CSV with the columns text,label")
+    try:
+        return [r["text"].strip() for r in rows], [int(r["label"]) for r in rows]
+    except ValueError as error:
+        raise InputError(f"{path}: label must be 0 or 1: {error}") from error
+
+
+def _matrix(rows: Sequence[set[str]], vocabulary: dict[str, int]) -> Any:
+    from scipy.sparse import csr_matrix
+
+    indptr, indices = [0], []
+    for row in rows:
+        indices.extend(sorted(vocabulary[f] for f in row if f in vocabulary))
+        indptr.append(len(indices))
+    return csr_matrix(([1.0] * len(indices), indices, indptr), shape=(len(rows), len(vocabulary)))
+
+
+def fit(texts: Sequence[str], labels: Sequence[int]) -> tuple[dict[str, float], float]:
+    """Weights (feature → weight, zeros dropped) and bias of a model trained on *texts*."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [features(t) for t in texts]
+    df = Counter(f for row in rows for f in row)
+    vocabulary = {f: i for i, f in enumerate(sorted(f for f, n in df.items() if n >= MIN_DF))}
+    model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
+    model.fit(_matrix(rows, vocabulary), list(labels))
+    weights = {f: round(float(model.coef_[0][i]), 5) for f, i in vocabulary.items()}
+    return {f: w for f, w in weights.items() if w != 0.0}, float(model.intercept_[0])
+
+
+def _probabilities(texts: Sequence[str], weights: dict[str, float], bias: float) -> list[float]:
+    import math
+
+    out = []
+    for text in texts:
+        score = bias + sum(weights.get(f, 0.0) for f in features(text))
+        out.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score)))))
+    return out
+
+
+def prf(labels: Sequence[int], predicted: Sequence[bool]) -> dict[str, float]:
+    """Precision, recall and F1 of the positive class."""
+    tp = sum(1 for y, p in zip(labels, predicted, strict=True) if y and p)
+    n_pred, n_gold = sum(map(bool, predicted)), sum(map(bool, labels))
+    precision = tp / n_pred if n_pred else 0.0
+    recall = tp / n_gold if n_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def cross_validate(texts: Sequence[str], labels: Sequence[int], k: int = 5) -> dict[str, float]:
+    """Grouped K-fold (blocks of ``GROUP_SIZE`` consecutive sentences): out-of-fold probabilities,
+    scored at the threshold that is best over all folds (reported as ``threshold``)."""
+    from sklearn.model_selection import GroupKFold
+
+    if k < 2:
+        raise InputError("--cv needs at least 2 folds")
+    groups = [i // GROUP_SIZE for i in range(len(texts))]
+    if len(set(groups)) < k:
+        raise InputError(f"too few sentences for {k} folds of {GROUP_SIZE}-sentence blocks")
+    probabilities = [0.0] * len(texts)
+    folds = list(GroupKFold(k).split(texts, labels, groups))
+    if any(len({labels[i] for i in train}) < 2 for train, _ in folds):
+        raise InputError("a cross-validation fold has sentences of one class only; the file needs both labels")
+    for train, test in folds:
+        weights, bias = fit([texts[i] for i in train], [labels[i] for i in train])
+        for i, p in zip(test, _probabilities([texts[i] for i in test], weights, bias), strict=True):
+            probabilities[i] = p
+    best = max(THRESHOLDS, key=lambda t: prf(labels, [p >= t for p in probabilities])["f1"])
+    result = prf(labels, [p >= best for p in probabilities])
+    result["threshold"] = best
+    return result
+
+
+def train_hedges(data: Path, output: Path, k: int = 5) -> dict[str, Any]:
+    """Fit on all of *data*, with the threshold and the figures of a K-fold cross-validation."""
+    texts, labels = read_labelled(data)
+    scores = cross_validate(texts, labels, k)
+    weights, bias = fit(texts, labels)
+    meta: dict[str, Any] = {
+        "trained_on": f"{data.name} ({len(texts)} sentences, {sum(labels)} uncertain)",
+        "method": "logistic regression (C=0.1, balanced) over word 1-2-grams and certainty cues",
+        "threshold": scores["threshold"],
+        "cv": {"folds": k, "group_size": GROUP_SIZE, **{key: round(v, 4) for key, v in scores.items()}},
+        "bias": bias,
+        "weights": dict(sorted(weights.items())),
+    }
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(meta, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    return {k2: v for k2, v in meta.items() if k2 != "weights"}

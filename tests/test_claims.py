@@ -1,0 +1,130 @@
+"""Claims, certainty cues, figures and designation labels: rules on short texts written here,
+the worked example, and the hedges commands on a small CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from narrascope.annotators.certainty import find_cues
+from narrascope.annotators.labels import find_labels
+from narrascope.model import Analysis
+from narrascope.pipeline import Pipeline
+
+CLI = [sys.executable, "-m", "narrascope.cli"]
+
+
+@pytest.fixture(scope="module")
+def sample(nlp: Pipeline, sample_text: str) -> Analysis:
+    return nlp(sample_text)
+
+
+def test_cues_longest_first_and_ambiguous_words_skipped() -> None:
+    text = "Most likely it could have been planned. In May 2020 it was clearly over; it would not have been possible."
+    found = [(c.kind, c.cue) for c in find_cues(text)]
+    assert found == [("hedge", "most likely"), ("hedge", "could have"), ("booster", "clearly")]
+
+
+def test_russian_cues() -> None:
+    found = [(c.kind, c.cue) for c in find_cues("Скорее всего, это однозначно спланировано, по данным МВД.", "ru")]
+    assert found == [("hedge", "скорее всего"), ("booster", "однозначно"), ("evidential", "по данным")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "label", "kind", "target"),
+    [
+        ("men of ISIL (organization banned in Russia) came", "en", "organization banned in Russia", "banned", "ISIL"),
+        ("Meduza, designated a foreign agent in Russia, said", "en", "designated a foreign agent in Russia",
+         "foreign-agent", "Meduza"),
+        ("and the Taliban, a designated terrorist organization, took", "en", "a designated terrorist organization",
+         "terrorist", "Taliban"),
+        ("«Мемориал» (признан иностранным агентом) сообщил", "ru", "признан иностранным агентом", "foreign-agent",
+         "«Мемориал»"),
+    ],
+)  # fmt: skip
+def test_designation_labels(text: str, language: str, label: str, kind: str, target: str) -> None:
+    found = find_labels(text, language)
+    assert len(found) == 1
+    item = found[0]
+    assert (text[item.start : item.end], item.kind) == (label, kind)
+    assert item.target is not None and text[slice(*item.target)] == target
+
+
+def test_no_label_in_plain_words() -> None:
+    assert find_labels("He has a terrorist background and a foreign accent.") == []
+
+
+def test_sample_casualty_figure_is_the_commandant_offices(sample: Analysis) -> None:
+    fourteen = next(f for f in sample.figures if f.span.text == "14")
+    assert fourteen.counts is not None and fourteen.counts.text == "servicemen"
+    assert fourteen.event is not None and fourteen.event.text == "killed"
+    assert fourteen.reported_by is not None and "military commandant" in fourteen.reported_by
+    half = next(f for f in sample.figures if "half" in f.span.text)
+    assert half.approximate and half.value == 0.5
+    assert not any(f.span.text.startswith("06.01") for f in sample.figures), "a date is not a figure"
+
+
+def test_sample_labels_are_the_outlets_markers_on_the_organisations(sample: Analysis) -> None:
+    assert [label.kind for label in sample.labels] == ["banned"] * 3
+    targets = [label.target.text if label.target else None for label in sample.labels]
+    assert targets == ["ISIL", "ISIL", "East Turkistan Islamic Movement"]
+    assert all(label.jurisdiction == "Russia" and label.marker == "outlet" for label in sample.labels)
+    for claim in sample.claims:
+        assert not any(c.span.text.lower().startswith("organization banned") for c in claim.cues)
+
+
+def test_sample_claims_hedged_boosted_and_attributed(sample: Analysis) -> None:
+    claims = sample.claims
+    assert claims and all(0.0 <= c.certainty <= 1.0 for c in claims)
+    by_cue = {c.cue: claim for claim in claims for c in claim.cues}
+    assert {"most likely", "probably", "could have", "is likely to"} <= set(by_cue)
+    assert {"unambiguous", "clearly", "of course"} <= set(by_cue)
+    assert by_cue["is likely to"].speaker == "Yury Byaly"
+    hedged, boosted = by_cue["is likely to"], by_cue["clearly"]
+    assert hedged.certainty < boosted.certainty
+    casualty = next(claim for claim in claims if "14 servicemen" in claim.span.text)
+    assert casualty.claimant == "source" and casualty.speaker is not None and "commandant" in casualty.speaker
+    profile = sample.claim_profile
+    assert profile is not None and profile.claims == len(claims)
+    assert profile.hedged >= 5 and profile.boosted >= 3 and profile.single_source > profile.claims / 2
+
+
+def _write_csv(path: Path, rows: list[tuple[str, int]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows(rows)
+
+
+def test_eval_and_train_hedges_commands(tmp_path: Path) -> None:
+    uncertain = ["It is probably true that {} may be older.", "Some say {} is allegedly the first.",
+                 "{} might possibly have been built earlier."]  # fmt: skip
+    certain = ["{} was built in 1900.", "{} has four towers.", "{} is in the north of the city."]
+    rows = []
+    for i in range(120):
+        template, label = (uncertain[i % 3], 1) if i % 5 < 2 else (certain[i % 3], 0)
+        rows.append((template.format(f"Tower {i}"), label))
+    data = tmp_path / "train.csv"
+    _write_csv(data, rows)
+    done = subprocess.run([*CLI, "eval", "hedges", "--data", str(data), "--cv", "2", "--json"],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {"precision", "recall", "f1"} <= set(metrics) and metrics["f1"] > 0.9
+    model = tmp_path / "hedges.json"
+    done = subprocess.run([*CLI, "train", "hedges", "--data", str(data), "--output", str(model), "--cv", "2"],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(model.read_text())["weights"]
+
+
+def test_eval_hedges_rejects_a_file_without_its_columns(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sentence,class\nfoo,1\n")
+    done = subprocess.run([*CLI, "eval", "hedges", "--data", str(bad)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.startswith("narrascope: error:") and "Traceback" not in done.stderr
