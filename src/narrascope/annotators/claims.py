@@ -91,7 +91,14 @@ def _without(text: str, start: int, end: int, holes: list[tuple[int, int]]) -> s
 def _claimant(quotes: list[Quote], start: int, end: int, text: str) -> Quote | None:
     words = [(m.start() + start, m.end() + start) for m in WORD.finditer(text[start:end])]
     best: tuple[float, Quote] | None = None
-    quotes = [q for q in quotes if q.kind != "scare" and q.speaker.kind != "none"]
+
+    def near(quote: Quote) -> bool:
+        cue = quote.cue
+        return (quote.content.start < end and start < quote.content.end) or (
+            cue is not None and start <= cue.start < end
+        )
+
+    quotes = [q for q in quotes if q.kind != "scare" and q.speaker.kind != "none" and near(q)]
     for quote in quotes:
         pieces = quote.fragments or [quote.content]
         inside = sum(1 for a, b in words if any(p.start <= a and b <= p.end for p in pieces))
@@ -131,14 +138,13 @@ def build_claims(
     checkworthiness = checkworthy_model.scores(cleaned) if (checkworthy_model is not None and english) else None
     claims = []
     for index, ((start, end), plain) in enumerate(zip(spans, cleaned, strict=True)):
-        cues = [
-            CertaintyCue(span=Span.of(text, start + c.start, start + c.end), kind=c.kind, cue=c.cue)
-            for c in find_cues(text[start:end], language)
-            if not any(lo <= start + c.start < hi for lo, hi in holes)
+        found = [
+            c for c in find_cues(text[start:end], language) if not any(lo <= start + c.start < hi for lo, hi in holes)
         ]
+        cues = [CertaintyCue(span=Span.of(text, start + c.start, start + c.end), kind=c.kind, cue=c.cue) for c in found]
         certainty = _cue_score(cues)
         if hedge_model is not None and english:
-            certainty = (certainty + 1.0 - hedge_model.uncertainty(plain, language)) / 2
+            certainty = (certainty + 1.0 - hedge_model.uncertainty(plain, language, found)) / 2
         quote = _claimant(quotes, start, end, text)
         claims.append(
             Claim(

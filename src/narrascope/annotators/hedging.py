@@ -19,7 +19,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from narrascope.annotators.certainty import find_cues
+from narrascope.annotators.certainty import FoundCue, find_cues
 from narrascope.errors import ModelError
 
 __all__ = ["HedgeModel", "features", "load_hedge_model"]
@@ -27,12 +27,12 @@ __all__ = ["HedgeModel", "features", "load_hedge_model"]
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
-def features(text: str, language: str = "en") -> set[str]:
-    """The binary features of one sentence."""
+def features(text: str, language: str = "en", cues: list[FoundCue] | None = None) -> set[str]:
+    """The binary features of one sentence (*cues*: its certainty cues, when already found)."""
     tokens = _TOKEN.findall(text.lower())
     found = {f"w:{t}" for t in tokens}
     found |= {f"b:{a} {b}" for a, b in pairwise(tokens)}
-    cues = find_cues(text, language)
+    cues = find_cues(text, language) if cues is None else cues
     found |= {f"cue:{c.kind}" for c in cues} | {f"cuew:{c.cue}" for c in cues}
     if not cues:
         found.add("cue:none")
@@ -53,9 +53,9 @@ class HedgeModel:
         self.meta: dict[str, Any] = {k: v for k, v in data.items() if k != "weights"}
         self.version = f"hedges-lr {data.get('trained_on', '')} {len(self.weights)} features".strip()
 
-    def uncertainty(self, text: str, language: str = "en") -> float:
+    def uncertainty(self, text: str, language: str = "en", cues: list[FoundCue] | None = None) -> float:
         """Probability that *text* is uncertain (0 … 1)."""
-        score = self.bias + sum(self.weights.get(f, 0.0) for f in features(text, language))
+        score = self.bias + sum(self.weights.get(f, 0.0) for f in features(text, language, cues))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
 
     def is_hedged(self, text: str, language: str = "en") -> bool:
