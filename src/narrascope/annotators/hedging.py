@@ -63,12 +63,12 @@ class HedgeModel:
 
 
 def model_path() -> Path:
-    return Path(str(resources.files("narrascope.resources").joinpath("models").joinpath("hedges.json")))
+    return Path(str(resources.files("narrascope.resources").joinpath("models", "hedges", "hedges.json")))
 
 
 @lru_cache(maxsize=1)
 def load_hedge_model() -> HedgeModel:
-    """The bundled hedge model (``resources/models/hedges.json``), loaded once per process."""
+    """The bundled hedge model (``resources/models/hedges/hedges.json``), loaded once per process."""
     path = model_path()
     if not path.is_file():
         raise ModelError(
