@@ -63,7 +63,7 @@ class HedgeModel:
 
 
 def model_path() -> Path:
-    return Path(str(resources.files("narrascope.resources").joinpath("models", "hedges", "hedges.json")))
+    return Path(str(resources.files("narrascope.resources").joinpath("models") / "hedges" / "hedges.json"))
 
 
 @lru_cache(maxsize=1)
