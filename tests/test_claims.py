@@ -128,3 +128,50 @@ def test_eval_hedges_rejects_a_file_without_its_columns(tmp_path: Path) -> None:
     bad.write_text("sentence,class\nfoo,1\n")
     done = subprocess.run([*CLI, "eval", "hedges", "--data", str(bad)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stderr.startswith("narrascope: error:") and "Traceback" not in done.stderr
+
+
+def test_checkworthiness_on_the_sample(sample: Analysis) -> None:
+    casualty = next(claim for claim in sample.claims if "14 servicemen" in claim.span.text)
+    assert casualty.checkworthy is not None and casualty.checkworthy >= 0.5
+    assert all(c.checkworthy is not None and 0.0 <= c.checkworthy <= 1.0 for c in sample.claims)
+    assert sample.claim_profile is not None and 0 < sample.claim_profile.checkworthy < len(sample.claims)
+    assert "checkworthy" in sample.models
+
+
+def test_a_sentence_scores_the_same_alone_and_among_others() -> None:
+    from narrascope.annotators.checkworthy import load_checkworthy_model
+
+    model = load_checkworthy_model()
+    sentence = "Unemployment fell by 3 percent last year, the lowest rate since 1970."
+    alone = model.scores([sentence])[0]
+    among = model.scores(["Thank you.", sentence, "We have sent 40,000 troops to the border since January."])[1]
+    assert alone == among
+
+
+def test_eval_checkworthy_command(tmp_path: Path) -> None:
+    rows = [
+        ("1", "Unemployment fell by 3 percent last year, the lowest rate since 1970.", "Yes"),
+        ("2", "We cut taxes for 12 million families in 2019.", "Yes"),
+        ("3", "Thank you very much, it is good to be here tonight.", "No"),
+        ("4", "Let me answer that question.", "No"),
+    ]
+    data = tmp_path / "dev.tsv"
+    data.write_text("Sentence_id\tText\tclass_label\n" + "".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
+    done = subprocess.run([*CLI, "eval", "checkworthy", "--data", str(data), "--json"],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {"precision", "recall", "f1", "n"} <= set(metrics) and metrics["n"] == 4
+    assert metrics["f1"] == 1.0
+    data.write_text("Sentence_id\tText\tlabel\n1\tfoo\tYes\n", encoding="utf-8")
+    done = subprocess.run(
+        [*CLI, "eval", "checkworthy", "--data", str(data)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2 and done.stderr.startswith("narrascope: error:")
+
+
+def test_train_checkworthy_fails_in_one_line_without_data_or_torch(tmp_path: Path) -> None:
+    done = subprocess.run([*CLI, "train", "checkworthy", "--data", str(tmp_path), "--output", str(tmp_path / "m")],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 2 and done.stderr.startswith("narrascope: error:") and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -218,6 +218,30 @@ def eval_hedges(
     _print_metrics(f"hedges ({data.name})", {"narrascope": metrics}, as_json, "narrascope")
 
 
+@eval_app.command("checkworthy")
+def eval_checkworthy(
+    data: Annotated[Path, typer.Option("--data", help="CheckThat! 2024 Task 1 TSV (Sentence_id, Text, class_label).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on the last line.")] = False,
+) -> None:
+    """Check-worthy sentences: precision, recall and F1 of the positive (Yes) class."""
+    from narrascope.annotators.checkworthy import load_checkworthy_model
+    from narrascope.evaluation.checkworthy import evaluate_checkworthy
+
+    _need_file(data)
+    metrics: dict[str, Any] = dict(evaluate_checkworthy(data))
+    rows = {"narrascope": metrics, **ANCHORS_CHECKWORTHY}
+    _label(rows, {name: name for name in ANCHORS_CHECKWORTHY})
+    metrics["model"] += f" ({load_checkworthy_model().version})"
+    _print_metrics(f"check-worthiness ({data.name})", rows, as_json, "narrascope")
+
+
+ANCHORS_CHECKWORTHY: dict[str, dict[str, Any]] = {
+    "FactFinders, 1st (2024 test)": {"f1": 0.802},
+    "12th of 27 (2024 test)": {"f1": 0.711},
+}
+"""Published F1 on the CheckThat! 2024 Task 1 English test set (../shared/ANCHORS.md)."""
+
+
 ANCHORS_QUOTES: dict[str, dict[str, Any]] = {
     "BERT-Cofe (test, published)": {"source.exact.f1": 0.832, "cue.exact.f1": 0.753, "content.exact.f1": 0.729},
     "CRF (test, published)": {"source.exact.f1": 0.506, "cue.exact.f1": 0.534, "content.exact.f1": 0.286},
@@ -249,6 +273,20 @@ def train_hedges(
 
     _need_file(data)
     sys.stdout.write(json.dumps(train(data, output, cv)) + "\n")
+
+
+@train_app.command("checkworthy")
+def train_checkworthy(
+    data: Annotated[Path, typer.Option("--data", help="CheckThat! 2024 Task 1 English folder (train, dev TSVs).")],
+    output: Annotated[Path, typer.Option(help="Where to write the model.")] = Path("build/models/checkworthy"),
+    epochs: Annotated[int, typer.Option(help="Training epochs (dev is scored every half epoch).")] = 2,
+    threads: Annotated[int, typer.Option(help="CPU threads for torch.")] = 1,
+) -> None:
+    """Fine-tune the check-worthiness model (needs the train extra and torch==2.13.0)."""
+    from narrascope.training.checkworthy import train_checkworthy as train
+
+    _need_dir(data)
+    sys.stdout.write(json.dumps(train(data, output, epochs=epochs, threads=threads)) + "\n")
 
 
 @bench_app.command("analyze")

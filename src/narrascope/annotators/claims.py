@@ -43,7 +43,8 @@ from narrascope.pipeline import Work, annotator
 __all__ = ["ClaimAnnotator", "build_claims", "claim_profile", "sentences"]
 
 CHECKWORTHY = 0.5
-"""A claim at or above this check-worthiness counts as check-worthy in the profile."""
+"""A claim at or above this check-worthiness counts as check-worthy in the profile (the model's own
+threshold replaces it when the model is loaded)."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»’)]*\s+(?=[\"“«‘(]*[A-ZА-ЯЁ0-9])|\n\s*\n")
 
@@ -164,7 +165,12 @@ def build_claims(
     return claims
 
 
-def claim_profile(claims: list[Claim], sourcing: Sourcing | None, hedge_threshold: float | None = None) -> ClaimProfile:
+def claim_profile(
+    claims: list[Claim],
+    sourcing: Sourcing | None,
+    hedge_threshold: float | None = None,
+    checkworthy_threshold: float = CHECKWORTHY,
+) -> ClaimProfile:
     """Shares of hedged, boosted, unattributed and single-source claims (rules in the module doc)."""
     n = len(claims)
 
@@ -180,7 +186,7 @@ def claim_profile(claims: list[Claim], sourcing: Sourcing | None, hedge_threshol
         "single_source": sum(1 for c in claims if c.claimant == "source")
         if sourcing is not None and sourcing.single_source
         else 0,
-        "checkworthy": sum(1 for c in claims if c.checkworthy is not None and c.checkworthy >= CHECKWORTHY),
+        "checkworthy": sum(1 for c in claims if (c.checkworthy or 0.0) >= checkworthy_threshold),
     }
     shares = {f"{k}_share": round(v / n, 4) if n else 0.0 for k, v in counts.items() if k != "checkworthy"}
     notes = []
@@ -196,16 +202,19 @@ class ClaimAnnotator:
     name = "claims"
 
     def __init__(self, config: dict[str, Any]) -> None:
+        from narrascope.annotators.checkworthy import load_checkworthy_model
         from narrascope.annotators.hedging import load_hedge_model
 
         self.hedges = load_hedge_model()
-        self.checkworthy = None
-        self.models = {"hedges": self.hedges.version}
+        self.checkworthy = load_checkworthy_model()
+        self.models = {"hedges": self.hedges.version, "checkworthy": self.checkworthy.version}
 
     def __call__(self, work: Work) -> None:
         claims = build_claims(work, self.hedges, self.checkworthy)
         work.layers["claims"] = claims
-        work.layers["claim_profile"] = claim_profile(claims, work.layers.get("sourcing"), self.hedges.threshold)
+        work.layers["claim_profile"] = claim_profile(
+            claims, work.layers.get("sourcing"), self.hedges.threshold, self.checkworthy.threshold
+        )
 
 
 @annotator("claims")

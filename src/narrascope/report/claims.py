@@ -60,7 +60,7 @@ def profile_facts(profile: ClaimProfile) -> list[Fact]:
         Fact("Boosted", f"{profile.boosted} ({percent(profile.boosted_share)})"),
         Fact("In the outlet's own voice", f"{profile.unattributed} ({percent(profile.unattributed_share)})"),
         Fact("Resting on a single source", f"{profile.single_source} ({percent(profile.single_source_share)})"),
-        Fact("Check-worthy (score ≥ 0.5)", str(profile.checkworthy)),
+        Fact("Check-worthy", str(profile.checkworthy)),
     ]
 
 
