@@ -1,0 +1,30 @@
+"""bench analyze on a few short texts: every figure is there and sane (speed itself is not tested)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from narrascope.bench import bench_analyze, read_texts
+from narrascope.errors import InputError
+
+TEXT = (
+    "The mayor said on Monday that 40 new buses would arrive. “It is probably the best plan,” she told reporters. "
+    "According to the city, the plan will cost about 12 million dollars."
+)
+
+
+def test_bench_analyze_reports_every_stage_and_the_encoder_pass(tmp_path: Path) -> None:
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(TEXT, encoding="utf-8")
+    result = bench_analyze(read_texts(tmp_path, 3), repeats=1)
+    for stage in ("parse", "quotes", "claims", "figures", "labels"):
+        assert result[f"stage.{stage}.ratio"] > 0
+    assert result["encoder.ratio"] > 0 and result["ratio"] > 0 and result["ratio.vs_shared_passes"] > 0
+    assert result["n"] == 3
+
+
+def test_bench_needs_texts(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        read_texts(tmp_path, 3)
