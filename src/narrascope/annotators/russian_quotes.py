@@ -2,7 +2,7 @@
 
 Three patterns carry most attribution in Russian news: "X заявил, что …" (a speech verb with
 its speaker before it), "«…», — заявил X" (a quote, a dash and the verb before its speaker),
-and "по словам X, …" / "по данным X, …" / "как сообщает X, …". The speaker must be a named
+and "по словам X, …" / "по данным X, …" / "как сообщает (заявил, сказал, отметил) X, …". The speaker must be a named
 entity that natasha found next to the cue; anything less certain is left out.
 """
 
@@ -23,7 +23,8 @@ _SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+[»”\"]?|$)")
 FORWARD = re.compile(rf"(?P<source>{_NAME})\s+(?P<cue>{_VERB})\s*,?\s*(?:что\s+)?(?P<content>[^\n]+)", re.I)
 INVERTED = re.compile(rf"(?P<content>«[^»]+»|“[^”]+”),?\s*[—–-]+\s*(?P<cue>{_VERB})\s+(?P<source>{_NAME})")
 ACCORDING = re.compile(
-    rf"(?P<cue>по\s+словам|по\s+данным|по\s+мнению|как\s+сообщает|как\s+сообщил[аи]?)\s+(?P<source>{_NAME})\s*,\s*"
+    rf"(?P<cue>по\s+словам|по\s+данным|по\s+мнению|как\s+сообщает|как\s+(?:сообщил|заявил|сказал|отметил)[аи]?)"
+    rf"\s+(?P<source>{_NAME})\s*,\s*"
     r"(?P<content>[^\n]+)",
     re.I,
 )
