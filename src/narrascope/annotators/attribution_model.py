@@ -361,7 +361,7 @@ def _balance_quotes(doc: Any, span: _Span, used: set[int]) -> None:
         opened = texts.count(first) if first != closer else texts.count(first) % 2
         closed = 0 if first == closer else texts.count(closer)
         if opened > closed:
-            for j in range(span.end, min(len(doc), span.end + 120)):
+            for j in range(span.end, min(len(doc), span.end + 300)):
                 if j in used or "\n" in doc[j].text:
                     break
                 if doc[j].text == closer:
@@ -371,7 +371,7 @@ def _balance_quotes(doc: Any, span: _Span, used: set[int]) -> None:
     if last in closers:
         opener = closers[last]
         if texts.count(last) > texts.count(opener):
-            for j in range(span.start - 1, max(-1, span.start - 120), -1):
+            for j in range(span.start - 1, max(-1, span.start - 300), -1):
                 if j in used or "\n" in doc[j].text:
                     break
                 if doc[j].text == opener:
@@ -430,8 +430,26 @@ def _assign(
     return sources, contents, [span for si, span in enumerate(others) if si not in placed]
 
 
+ORPHAN_CONTENT_DEPS = {"ccomp", "dobj", "xcomp"}
+"""A tagged content no cue claimed gets the verb it is the complement or object of as its cue
+("Trump attacked [Machado]"). Doing the same for unclaimed sources (their verb) lost precision."""
+
+
+def _chain_contents(doc: Any, contents: dict[int, list[_Span]], unplaced: list[_Span]) -> None:
+    """A quote running on over several sentences: a content piece no cue claimed, with only
+    punctuation, quote marks or line breaks between it and a claimed content, continues it."""
+    owner = {i: ci for ci, parts in contents.items() for part in parts for i in range(part.start, part.end)}
+    for span in sorted((s for s in unplaced if s.label == "CONTENT"), key=lambda s: s.start):
+        j = span.start - 1
+        while j >= 0 and _is_filler(doc[j]):
+            j -= 1
+        if j in owner:
+            contents[owner[j]].append(span)
+            owner.update({i: owner[j] for i in range(span.start, span.end)})
+
+
 def _orphan_cue(doc: Any, span: _Span, taken: set[int]) -> tuple[int, int] | None:
-    """A cue for a source or content no cue claimed: the word it depends on (``wants [X]``)."""
+    """A cue for a content no cue claimed: the verb it depends on (``wants [X]``)."""
     roots = [doc[i] for i in range(span.start, span.end) if not (span.start <= doc[i].head.i < span.end)]
     if not roots:
         return None
@@ -439,7 +457,7 @@ def _orphan_cue(doc: Any, span: _Span, taken: set[int]) -> tuple[int, int] | Non
     head = root.head
     if head.i == root.i or head.i in taken or head.is_punct or head.is_space:
         return None
-    if span.label != "CONTENT" or head.pos_ != "VERB" or root.dep_ != "ccomp":
+    if span.label != "CONTENT" or head.pos_ != "VERB" or root.dep_ not in ORPHAN_CONTENT_DEPS:
         return None
     return (head.i, head.i + 1)
 
@@ -524,6 +542,8 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
         spans.sort(key=lambda s: s.start)
         cues = [s for s in spans if s.label == "CUE"]
         sources, contents, unplaced = _assign(doc, spans, cues, sent_of)
+    if fallback and unplaced:
+        _chain_contents(doc, contents, unplaced)
     if not cues:
         return _add_layout(doc, []) if fallback else []
     used = {i for span in spans for i in range(span.start, span.end)}
@@ -561,6 +581,9 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
                     used |= set(range(*found_source))
     if fallback:
         _share_with_participles(doc, cues, sources)
+        # content pieces no cue claimed do not stop a quote from reaching its closing mark
+        loose = {i for span in unplaced if span.label == "CONTENT" for i in range(span.start, span.end)}
+        used -= loose - {i for parts in contents.values() for p in parts for i in range(p.start, p.end)}
         for parts in contents.values():
             for part in parts:
                 _balance_quotes(doc, part, used - set(range(part.start, part.end)))
