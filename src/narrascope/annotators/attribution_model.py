@@ -626,7 +626,14 @@ def _add_layout(doc: Any, result: list[RawAttribution]) -> list[RawAttribution]:
         return a is not None and a[0] < b[1] and b[0] < a[1]
 
     def has_name(start: int, end: int) -> bool:
-        return any(ent.label_ in _NAME_LABELS and ent.start_char < end and start < ent.end_char for ent in doc.ents)
+        """Names cover at least half the label ("Pat Caddell", "WSJ editorial"; not a heading
+        such as "Veto Power Impedes Peace Efforts")."""
+        covered = sum(
+            max(0, min(end, ent.end_char) - max(start, ent.start_char))
+            for ent in doc.ents
+            if ent.label_ in _NAME_LABELS
+        )
+        return covered * 2 >= len(doc.text[start:end].replace(" ", ""))
 
     kept = list(result)
     for source, cue, content in layout_attributions(doc.text, has_name):
