@@ -628,11 +628,8 @@ def _add_layout(doc: Any, result: list[RawAttribution]) -> list[RawAttribution]:
     def has_name(start: int, end: int) -> bool:
         """Names cover at least half the label ("Pat Caddell", "WSJ editorial"; not a heading
         such as "Veto Power Impedes Peace Efforts")."""
-        covered = sum(
-            max(0, min(end, ent.end_char) - max(start, ent.start_char))
-            for ent in doc.ents
-            if ent.label_ in _NAME_LABELS
-        )
+        names = [ent for ent in doc.ents if ent.label_ in _NAME_LABELS]
+        covered: int = sum(max(0, min(end, ent.end_char) - max(start, ent.start_char)) for ent in names)
         return covered * 2 >= len(doc.text[start:end].replace(" ", ""))
 
     kept = list(result)
