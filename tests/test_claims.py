@@ -175,3 +175,9 @@ def test_train_checkworthy_fails_in_one_line_without_data_or_torch(tmp_path: Pat
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 2 and done.stderr.startswith("narrascope: error:") and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_no_claims_or_figures_for_a_language_narrascope_does_not_read(nlp: Pipeline) -> None:
+    analysis = nlp("Die Regierung hat am Montag beschlossen, dass 14 Soldaten nach Mali geschickt werden. Das ist gut.")
+    assert analysis.document.language is not None and not analysis.document.language.supported
+    assert analysis.claims == [] and analysis.figures == [] and analysis.claim_profile is None

@@ -210,6 +210,9 @@ class ClaimAnnotator:
         self.models = {"hedges": self.hedges.version, "checkworthy": self.checkworthy.version}
 
     def __call__(self, work: Work) -> None:
+        if work.parse is None and work.russian is None:  # a language narrascope does not read
+            work.layers["claims"], work.layers["claim_profile"] = [], None
+            return
         claims = build_claims(work, self.hedges, self.checkworthy)
         work.layers["claims"] = claims
         work.layers["claim_profile"] = claim_profile(

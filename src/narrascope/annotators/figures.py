@@ -148,7 +148,7 @@ _PLAIN_APPROX = re.compile(r"(?:около|примерно|почти|боле�
 
 
 def find_figures_plain(text: str, skip: list[tuple[int, int]] | None = None) -> list[FoundFigure]:
-    """Figures without a parse (Russian and other languages): numerals, a per cent sign, and the
+    """Figures without a dependency parse (Russian): numerals, a per cent sign, and the
     word after the number as what it counts."""
     skip = skip or []
     found = []
@@ -193,7 +193,12 @@ class FigureAnnotator:
     def __call__(self, work: Work) -> None:
         text = work.document.text
         skip = [(d.span.start, d.span.end) for d in work.layers.get("dates", [])]
-        found = find_figures(work.parse, skip) if work.parse is not None else find_figures_plain(text, skip)
+        if work.parse is not None:
+            found = find_figures(work.parse, skip)
+        elif work.russian is not None:
+            found = find_figures_plain(text, skip)
+        else:  # a language narrascope does not read: no layer rather than guesses
+            found = []
         quotes: list[Quote] = work.layers.get("quotes", [])
         figures = []
         for index, item in enumerate(found, start=1):
