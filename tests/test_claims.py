@@ -106,7 +106,7 @@ def test_eval_and_train_hedges_commands(tmp_path: Path) -> None:
                  "{} might possibly have been built earlier."]  # fmt: skip
     certain = ["{} was built in 1900.", "{} has four towers.", "{} is in the north of the city."]
     rows = []
-    for i in range(120):
+    for i in range(400):
         template, label = (uncertain[i % 3], 1) if i % 5 < 2 else (certain[i % 3], 0)
         rows.append((template.format(f"Tower {i}"), label))
     data = tmp_path / "train.csv"

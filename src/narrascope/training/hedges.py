@@ -2,9 +2,10 @@
 
 The features are :func:`narrascope.annotators.hedging.features`; a feature is kept when it
 occurs in at least ``MIN_DF`` training sentences. scikit-learn's logistic regression
-(balanced classes) fits the weights, which are written as JSON. The decision threshold is
-chosen by cross-validation on the training file itself (grouped K-fold, see
-:func:`cross_validate`), never on data the model is scored on.
+(balanced classes) fits the weights, which are written as JSON. The shipped threshold is the
+best on grouped out-of-fold probabilities of the training file; the cross-validated figures
+(:func:`cross_validate`) choose each fold's threshold inside its training part, never on the
+sentences it is scored on.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ __all__ = ["GROUP_SIZE", "cross_validate", "fit", "read_labelled", "train_hedges
 MIN_DF = 2
 C = 0.1
 GROUP_SIZE = 50
-"""Consecutive sentences come from the same Wikipedia article; folds keep blocks of this many
-sentences together so neighbours of a test sentence are not in its training fold."""
+"""Cross-validation keeps blocks of this many consecutive rows together. The file has no article
+ids; where consecutive rows come from one article the blocks keep most of it in one fold (the
+WikiWeasel copy here is sorted by label, so there a block is a run of one label and an article's
+certain and uncertain sentences can land in different folds)."""
 THRESHOLDS = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))
 
 
@@ -87,39 +90,70 @@ def prf(labels: Sequence[int], predicted: Sequence[bool]) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def cross_validate(texts: Sequence[str], labels: Sequence[int], k: int = 5) -> dict[str, float]:
-    """Grouped K-fold (blocks of ``GROUP_SIZE`` consecutive sentences): out-of-fold probabilities,
-    scored at the threshold that is best over all folds (reported as ``threshold``)."""
-    from sklearn.model_selection import GroupKFold
-
-    if k < 2:
-        raise InputError("--cv needs at least 2 folds")
-    groups = [i // GROUP_SIZE for i in range(len(texts))]
+def _groups(n: int, k: int) -> list[int]:
+    groups = [i // GROUP_SIZE for i in range(n)]
     if len(set(groups)) < k:
         raise InputError(f"too few sentences for {k} folds of {GROUP_SIZE}-sentence blocks")
-    probabilities = [0.0] * len(texts)
+    return groups
+
+
+def _out_of_fold(texts: Sequence[str], labels: Sequence[int], groups: Sequence[int], k: int) -> list[float]:
+    """Probabilities of each sentence from a model that did not see its group (grouped K-fold)."""
+    from sklearn.model_selection import GroupKFold
+
     folds = list(GroupKFold(k).split(texts, labels, groups))
     if any(len({labels[i] for i in train}) < 2 for train, _ in folds):
         raise InputError("a cross-validation fold has sentences of one class only; the file needs both labels")
+    probabilities = [0.0] * len(texts)
     for train, test in folds:
         weights, bias = fit([texts[i] for i in train], [labels[i] for i in train])
         for i, p in zip(test, _probabilities([texts[i] for i in test], weights, bias), strict=True):
             probabilities[i] = p
-    best = max(THRESHOLDS, key=lambda t: prf(labels, [p >= t for p in probabilities])["f1"])
-    result = prf(labels, [p >= best for p in probabilities])
-    result["threshold"] = best
+    return probabilities
+
+
+def best_threshold(labels: Sequence[int], probabilities: Sequence[float]) -> float:
+    return max(THRESHOLDS, key=lambda t: prf(labels, [p >= t for p in probabilities])["f1"])
+
+
+def cross_validate(texts: Sequence[str], labels: Sequence[int], k: int = 5, inner: int = 3) -> dict[str, float]:
+    """Grouped K-fold with the threshold chosen inside each training part (an inner grouped
+    ``inner``-fold), never on the fold it is scored on; precision, recall and F1 pooled over all
+    sentences, ``threshold`` the mean of the folds' thresholds."""
+    from sklearn.model_selection import GroupKFold
+
+    if k < 2:
+        raise InputError("--cv needs at least 2 folds")
+    groups = _groups(len(texts), k)
+    decisions = [False] * len(texts)
+    thresholds = []
+    for train, test in GroupKFold(k).split(texts, labels, groups):
+        part_texts, part_labels = [texts[i] for i in train], [labels[i] for i in train]
+        if len(set(part_labels)) < 2:
+            raise InputError("a cross-validation fold has sentences of one class only; the file needs both labels")
+        threshold = best_threshold(
+            part_labels, _out_of_fold(part_texts, part_labels, [groups[i] for i in train], inner)
+        )
+        weights, bias = fit(part_texts, part_labels)
+        for i, p in zip(test, _probabilities([texts[i] for i in test], weights, bias), strict=True):
+            decisions[i] = p >= threshold
+        thresholds.append(threshold)
+    result = prf(labels, decisions)
+    result["threshold"] = sum(thresholds) / len(thresholds)
     return result
 
 
 def train_hedges(data: Path, output: Path, k: int = 5) -> dict[str, Any]:
-    """Fit on all of *data*, with the threshold and the figures of a K-fold cross-validation."""
+    """Fit on all of *data*; the threshold is the best on grouped K-fold out-of-fold
+    probabilities, the reported figures those of :func:`cross_validate` (nested)."""
     texts, labels = read_labelled(data)
     scores = cross_validate(texts, labels, k)
+    threshold = best_threshold(labels, _out_of_fold(texts, labels, _groups(len(texts), k), k))
     weights, bias = fit(texts, labels)
     meta: dict[str, Any] = {
         "trained_on": f"{data.name} ({len(texts)} sentences, {sum(labels)} uncertain)",
         "method": "logistic regression (C=0.1, balanced) over word 1-2-grams and certainty cues",
-        "threshold": scores["threshold"],
+        "threshold": threshold,
         "cv": {"folds": k, "group_size": GROUP_SIZE, **{key: round(v, 4) for key, v in scores.items()}},
         "bias": bias,
         "weights": dict(sorted(weights.items())),
