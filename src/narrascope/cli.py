@@ -203,7 +203,8 @@ def eval_hedges(
 ) -> None:
     """Hedged (uncertain) sentences: precision, recall and F1 of the uncertain class."""
     from narrascope.annotators.hedging import load_hedge_model
-    from narrascope.training.hedges import cross_validate, prf, read_labelled
+    from narrascope.evaluation.binary import prf
+    from narrascope.training.hedges import cross_validate, read_labelled
 
     _need_file(data)
     texts, labels = read_labelled(data)

@@ -112,10 +112,10 @@ class Pipeline:
     def _parse(self, batch: list[Work]) -> None:
         """English through spaCy, Russian through natasha; other languages get no parse, hence no
         layers, rather than an English model's guesses (their ``language.supported`` says why)."""
-        english = [w for w in batch if _language(w.document) == "en"]
+        english = [w for w in batch if language_of(w.document) == "en"]
         for work, doc in zip(english, self.spacy.pipe(w.document.text for w in english), strict=True):
             work.parse = doc
-        russian = [w for w in batch if _language(w.document) == "ru"]
+        russian = [w for w in batch if language_of(w.document) == "ru"]
         if russian:
             from narrascope.annotators.russian import parse_russian
 
@@ -138,7 +138,7 @@ class Pipeline:
             yield from pool.imap(_work_in_worker, items, chunksize=batch_size)
 
 
-def _language(document: Document) -> str:
+def language_of(document: Document) -> str:
     """The language to analyse the text as; text without letters is handed to English."""
     return document.language.code if document.language else "en"
 

@@ -38,7 +38,7 @@ from narrascope.model import (
     Sourcing,
     Span,
 )
-from narrascope.pipeline import Work, annotator
+from narrascope.pipeline import Work, annotator, language_of
 
 __all__ = ["ClaimAnnotator", "build_claims", "claim_profile", "sentences"]
 
@@ -46,22 +46,16 @@ CHECKWORTHY = 0.5
 """A claim at or above this check-worthiness counts as check-worthy in the profile (the model's own
 threshold replaces it when the model is loaded)."""
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»’)]*\s+(?=[\"“«‘(]*[A-ZА-ЯЁ0-9])|\n\s*\n")
-
 
 def sentences(text: str, work: Work) -> list[tuple[int, int]]:
-    """Sentence spans from the shared parse (spaCy for English, natasha for Russian), else by rule;
-    each trimmed of surrounding space, and never across a paragraph break."""
+    """Sentence spans from the shared parse (spaCy for English, natasha for Russian); each
+    trimmed of surrounding space, and never across a paragraph break."""
     if work.parse is not None:
         raw = [(s.start_char, s.end_char) for s in work.parse.sents]
     elif work.russian is not None:
         raw = list(work.russian.sentences)
     else:
-        raw, start = [], 0
-        for match in _SENTENCE_END.finditer(text):
-            raw.append((start, match.start()))
-            start = match.end()
-        raw.append((start, len(text)))
+        return []
     out = []
     for start, end in raw:
         for piece in re.finditer(r"[^\n]+", text[start:end]):
@@ -127,7 +121,7 @@ def build_claims(
     """Claims of one article from the layers already in *work* (quotes, entities, figures, labels)."""
     document = work.document
     text = document.text
-    language = document.language.code if document.language else "en"
+    language = language_of(document)
     quotes: list[Quote] = work.layers.get("quotes", [])
     entities: list[Entity] = work.layers.get("entities", [])
     figures: list[Figure] = work.layers.get("figures", [])

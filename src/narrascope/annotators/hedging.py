@@ -22,7 +22,7 @@ from typing import Any
 from narrascope.annotators.certainty import FoundCue, find_cues
 from narrascope.errors import ModelError
 
-__all__ = ["HedgeModel", "features", "load_hedge_model"]
+__all__ = ["HedgeModel", "features", "load_hedge_model", "probability"]
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -37,6 +37,12 @@ def features(text: str, language: str = "en", cues: list[FoundCue] | None = None
     if not cues:
         found.add("cue:none")
     return found
+
+
+def probability(weights: dict[str, float], bias: float, found: set[str]) -> float:
+    """The logistic model's probability of the uncertain class for one sentence's features."""
+    score = bias + sum(weights.get(f, 0.0) for f in found)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
 
 
 class HedgeModel:
@@ -55,8 +61,7 @@ class HedgeModel:
 
     def uncertainty(self, text: str, language: str = "en", cues: list[FoundCue] | None = None) -> float:
         """Probability that *text* is uncertain (0 … 1)."""
-        score = self.bias + sum(self.weights.get(f, 0.0) for f in features(text, language, cues))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+        return probability(self.weights, self.bias, features(text, language, cues))
 
     def is_hedged(self, text: str, language: str = "en") -> bool:
         return self.uncertainty(text, language) >= self.threshold

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from narrascope.model import Entity, Label, LabelKind, Span
-from narrascope.pipeline import Work, annotator
+from narrascope.pipeline import Work, annotator, language_of
 
 __all__ = ["FoundLabel", "find_labels"]
 
@@ -148,7 +148,7 @@ class LabelAnnotator:
 
     def __call__(self, work: Work) -> None:
         text = work.document.text
-        language = work.document.language.code if work.document.language else "en"
+        language = language_of(work.document)
         entities: list[Entity] = work.layers.get("entities", [])
         owner = {(m.span.start, m.span.end): e.id for e in entities for m in e.mentions}
         labels = []

@@ -34,6 +34,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from narrascope.evaluation.binary import prf_counts
+
 __all__ = [
     "Fragments",
     "GoldArticle",
@@ -205,13 +207,6 @@ class _Counts:
     overlap: int = 0
 
 
-def _prf(matched: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
-    precision = matched / n_pred if n_pred else 0.0
-    recall = matched / n_gold if n_gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-
-
 def _spans(text: str, items: Sequence[GoldAttribution | Predicted], role: str) -> list[Fragments]:
     out: list[Fragments] = []
     for item in items:
@@ -264,11 +259,11 @@ def score(gold: list[GoldArticle], predicted: dict[str, list[Predicted]]) -> dic
     for role in ROLES:
         c = counts[role]
         for kind, matched in (("exact", c.exact), ("overlap", c.overlap)):
-            precision, recall, f1 = _prf(matched, c.pred, c.gold)
+            precision, recall, f1 = prf_counts(matched, c.pred, c.gold)
             result[f"{role}.{kind}.precision"] = precision
             result[f"{role}.{kind}.recall"] = recall
             result[f"{role}.{kind}.f1"] = f1
-    precision, recall, f1 = _prf(att_matched, att_pred, att_gold)
+    precision, recall, f1 = prf_counts(att_matched, att_pred, att_gold)
     result["attribution.precision"] = precision
     result["attribution.recall"] = recall
     result["attribution.f1"] = f1

@@ -10,7 +10,7 @@ import csv
 from pathlib import Path
 
 from narrascope.errors import InputError
-from narrascope.training.hedges import prf
+from narrascope.evaluation.binary import prf
 
 __all__ = ["evaluate_checkworthy", "read_checkthat"]
 

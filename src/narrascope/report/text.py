@@ -68,13 +68,19 @@ def _table(*columns: str) -> Table:
     return table
 
 
-def _article(analysis: Analysis) -> RenderableType:
-    facts = article_facts(analysis)
+def _facts_grid(rows: list[tuple[str, Text]]) -> Table:
+    """Label/value lines: labels bold, values folded to the width."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    for fact in facts[1:]:
-        grid.add_row(fact.label, _t(fact.value))
+    for label, value in rows:
+        grid.add_row(label, value)
+    return grid
+
+
+def _article(analysis: Analysis) -> RenderableType:
+    facts = article_facts(analysis)
+    grid = _facts_grid([(fact.label, _t(fact.value)) for fact in facts[1:]])
     models = Text(f"models: {models_text(analysis)}; schema {analysis.schema_version}", style="dim")
     return Group(_t(facts[0].value, "bold"), grid, models)
 
@@ -83,12 +89,10 @@ def _sourcing(analysis: Analysis) -> RenderableType:
     sourcing = analysis.sourcing
     if sourcing is None:
         return Group(_heading("Sourcing"), Text("not analysed", style="dim"))
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for fact in sourcing_facts(sourcing):
-        flagged = fact.label == "Single source" and sourcing.single_source
-        grid.add_row(fact.label, _t(fact.value, "bold red" if flagged else ""))
+    flagged = "Single source" if sourcing.single_source else None
+    grid = _facts_grid(
+        [(f.label, _t(f.value, "bold red" if f.label == flagged else "")) for f in sourcing_facts(sourcing)]
+    )
     parts: list[RenderableType] = [_heading("Sourcing"), grid]
     if sourcing.sources:
         table = _table(*SOURCE_HEADER)
@@ -186,11 +190,7 @@ def _claims(analysis: Analysis) -> RenderableType:
     profile = analysis.claim_profile
     if profile is None:
         return Group(_heading("Claims"), Text("not analysed", style="dim"))
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for fact in profile_facts(profile):
-        grid.add_row(fact.label, _t(fact.value))
+    grid = _facts_grid([(fact.label, _t(fact.value)) for fact in profile_facts(profile)])
     parts: list[RenderableType] = [_heading("Claims", profile.claims), grid]
     for note in profile.notes:
         parts.append(_t(f"• {note}", "italic"))

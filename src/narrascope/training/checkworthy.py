@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from narrascope.errors import NarrascopeError
+from narrascope.evaluation.binary import prf
 from narrascope.evaluation.checkworthy import read_checkthat
-from narrascope.training.hedges import prf
 
 __all__ = ["train_checkworthy"]
 

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from narrascope.annotators.hedging import features
+from narrascope.annotators.hedging import features, probability
 from narrascope.errors import InputError
+from narrascope.evaluation.binary import prf
 
 __all__ = ["GROUP_SIZE", "cross_validate", "fit", "read_labelled", "train_hedges"]
 
@@ -71,23 +72,7 @@ def fit(texts: Sequence[str], labels: Sequence[int]) -> tuple[dict[str, float], 
 
 
 def _probabilities(texts: Sequence[str], weights: dict[str, float], bias: float) -> list[float]:
-    import math
-
-    out = []
-    for text in texts:
-        score = bias + sum(weights.get(f, 0.0) for f in features(text))
-        out.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score)))))
-    return out
-
-
-def prf(labels: Sequence[int], predicted: Sequence[bool]) -> dict[str, float]:
-    """Precision, recall and F1 of the positive class."""
-    tp = sum(1 for y, p in zip(labels, predicted, strict=True) if y and p)
-    n_pred, n_gold = sum(map(bool, predicted)), sum(map(bool, labels))
-    precision = tp / n_pred if n_pred else 0.0
-    recall = tp / n_gold if n_gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1}
+    return [probability(weights, bias, features(text)) for text in texts]
 
 
 def _groups(n: int, k: int) -> list[int]:
