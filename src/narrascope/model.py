@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 """What counts as one word wherever narrascope counts words: "vice-president", "U.S." and "don't" are one."""
@@ -279,6 +279,27 @@ class ClaimProfile(Record):
     notes: list[str] = Field(default_factory=list)
 
 
+class Technique(Record):
+    """A persuasion-technique span (SemEval-2023 inventory): the passage, the technique, its
+    family, the classifier's probability, and the words that weighed most for it (``cue``)."""
+
+    id: str
+    span: Span
+    technique: str
+    family: str
+    score: float = Field(ge=0.0, le=1.0)
+    cue: Span | None = None
+
+
+class TechniqueProfile(Record):
+    """How much of the article persuades, and how: span counts per family and per technique."""
+
+    spans: int
+    per_1000_words: float = Field(ge=0.0)
+    families: dict[str, int] = Field(default_factory=dict)
+    techniques: dict[str, int] = Field(default_factory=dict)
+
+
 class Analysis(Record):
     """A document, the layers annotators added to it, and the versions that made them."""
 
@@ -292,6 +313,8 @@ class Analysis(Record):
     labels: list[Label] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
     claim_profile: ClaimProfile | None = None
+    techniques: list[Technique] = Field(default_factory=list)
+    technique_profile: TechniqueProfile | None = None
     models: dict[str, str] = Field(default_factory=dict)
 
     def to_json(self, indent: int | None = 2) -> str:
