@@ -236,6 +236,43 @@ def eval_checkworthy(
     _print_metrics(f"check-worthiness ({data.name})", rows, as_json, "narrascope")
 
 
+@eval_app.command("techniques")
+def eval_techniques(
+    data: Annotated[
+        Path, typer.Option("--data", help="SemEval-2023 Task 3 English folder (<split>-articles-subtask-3 …).")
+    ],
+    split: Annotated[str, typer.Option(help="train or dev.")] = "dev",
+    cv: Annotated[int | None, typer.Option("--cv", help="Grouped K-fold: retrain and score on this split.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on the last line.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Score only the first N articles.")] = None,
+) -> None:
+    """Persuasion techniques: span identification, technique classification, paragraph labels."""
+    from narrascope.training.techniques import cross_validate, evaluate_split
+
+    _need_dir(data / f"{split}-articles-subtask-3")
+    if cv is not None and cv < 2:
+        raise InputError("--cv needs at least 2 folds")
+    try:
+        if cv is not None:
+            metrics: dict[str, Any] = dict(cross_validate(data, split, cv, limit=limit))
+            metrics["model"] = f"narrascope techniques, retrained per fold ({cv}-fold, grouped by article)"
+        else:
+            metrics = dict(evaluate_split(data, split, limit=limit))
+    except (ValueError, FileNotFoundError) as err:
+        raise InputError(str(err)) from None
+    rows = {"narrascope": metrics, **ANCHORS_TECHNIQUES}
+    _label(rows, {name: name for name in ANCHORS_TECHNIQUES})
+    _print_metrics(f"persuasion techniques (SemEval-2023 English {split})", rows, as_json, "narrascope")
+
+
+ANCHORS_TECHNIQUES: dict[str, dict[str, Any]] = {
+    "best published (dev)": {"si.f1": 0.516, "tc.micro_f1": 0.62, "paragraph.micro_f1": 0.43},
+    "bag of words (dev)": {"si.f1": 0.341, "tc.micro_f1": 0.507, "paragraph.micro_f1": 0.23},
+}
+"""Published figures on SemEval-2023 Task 3 English dev (../shared/ANCHORS.md): Hitachi (SI),
+ApplicaAI (TC), KInIT (paragraphs); the TF-IDF + logistic-regression baselines."""
+
+
 ANCHORS_CHECKWORTHY: dict[str, dict[str, Any]] = {
     "FactFinders, 1st (2024 test)": {"f1": 0.802},
     "12th of 27 (2024 test)": {"f1": 0.711},
@@ -288,6 +325,18 @@ def train_checkworthy(
 
     _need_dir(data)
     sys.stdout.write(json.dumps(train(data, output, epochs=epochs, threads=threads)) + "\n")
+
+
+@train_app.command("techniques")
+def train_techniques(
+    data: Annotated[Path, typer.Option("--data", help="SemEval-2023 Task 3 English folder (train split).")],
+    output: Annotated[Path, typer.Option(help="Where to write the model.")] = Path("build/models/techniques"),
+) -> None:
+    """Retrain the persuasion-technique model from SemEval-2023 English train only."""
+    from narrascope.training.techniques import train_techniques as train
+
+    _need_dir(data / "train-articles-subtask-3")
+    sys.stdout.write(json.dumps(train(data, output)) + "\n")
 
 
 @bench_app.command("analyze")

@@ -280,8 +280,12 @@ class ClaimProfile(Record):
 
 
 class Technique(Record):
-    """A persuasion-technique span (SemEval-2023 inventory): the passage, the technique, its
-    family, the classifier's probability, and the words that weighed most for it (``cue``)."""
+    """A persuasion technique (SemEval-2023 inventory): the passage, the technique, its family,
+    the classifier's probability, and the words that weighed most for it (``cue``).
+
+    ``level`` says what the evidence is: ``span`` for a passage the span finder marked, or
+    ``paragraph`` for a technique the paragraph classifier found in a paragraph where no span
+    was marked for it (the span is then the whole paragraph, the cue its strongest words)."""
 
     id: str
     span: Span
@@ -289,12 +293,15 @@ class Technique(Record):
     family: str
     score: float = Field(ge=0.0, le=1.0)
     cue: Span | None = None
+    level: Literal["span", "paragraph"] = "span"
 
 
 class TechniqueProfile(Record):
-    """How much of the article persuades, and how: span counts per family and per technique."""
+    """How much of the article persuades, and how: counts per family and per technique (spans
+    and paragraph-level findings together), and marked spans per 1,000 words."""
 
     spans: int
+    paragraphs: int = 0
     per_1000_words: float = Field(ge=0.0)
     families: dict[str, int] = Field(default_factory=dict)
     techniques: dict[str, int] = Field(default_factory=dict)

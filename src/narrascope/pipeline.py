@@ -43,7 +43,7 @@ class Annotator(Protocol):
 
 
 REGISTRY: dict[str, Callable[[dict[str, Any]], Annotator]] = {}
-DEFAULT = ("entities", "dates", "quotes", "sourcing", "figures", "labels", "claims")
+DEFAULT = ("entities", "dates", "quotes", "sourcing", "figures", "labels", "claims", "techniques")
 
 
 def annotator(name: str) -> Callable[[Callable[[dict[str, Any]], Annotator]], Callable[[dict[str, Any]], Annotator]]:

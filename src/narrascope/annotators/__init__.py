@@ -1,5 +1,5 @@
 """The built-in annotators; importing this package registers them with the pipeline."""
 
-from narrascope.annotators import claims, dates, entities, figures, labels, quotes, sourcing
+from narrascope.annotators import claims, dates, entities, figures, labels, quotes, sourcing, techniques
 
-__all__ = ["claims", "dates", "entities", "figures", "labels", "quotes", "sourcing"]
+__all__ = ["claims", "dates", "entities", "figures", "labels", "quotes", "sourcing", "techniques"]

@@ -1,18 +1,23 @@
 """The persuasion-technique model: where the persuasive passages are, and which techniques.
 
-Two parts, trained on SemEval-2023 Task 3 English by :mod:`narrascope.training.techniques`:
+Three linear parts, trained on SemEval-2023 Task 3 English by :mod:`narrascope.training.techniques`,
+all reading what the shared English pipeline already produced (no second parse, no encoder):
 
-1. **Span finder**: a spaCy transition-based span tagger (factory ``ner``, one label) over the
-   ``Doc`` of the shared English pipeline; it reads the tokens and the tags and dependencies the
-   pipeline already assigned (no second parse), like the attribution tagger. It was trained on
-   the gold spans of all techniques merged where they overlap, which is what span
-   identification is scored on.
+1. **Span finder**: a logistic regression per token (is it inside a technique span?) over
+   hashed features of the token, its neighbours, its place in the sentence and parse, and the
+   words of its sentence. Runs of tokens above a threshold, bridged over short gaps within a
+   sentence, become the spans. Trained on the gold spans of all techniques merged where they
+   overlap, which is what span identification is scored on.
 2. **Technique classifier**: a multinomial logistic regression over binary features of a span
    (its words and word pairs, three words either side, its length, whether its wording recurs in
-   the article, punctuation, capitals, quotation marks). Weights are a NumPy array
-   (``classifier.npz``) with the feature names beside it, so inference is a lookup and a
-   softmax; the strongest present feature for the chosen technique is reported as the *cue*
-   that fired.
+   the article, punctuation, capitals, quotation marks); the strongest present word for the
+   chosen technique is reported as the *cue* that fired.
+3. **Paragraph classifier**: one logistic regression per technique over a paragraph's words and
+   word pairs and those of the paragraph before it (SemEval's subtask 3 is labelled per
+   paragraph). It names techniques a paragraph carries where the finder found no span.
+
+Weights are NumPy arrays with their feature names (or the hashing size) beside them, so
+inference is a lookup, a sum and a logistic function.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -31,17 +37,23 @@ from typing import Any
 from narrascope.errors import ModelError
 
 __all__ = [
-    "SPAN_LABEL",
+    "HASH_SIZE",
     "Classifier",
+    "ParagraphClassifier",
     "PersuasionModel",
+    "SpanFinder",
     "TechniqueGuess",
     "load_persuasion_model",
     "model_dir",
+    "paragraph_features",
+    "runs",
     "span_features",
+    "token_features",
 ]
 
-SPAN_LABEL = "PERSUASION"
-COMPONENT = "techniques"
+HASH_SIZE = 2**20
+"""Hashed feature space of the span finder (sklearn's ``FeatureHasher``, MurmurHash3)."""
+_CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "PROPN"})
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _CONTENT = re.compile(r"[^\W\d_]{4,}")
 _STOP = frozenset(
@@ -168,61 +180,230 @@ class Classifier:
             logits = self.bias + (self.weights[rows].sum(axis=0) if rows else 0.0)
             p = np.exp(logits - logits.max())
             p /= p.sum()
+            own = [r for r in rows if names[r][:2] in ("w:", "b:")]  # the span's own words and pairs
             guesses = []
             for k in np.argsort(-p):
                 cue = None
-                if rows:
-                    best = max(rows, key=lambda r, k=k: float(self.weights[r, k]))
-                    if self.weights[best, k] > 0 and names[best].split(":", 1)[0] in ("w", "b"):
-                        cue = names[best].split(":", 1)[1]
+                if own:
+                    column = self.weights[own, int(k)]
+                    best = int(column.argmax())
+                    if column[best] > 0:
+                        cue = names[own[best]].split(":", 1)[1]
                 guesses.append(TechniqueGuess(self.classes[int(k)], float(p[k]), cue))
             out.append(guesses)
         return out
 
 
-class PersuasionModel:
-    """The span finder and the technique classifier; build with :func:`load_persuasion_model`."""
+def token_features(doc: Any) -> tuple[list[int], list[list[str]]]:
+    """Indices of the non-space tokens of a parsed ``Doc`` and the feature strings of each."""
+    toks = list(doc)
+    lemma_counts = Counter(t.lemma_.lower() for t in toks if t.pos_ in _CONTENT_POS)
+    quoted, inside = [], False
+    for t in toks:
+        if t.text == '"':
+            inside = not inside
+        elif t.text in ("“", "”"):
+            inside = t.text == "“"
+        quoted.append(inside)
+    indices: list[int] = []
+    features: list[list[str]] = []
+    for sent in doc.sents:
+        words = {f"s:{t.lemma_.lower()}" for t in sent if not (t.is_punct or t.is_space)}
+        shared = [f"slen:{min(len(sent) // 5, 10)}", f"sex:{'!' in sent.text}", f"sq:{'?' in sent.text}", *words]
+        lo, hi = sent.start, sent.end
+        for i in range(lo, hi):
+            t = toks[i]
+            if t.is_space:
+                continue
+            f = [
+                f"w:{t.norm_}",
+                f"l:{t.lemma_.lower()}",
+                f"sh:{t.shape_}",
+                f"t:{t.tag_}",
+                f"d:{t.dep_}",
+                f"hl:{t.head.lemma_.lower()}",
+                f"dh:{t.dep_}_{t.head.pos_}",
+                f"e:{t.ent_iob_}{t.ent_type_}",
+                f"q:{quoted[i]}",
+                f"pos:{min(i - lo, 8)}",
+                f"rpos:{min(hi - 1 - i, 8)}",
+                "bias",
+            ]
+            for k in (-3, -2, -1, 1, 2, 3):
+                j = i + k
+                f.append(f"w{k}:{toks[j].norm_ if lo <= j < hi else ('<s>' if j < lo else '</s>')}")
+                if abs(k) == 1:
+                    f.append(f"t{k}:{toks[j].tag_ if lo <= j < hi else 'X'}")
+            f.append(f"bg:{toks[i - 1].norm_ if i > lo else '<s>'}_{t.norm_}")
+            f.append(f"bg2:{t.norm_}_{toks[i + 1].norm_ if i + 1 < hi else '</s>'}")
+            if t.pos_ in _CONTENT_POS:
+                f.append(f"rec:{min(lemma_counts[t.lemma_.lower()], 5)}")
+            f.extend(shared)
+            indices.append(i)
+            features.append(f)
+    return indices, features
 
-    def __init__(self, path: Path, vocab: Any = None) -> None:
-        import spacy
 
-        meta_path = path / "meta.json"
-        if not meta_path.is_file() or not (path / COMPONENT).is_dir():
-            raise ModelError(f"{path}: no technique model there (meta.json or {COMPONENT}/ missing)")
-        self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
-        nlp = spacy.blank("en", vocab=vocab if vocab is not None else True)
+def hash_features(rows: Sequence[Sequence[str]]) -> Any:
+    """Feature strings to a binary sparse matrix (``HASH_SIZE`` columns)."""
+    from sklearn.feature_extraction import FeatureHasher
+
+    matrix = FeatureHasher(n_features=HASH_SIZE, input_type="string", alternate_sign=False).transform(rows)
+    matrix.data[:] = 1.0
+    return matrix
+
+
+def runs(doc: Any, indices: Sequence[int], probs: Sequence[float], threshold: float, gap: int) -> list[tuple[int, int]]:
+    """Character spans of the runs of tokens at or above *threshold*, bridged over at most *gap*
+    tokens within a sentence; a run neither starts nor ends on punctuation."""
+    found: list[list[int]] = []
+    last = -1
+    for i, p in zip(indices, probs, strict=True):
+        token = doc[i]
+        joins = bool(found) and i - last - 1 <= gap and token.sent.start == doc[found[-1][0]].sent.start
+        if p < threshold or (token.is_punct and not joins):
+            continue
+        if joins:
+            found[-1][1] = i
+        else:
+            found.append([i, i])
+        last = i
+    out = []
+    for a, b in found:
+        while b > a and doc[b].is_punct:
+            b -= 1
+        out.append((doc[a].idx, doc[b].idx + len(doc[b])))
+    return out
+
+
+class SpanFinder:
+    """Per-token logistic regression over hashed :func:`token_features` (``finder.npz``)."""
+
+    def __init__(self, weights: Any, bias: float, threshold: float, gap: int) -> None:
+        self.weights, self.bias, self.threshold, self.gap = weights, bias, threshold, gap
+
+    @classmethod
+    def load(cls, path: Path, meta: dict[str, Any]) -> SpanFinder:
+        import numpy as np
+
         try:
-            pipe: Any = nlp.add_pipe("ner", name=COMPONENT, config=self.meta["config"])
-            pipe.from_disk(path / COMPONENT, exclude=["vocab"])
-        except Exception as error:  # spaCy raises assorted errors on a bad model directory
-            raise ModelError(f"{path}: cannot load the technique span finder: {error}") from error
-        self.pipe: Any = pipe
-        self.classifier = Classifier(path)
-        self.min_score = float(self.meta.get("min_score", 0.0))
-        self.second_label = float(self.meta.get("second_label", 1.0))
-        weights = hashlib.sha256((path / COMPONENT / "model").read_bytes()).hexdigest()[:12]
-        self.version = f"techniques-ner+lr sha256:{weights}"
+            data = np.load(path / "finder.npz")
+            return cls(np.asarray(data["weights"], dtype=np.float32), float(data["bias"]), **meta["finder_decoding"])
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ModelError(f"{path}: cannot read the technique span finder: {error}") from error
 
-    def spans_many(self, docs: list[Any], batch_size: int = 16) -> list[list[tuple[int, int]]]:
+    def probabilities(self, doc: Any) -> tuple[list[int], Any]:
+        """Token indices and each token's probability of lying inside a technique span."""
+        import numpy as np
+
+        indices, rows = token_features(doc)
+        if not rows:
+            return [], np.zeros(0, dtype=np.float32)
+        logits = hash_features(rows) @ self.weights + self.bias
+        return indices, 1.0 / (1.0 + np.exp(-logits))
+
+    def spans(self, doc: Any) -> list[tuple[int, int]]:
+        """Character spans of the persuasive passages of a parsed ``Doc``."""
+        indices, probs = self.probabilities(doc)
+        return runs(doc, indices, list(map(float, probs)), self.threshold, self.gap)
+
+
+def paragraph_features(text: str, paragraph: tuple[int, int], previous: tuple[int, int] | None) -> set[str]:
+    """A paragraph's words and word pairs, those of the paragraph before it, its length and
+    whether it is the title (the first line)."""
+    words = _TOKEN.findall(text[paragraph[0] : paragraph[1]].lower())
+    found = {f"w:{w}" for w in words} | {f"b:{a} {b}" for a, b in pairwise(words)}
+    found.add(f"len:{_bucket(len(words))}")
+    if paragraph[0] == 0:
+        found.add("title")
+    if previous is not None:
+        found |= {f"p:{w}" for w in _TOKEN.findall(text[previous[0] : previous[1]].lower())}
+    return found
+
+
+class ParagraphClassifier:
+    """One logistic regression per technique over :func:`paragraph_features` (``paragraphs.npz``)."""
+
+    def __init__(self, path: Path, threshold: float) -> None:
+        import numpy as np
+
+        try:
+            data = np.load(path / "paragraphs.npz")
+            meta = json.loads((path / "paragraphs.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError) as error:
+            raise ModelError(f"{path}: cannot read the paragraph classifier: {error}") from error
+        self.weights = np.asarray(data["weights"], dtype=np.float32)  # features × techniques
+        self.bias = np.asarray(data["bias"], dtype=np.float32)
+        self.classes: list[str] = list(meta["classes"])
+        self.index: dict[str, int] = {name: i for i, name in enumerate(meta["features"])}
+        self.names: list[str] = list(meta["features"])
+        self.threshold = threshold
+
+    def scores(self, text: str, paragraphs: Sequence[tuple[int, int]]) -> Any:
+        """Probability of each technique (columns, ``classes``) in each paragraph (rows)."""
+        import numpy as np
+
+        out = np.zeros((len(paragraphs), len(self.classes)), dtype=np.float32)
+        previous = None
+        for row, paragraph in enumerate(paragraphs):
+            rows = [self.index[f] for f in paragraph_features(text, paragraph, previous) if f in self.index]
+            logits = self.bias + (self.weights[rows].sum(axis=0) if rows else 0.0)
+            out[row] = 1.0 / (1.0 + np.exp(-logits))
+            previous = paragraph
+        return out
+
+    def cue(self, text: str, paragraph: tuple[int, int], technique: str) -> str | None:
+        """The paragraph's own word or word pair that weighs most for *technique*."""
+        column = self.classes.index(technique)
+        features = paragraph_features(text, paragraph, None)
+        present = [self.index[f] for f in features if f[:2] in ("w:", "b:") and f in self.index]
+        if not present:
+            return None
+        best = max(present, key=lambda r: float(self.weights[r, column]))
+        return self.names[best].split(":", 1)[1] if self.weights[best, column] > 0 else None
+
+
+class PersuasionModel:
+    """The span finder and the two classifiers; build with :func:`load_persuasion_model`."""
+
+    def __init__(self, path: Path) -> None:
+        meta_path = path / "meta.json"
+        try:
+            self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise ModelError(f"{path}: no technique model there ({error})") from error
+        self.finder = SpanFinder.load(path, self.meta)
+        self.classifier = Classifier(path)
+        self.paragraphs = ParagraphClassifier(path, float(self.meta.get("paragraph_threshold", 1.0)))
+        self.second_label = float(self.meta.get("second_label", 1.0))
+        digest = hashlib.sha256()
+        for name in ("finder.npz", "classifier.npz", "paragraphs.npz"):
+            digest.update((path / name).read_bytes())
+        self.version = f"techniques-linear sha256:{digest.hexdigest()[:12]}"
+
+    def spans_many(self, docs: Sequence[Any]) -> list[list[tuple[int, int]]]:
         """Character spans of the persuasive passages of each doc (a ``Doc`` of ``load_spacy()``)."""
-        found: list[list[tuple[int, int]]] = [[] for _ in docs]
-        todo = [i for i, doc in enumerate(docs) if len(doc)]
-        copies = []
-        for i in todo:
-            work = docs[i].copy()
-            work.set_ents([], default="missing")
-            copies.append(work)
-        for i, tagged in zip(todo, self.pipe.pipe(copies, batch_size=batch_size), strict=True):
-            found[i] = [(ent.start_char, ent.end_char) for ent in tagged.ents]
-        return found
+        return [self.finder.spans(doc) if len(doc) else [] for doc in docs]
 
     def techniques(self, text: str, spans: list[tuple[int, int]]) -> list[list[TechniqueGuess]]:
         """The techniques reported for each span: the best one, and the runner-up when it is
         nearly as likely (``second_label`` in ``meta.json``)."""
         out = []
         for guesses in self.classifier.rank(text, spans):
-            keep = [g for g in guesses[:2] if g is guesses[0] or g.score >= self.second_label]
-            out.append([g for g in keep if g.score >= self.min_score])
+            out.append([g for g in guesses[:2] if g is guesses[0] or g.score >= self.second_label])
+        return out
+
+    def paragraph_techniques(self, text: str, paragraphs: Sequence[tuple[int, int]]) -> list[list[TechniqueGuess]]:
+        """Per paragraph, the techniques the paragraph classifier finds likely, with their cues."""
+        scores = self.paragraphs.scores(text, paragraphs)
+        out = []
+        for paragraph, row in zip(paragraphs, scores, strict=True):
+            found = [
+                TechniqueGuess(technique, float(row[k]), self.paragraphs.cue(text, paragraph, technique))
+                for k, technique in enumerate(self.paragraphs.classes)
+                if row[k] >= self.paragraphs.threshold
+            ]
+            out.append(sorted(found, key=lambda g: -g.score))
         return out
 
 
@@ -233,7 +414,10 @@ def model_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def load_persuasion_model() -> PersuasionModel:
-    """The bundled technique model, loaded once per process (shares the English vocab)."""
-    from narrascope.models import load_spacy
-
-    return PersuasionModel(model_dir(), vocab=load_spacy().vocab)
+    """The bundled technique model, loaded once per process."""
+    path = model_dir()
+    if not (path / "meta.json").is_file():
+        raise ModelError(
+            f"the technique model is missing from {path}; rebuild it with `narrascope train techniques --data DIR`"
+        )
+    return PersuasionModel(path)

@@ -1,6 +1,10 @@
 """The ``techniques`` layer: persuasion-technique spans with a score, the cue that fired and the
 family a reader sees, plus a per-family summary of the article.
 
+Two kinds of finding: passages the span finder marked (``level="span"``), and techniques the
+paragraph classifier finds in a paragraph (a line of the text) where no marked span carries them
+(``level="paragraph"``, the paragraph as the span and its strongest words as the cue).
+
 English only (the model is trained on SemEval-2023's English articles); other languages get an
 empty layer rather than an English model's guesses. Hedges belong to the claims layer and legal
 designation labels to the labels layer, so spans that are only one of those are left out here:
@@ -11,6 +15,7 @@ label, is dropped.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from narrascope.annotators.certainty import find_cues
@@ -18,7 +23,7 @@ from narrascope.annotators.technique_families import FAMILIES, FAMILY_OF
 from narrascope.model import Span, Technique, TechniqueProfile
 from narrascope.pipeline import Work, annotator
 
-__all__ = ["TechniqueAnnotator", "build_techniques", "profile"]
+__all__ = ["TechniqueAnnotator", "build_techniques", "paragraphs_of", "profile"]
 
 
 def _only_a_hedge(text: str, start: int, end: int, language: str) -> bool:
@@ -29,10 +34,45 @@ def _only_a_hedge(text: str, start: int, end: int, language: str) -> bool:
     )
 
 
+def paragraphs_of(text: str) -> list[tuple[int, int]]:
+    """The non-empty lines of *text* (SemEval's paragraphs), as stripped character spans."""
+    out, start = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            at = start + line.index(stripped)
+            out.append((at, at + len(stripped)))
+        start += len(line) + 1
+    return out
+
+
+def _technique(text: str, start: int, end: int, guess: Any, level: str) -> Technique:
+    cue = None
+    if guess.cue:
+        at = text.lower().find(guess.cue, start, end)
+        if at >= 0:
+            cue = Span.of(text, at, at + len(guess.cue))
+    return Technique(
+        id="",
+        span=Span.of(text, start, end),
+        technique=guess.technique,
+        family=FAMILY_OF.get(guess.technique, "other"),
+        score=round(guess.score, 4),
+        cue=cue,
+        level="paragraph" if level == "paragraph" else "span",
+    )
+
+
 def build_techniques(
-    text: str, spans: list[tuple[int, int]], guesses: list[list[Any]], labels: list[Any]
+    text: str,
+    spans: list[tuple[int, int]],
+    guesses: list[list[Any]],
+    labels: list[Any],
+    paragraphs: Sequence[tuple[tuple[int, int], list[Any]]] = (),
 ) -> list[Technique]:
-    """Technique records for the found spans and the classifier's guesses for each."""
+    """Technique records for the found spans and the classifier's guesses for each, then the
+    paragraph classifier's findings (*paragraphs*: each paragraph with its guesses) that no
+    span in the same paragraph already carries."""
     label_spans = [(label.span.start, label.span.end) for label in labels]
     out: list[Technique] = []
     for (start, end), found in zip(spans, guesses, strict=True):
@@ -41,31 +81,22 @@ def build_techniques(
         for guess in found:
             if guess.technique == "Doubt" and _only_a_hedge(text, start, end, "en"):
                 continue
-            cue = None
-            if guess.cue:
-                at = text.lower().find(guess.cue, start, end)
-                if at >= 0:
-                    cue = Span.of(text, at, at + len(guess.cue))
-            out.append(
-                Technique(
-                    id="",
-                    span=Span.of(text, start, end),
-                    technique=guess.technique,
-                    family=FAMILY_OF.get(guess.technique, "other"),
-                    score=round(guess.score, 4),
-                    cue=cue,
-                )
-            )
-    out.sort(key=lambda t: (t.span.start, -t.score))
+            out.append(_technique(text, start, end, guess, "span"))
+    for (start, end), found in paragraphs:
+        carried = {t.technique for t in out if t.level == "span" and start <= t.span.start < end}
+        out.extend(_technique(text, start, end, g, "paragraph") for g in found if g.technique not in carried)
+    out.sort(key=lambda t: (t.span.start, t.level != "span", -t.score))
     return [t.model_copy(update={"id": f"P{i}"}) for i, t in enumerate(out, start=1)]
 
 
 def profile(techniques: list[Technique], words: int) -> TechniqueProfile:
-    """Per family: how many spans, and the article's rate per 1,000 words."""
+    """Per family and per technique: how many findings; marked spans per 1,000 words."""
     by_family = Counter(t.family for t in techniques)
+    spans = sum(1 for t in techniques if t.level == "span")
     return TechniqueProfile(
-        spans=len(techniques),
-        per_1000_words=round(1000 * len(techniques) / words, 2) if words else 0.0,
+        spans=spans,
+        paragraphs=len(techniques) - spans,
+        per_1000_words=round(1000 * spans / words, 2) if words else 0.0,
         families={family: by_family[family] for family in FAMILIES if by_family[family]},
         techniques=dict(Counter(t.technique for t in techniques).most_common()),
     )
@@ -80,23 +111,22 @@ class TechniqueAnnotator:
         self.model = load_persuasion_model()
         self.models = {"techniques": self.model.version}
 
-    def prepare(self, batch: list[Work]) -> None:
-        """Find the spans of the whole batch at once (batched is faster)."""
-        parsed = [w for w in batch if w.parse is not None]
-        for work, spans in zip(parsed, self.model.spans_many([w.parse for w in parsed]), strict=True):
-            work.cache["technique_spans"] = spans
-
     def __call__(self, work: Work) -> None:
         from narrascope.model import WORD
 
-        if work.parse is None:
+        if work.parse is None:  # only English is parsed by spaCy; the model reads English only
             work.layers["techniques"] = []
             return
-        spans = work.cache.pop("technique_spans", None)
-        if spans is None:
-            spans = self.model.spans_many([work.parse])[0]
+        spans = self.model.finder.spans(work.parse) if len(work.parse) else []
         text = work.document.text
-        found = build_techniques(text, spans, self.model.techniques(text, spans), work.layers.get("labels", []))
+        paragraphs = paragraphs_of(text)
+        found = build_techniques(
+            text,
+            spans,
+            self.model.techniques(text, spans),
+            work.layers.get("labels", []),
+            list(zip(paragraphs, self.model.paragraph_techniques(text, paragraphs), strict=True)),
+        )
         work.layers["techniques"] = found
         work.layers["technique_profile"] = profile(found, len(WORD.findall(text)))
 

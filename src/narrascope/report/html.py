@@ -82,6 +82,15 @@ from narrascope.report.common import (
     variants_text,
     visible_controls,
 )
+from narrascope.report.techniques import (
+    FAMILY_COLOURS,
+    TECHNIQUE_HEADER,
+    TECHNIQUE_NOTE,
+    family_rows,
+    technique_facts,
+    technique_rows,
+    technique_tooltip,
+)
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -328,6 +337,18 @@ def _label_style(kind: str) -> str:
     return "color: #5d4037; background-color: #efebe9; font-style: italic;"
 
 
+def _technique_highlights(analysis: Analysis) -> Iterator[Highlight]:
+    for technique in analysis.techniques:
+        if technique.level == "span":
+            span = technique.span
+            yield Highlight(span.start, span.end, technique.family, technique_tooltip(technique))
+
+
+def _technique_style(kind: str) -> str:
+    colour = FAMILY_COLOURS.get(kind, "#9e9e9e")
+    return f"background-image: linear-gradient(transparent 62%, {colour}99 62%); box-shadow: inset 0 -2px {colour};"
+
+
 SPAN_LAYERS: tuple[SpanLayer, ...] = (
     SpanLayer("entities", "Entities", _entity_highlights, _entity_style, kind_help=type_name),
     SpanLayer(
@@ -371,6 +392,13 @@ SPAN_LAYERS: tuple[SpanLayer, ...] = (
         kind_help=lambda kind: "an approximate figure" if kind == "approximate" else "a figure as stated",
     ),
     SpanLayer("labels", "Labels", _label_highlights, _label_style, kind_help=lambda k: LABEL_KINDS.get(k, k)),
+    SpanLayer(
+        "techniques",
+        "Techniques",
+        _technique_highlights,
+        _technique_style,
+        kind_help=lambda kind: f"persuasion techniques of the family {kind!r}",
+    ),
 )
 
 
@@ -486,6 +514,8 @@ mark { background: none; color: inherit; padding: 0; border-radius: 2px; }
 .layer-toggle { margin: 0 .3rem 0 0; vertical-align: middle; }
 .layer-label { font-size: .88rem; line-height: 2; cursor: pointer; }
 .layer-label::after { content: "\\A"; white-space: pre; }
+.family { display: inline-block; width: .8rem; height: .8rem; margin-right: .4rem; border-radius: 2px;
+  vertical-align: -1px; }
 .swatch { display: inline-block; padding: 0 .35rem; margin: 0 .1rem; border-radius: 3px; font-size: .8rem;
   color: var(--muted); }
 .hint { color: var(--muted); font-size: .85rem; margin: 0 0 .6rem; }
@@ -655,6 +685,29 @@ def _claims(analysis: Analysis) -> str:
     return f'<dl class="facts">{facts}</dl>{note}{_rows_table(CLAIM_HEADER, claim_rows(analysis))}'
 
 
+def _techniques(analysis: Analysis) -> str:
+    if analysis.technique_profile is None:
+        return '<p class="none">Not analysed.</p>'
+    if not analysis.techniques:
+        return '<p class="none">None found.</p>'
+    facts = "".join(f"<dt>{esc(f.label)}</dt><dd>{esc_meta(f.value)}</dd>" for f in technique_facts(analysis))
+    summary = "".join(
+        f'<tr><td><span class="family fam-{css_token(family)}"></span>{esc(family)}</td>'
+        f"<td>{esc(count)}</td><td>{esc(names)}</td></tr>"
+        for family, count, names in family_rows(analysis)
+    )
+    return (
+        f'<p class="hint">{esc(TECHNIQUE_NOTE)}</p><dl class="facts">{facts}</dl>'
+        f"<table><thead><tr><th>Family</th><th>Findings</th><th>Techniques</th></tr></thead>"
+        f"<tbody>{summary}</tbody></table>{_rows_table(TECHNIQUE_HEADER, technique_rows(analysis))}"
+    )
+
+
+FAMILY_CSS = "\n".join(
+    f".family.fam-{css_token(family)} {{ background: {colour}; }}" for family, colour in FAMILY_COLOURS.items()
+)
+
+
 def _bar(css: str, label: str, tooltip: str, share: float, width: str, row_class: str = "") -> str:
     zero = " zero" if share <= 0 else ""
     return (
@@ -776,6 +829,7 @@ def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS)
 {entity_css}
 {_speaker_css(_speaker_tokens(analysis))}
 {bar_css}
+{FAMILY_CSS}
 </style>
 </head>
 <body>
@@ -810,6 +864,10 @@ def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS)
 <h2 id="h-labels">Designation labels ({len(analysis.labels)})</h2>
 <p class="hint">{esc(LABEL_NOTE)}</p>
 {_rows_table(LABEL_HEADER, label_rows(analysis))}
+</section>
+<section aria-labelledby="h-techniques">
+<h2 id="h-techniques">Persuasion techniques ({len(analysis.techniques)})</h2>
+{_techniques(analysis)}
 </section>
 <section aria-labelledby="h-issues">
 <h2 id="h-issues">Issues on ingest ({len(document.issues)})</h2>

@@ -41,6 +41,14 @@ from narrascope.report.common import (
     variants_text,
     visible_controls,
 )
+from narrascope.report.techniques import (
+    FAMILY_HEADER,
+    TECHNIQUE_HEADER,
+    TECHNIQUE_NOTE,
+    family_rows,
+    technique_facts,
+    technique_rows,
+)
 
 # Enough to keep text literal wherever it is placed after a prefix (never at a line start):
 # code spans, emphasis, links/images, raw HTML and autolinks, entities, tables, strikethrough,
@@ -172,6 +180,20 @@ def _labels(analysis: Analysis) -> list[str]:
     return [*lines, LABEL_NOTE, "", *table(LABEL_HEADER, label_rows(analysis))]
 
 
+def _techniques(analysis: Analysis) -> list[str]:
+    lines = [f"## Persuasion techniques ({len(analysis.techniques)})", ""]
+    if analysis.technique_profile is None:
+        return [*lines, "Not analysed."]
+    if not analysis.techniques:
+        return [*lines, "None found."]
+    lines.extend([TECHNIQUE_NOTE, ""])
+    lines.extend(f"- **{fact.label}:** {escape(fact.value)}" for fact in technique_facts(analysis))
+    lines.append("")
+    lines.extend(table(FAMILY_HEADER, family_rows(analysis), right=frozenset({1})))
+    lines.append("")
+    return lines + table(TECHNIQUE_HEADER, technique_rows(analysis), right=frozenset({3}))
+
+
 def render_markdown(analysis: Analysis) -> str:
     """The Markdown report of ``analysis``."""
     sections = [
@@ -182,6 +204,7 @@ def render_markdown(analysis: Analysis) -> str:
         _claims(analysis),
         _figures(analysis),
         _labels(analysis),
+        _techniques(analysis),
         _entities(analysis),
         _dates(analysis),
     ]

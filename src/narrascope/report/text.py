@@ -44,6 +44,14 @@ from narrascope.report.common import (
     variants_text,
     visible_controls,
 )
+from narrascope.report.techniques import (
+    FAMILY_HEADER,
+    TECHNIQUE_HEADER,
+    TECHNIQUE_NOTE,
+    family_rows,
+    technique_facts,
+    technique_rows,
+)
 
 WIDTH = 100
 REMOVED_PREVIEW = 160
@@ -215,6 +223,24 @@ def _labels(analysis: Analysis) -> RenderableType:
     return Group(_heading("Designation labels", len(analysis.labels)), Text(LABEL_NOTE, style="dim"), table)
 
 
+def _techniques(analysis: Analysis) -> RenderableType:
+    if analysis.technique_profile is None:
+        return Group(_heading("Persuasion techniques"), Text("not analysed", style="dim"))
+    if not analysis.techniques:
+        return Group(_heading("Persuasion techniques", 0), Text("none found", style="dim"))
+    grid = _facts_grid([(fact.label, _t(fact.value)) for fact in technique_facts(analysis)])
+    table = _rows_table(TECHNIQUE_HEADER, technique_rows(analysis))
+    table.columns[4].max_width = 16
+    return Group(
+        _heading("Persuasion techniques", len(analysis.techniques)),
+        Text(TECHNIQUE_NOTE, style="dim"),
+        grid,
+        Text(""),
+        _rows_table(FAMILY_HEADER, family_rows(analysis)),
+        table,
+    )
+
+
 def render_text(analysis: Analysis, color: bool = False) -> str:
     """The terminal report, 100 columns wide, with ANSI styles only when ``color`` is true."""
     buffer = io.StringIO()
@@ -232,7 +258,7 @@ def render_text(analysis: Analysis, color: bool = False) -> str:
         force_jupyter=False,
         force_interactive=False,
     )
-    for section in (_article, _sourcing, _issues, _quotes, _claims, _figures, _labels, _entities, _dates):
+    for section in (_article, _sourcing, _issues, _quotes, _claims, _figures, _labels, _techniques, _entities, _dates):
         console.print(section(analysis))
         console.print()
     lines = [line.rstrip() for line in buffer.getvalue().splitlines()]

@@ -1,14 +1,14 @@
 """Train and cross-validate the persuasion-technique model on SemEval-2023 Task 3 (English).
 
-The model is :class:`narrascope.annotators.persuasion.PersuasionModel`: a span finder (spaCy
-``ner``, one label, on the shared pipeline's parse) and a technique classifier (logistic
-regression over span features). Only the ``train`` split is used; the finder's best epoch is
-chosen on the last tenth of the articles it is given (never on the articles it is scored on),
-and the classifier has no tuned knob beyond its fixed regularisation.
+The model is :class:`narrascope.annotators.persuasion.PersuasionModel`: a token-level span
+finder, a span technique classifier and a paragraph classifier, all logistic regressions (see
+that module). Only the ``train`` split is used. The two decoding constants of the finder
+(probability threshold, bridged gap) and the paragraph classifier's threshold are chosen on the
+last fifth of the articles each training run is given, then every part is refitted on all of
+them; nothing is ever tuned on the articles it is scored on.
 
-Cross-validation is grouped by article: each fold's articles are held out whole, the finder and
-the classifier are retrained on the rest, and every score is computed once over the pooled
-held-out predictions.
+Cross-validation is grouped by article: each fold's articles are held out whole, every part is
+retrained on the rest, and every score is computed once over the pooled held-out predictions.
 """
 
 from __future__ import annotations
@@ -22,7 +22,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from narrascope.annotators.persuasion import COMPONENT, SPAN_LABEL, PersuasionModel, article_counts, span_features
+from narrascope.annotators.persuasion import (
+    PersuasionModel,
+    article_counts,
+    hash_features,
+    paragraph_features,
+    runs,
+    span_features,
+    token_features,
+)
 from narrascope.annotators.technique_families import TECHNIQUES
 from narrascope.evaluation.techniques import (
     Article,
@@ -35,15 +43,18 @@ from narrascope.evaluation.techniques import (
     score_si,
     score_tc,
 )
-from narrascope.training.quotes import component_config
 
-__all__ = ["cross_validate", "evaluate_model", "train_techniques"]
+__all__ = ["cross_validate", "evaluate_model", "evaluate_split", "train_techniques"]
 
 SEED = 1234
 C = 0.5
 MIN_COUNT = 2
 SECOND_LABEL = 0.3
-FINDER_KIND = "lemma"
+FINDER_C = 0.03
+THRESHOLDS = (0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3)
+GAPS = (1, 2, 3, 4, 5, 6)
+PARAGRAPH_C = 1.0
+PARAGRAPH_THRESHOLDS = (0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2)
 
 Log = Callable[[str], None]
 
@@ -70,90 +81,96 @@ def parse(articles: Sequence[Article], cache: Path | None = None) -> list[Any]:
     return docs
 
 
-def _gold_doc(doc: Any, article: Article) -> Any:
-    """*doc* with the article's technique spans, merged, cut at sentence starts, as entities."""
-    from spacy.util import filter_spans
+class Features:
+    """The finder's hashed token features of every article, computed once per run."""
 
-    gold = doc.copy()
-    spans = []
-    for start, end in merge([(s.start, s.end) for s in article.spans]):
-        span = gold.char_span(start, end, alignment_mode="expand")
-        if span is None:
-            continue
-        piece = span.start
-        for i in range(span.start, span.end + 1):
-            if i == span.end or (i > piece and gold[i].is_sent_start):
-                lo, hi = piece, i
-                while lo < hi and (gold[lo].is_space or gold[lo].is_punct):
-                    lo += 1
-                while hi > lo and gold[hi - 1].is_space:
-                    hi -= 1
-                if lo < hi:
-                    spans.append(gold[lo:hi])
-                    spans[-1].label_ = SPAN_LABEL
-                piece = i
-    gold.set_ents(filter_spans(spans), default="outside")
-    return gold
+    def __init__(self, articles: Sequence[Article], docs: Sequence[Any]) -> None:
+        import numpy as np
+
+        self.indices: list[list[int]] = []
+        self.matrices: list[Any] = []
+        self.labels: list[Any] = []
+        for article, doc in zip(articles, docs, strict=True):
+            indices, rows = token_features(doc)
+            inside = np.zeros(len(article.text) + 1, dtype=bool)
+            for start, end in merge([(s.start, s.end) for s in article.spans]):
+                inside[start:end] = True
+            self.indices.append(indices)
+            self.matrices.append(hash_features(rows) if rows else None)
+            self.labels.append(np.array([inside[doc[i].idx] for i in indices], dtype=bool))
 
 
-def _example(doc: Any, article: Article) -> Any:
-    from spacy.training import Example
+def _fit_finder(features: Features, chosen: Sequence[int]) -> tuple[Any, float]:
+    import numpy as np
+    from scipy.sparse import vstack
+    from sklearn.linear_model import LogisticRegression
 
-    predicted = doc.copy()
-    predicted.set_ents([], default="missing")
-    return Example(predicted, _gold_doc(doc, article))
+    use = [i for i in chosen if features.matrices[i] is not None]
+    x = vstack([features.matrices[i] for i in use]).tocsr()
+    y = np.concatenate([features.labels[i] for i in use])
+    model = LogisticRegression(C=FINDER_C, solver="liblinear", max_iter=300)
+    model.fit(x, y)
+    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
 
 
-def _finder_spans(pipe: Any, docs: Sequence[Any]) -> list[list[tuple[int, int]]]:
-    copies = []
-    for doc in docs:
-        work = doc.copy()
-        work.set_ents([], default="missing")
-        copies.append(work)
-    return [[(e.start_char, e.end_char) for e in tagged.ents] for tagged in pipe.pipe(copies, batch_size=16)]
+def _probabilities(features: Features, i: int, weights: Any, bias: float) -> Any:
+    import numpy as np
+
+    if features.matrices[i] is None:
+        return np.zeros(0)
+    return 1.0 / (1.0 + np.exp(-(features.matrices[i] @ weights + bias)))
 
 
 def train_finder(
-    articles: Sequence[Article], docs: Sequence[Any], epochs: int = 10, log: Log = _log
-) -> tuple[Any, dict[str, Any]]:
-    """Train the span finder; the best epoch by span-identification F1 on the last tenth."""
-    import spacy
-    from spacy.util import minibatch
-    from thinc.api import Adam, fix_random_seed
+    articles: Sequence[Article], docs: Sequence[Any], features: Features, chosen: Sequence[int], log: Log = _log
+) -> dict[str, Any]:
+    """Fit the finder on the *chosen* articles; decoding constants from the last fifth of them."""
+    n_dev = max(1, len(chosen) // 5)
+    inner, dev = list(chosen[:-n_dev]), list(chosen[-n_dev:])
+    weights, bias = _fit_finder(features, inner)
+    gold = [[(s.start, s.end) for s in articles[i].spans] for i in dev]
+    probs = {i: list(map(float, _probabilities(features, i, weights, bias))) for i in dev}
+    best = (-1.0, THRESHOLDS[0], GAPS[0])
+    for threshold in THRESHOLDS:
+        for gap in GAPS:
+            found = [runs(docs[i], features.indices[i], probs[i], threshold, gap) for i in dev]
+            f1 = score_si(gold, found)["f1"]
+            if f1 > best[0]:
+                best = (f1, threshold, gap)
+    log(f"finder: threshold {best[1]}, gap {best[2]} (inner-dev SI F1 {best[0]:.4f} on {len(dev)} articles)")
+    weights, bias = _fit_finder(features, chosen)
+    return {
+        "weights": weights,
+        "bias": bias,
+        "decoding": {"threshold": best[1], "gap": best[2]},
+        "inner_dev_si_f1": round(best[0], 4),
+    }
 
-    fix_random_seed(SEED)
-    rng = random.Random(SEED)
-    n_dev = max(1, len(articles) // 10)
-    train = [_example(d, a) for d, a in zip(docs[:-n_dev], articles[:-n_dev], strict=True)]
-    dev_docs, dev_articles = list(docs[-n_dev:]), list(articles[-n_dev:])
-    nlp = spacy.blank("en", vocab=docs[0].vocab)
-    pipe: Any = nlp.add_pipe("ner", name=COMPONENT, config=component_config(FINDER_KIND))
-    pipe.add_label(SPAN_LABEL)
-    pipe.initialize(lambda: train, nlp=nlp)
-    optimizer = Adam(0.001, L2=0.01, grad_clip=1.0, use_averages=True, L2_is_weight_decay=True)
-    best: tuple[float, int, bytes | None] = (-1.0, -1, None)
-    history = []
-    for epoch in range(epochs):
-        rng.shuffle(train)
-        losses: dict[str, float] = {}
-        for batch in minibatch(train, size=2):
-            pipe.update(batch, sgd=optimizer, drop=0.1, losses=losses)
-        with pipe.model.use_params(optimizer.averages):
-            found = _finder_spans(pipe, dev_docs)
-            si = score_si([[(s.start, s.end) for s in a.spans] for a in dev_articles], found)["f1"]
-            if si > best[0]:
-                best = (si, epoch, pipe.to_bytes(exclude=["vocab"]))
-        history.append(round(si, 4))
-        log(f"finder epoch {epoch + 1}/{epochs}: loss {losses.get(COMPONENT, 0.0):.0f}, inner-dev SI F1 {si:.4f}")
-    assert best[2] is not None
-    pipe.from_bytes(best[2], exclude=["vocab"])
-    return pipe, {"epochs": epochs, "best_epoch": best[1] + 1, "inner_dev_si_f1": round(best[0], 4), "history": history}
+
+def _vocabulary_matrix(rows: Sequence[set[str]], features: list[str] | None = None) -> tuple[Any, list[str]]:
+    """Binary sparse matrix of feature sets; the vocabulary is the features seen ``MIN_COUNT``
+    times unless given."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    if features is None:
+        seen: dict[str, int] = {}
+        for found in rows:
+            for f in found:
+                seen[f] = seen.get(f, 0) + 1
+        features = sorted(f for f, n in seen.items() if n >= MIN_COUNT)
+    index = {f: i for i, f in enumerate(features)}
+    indptr, indices = [0], []
+    for found in rows:
+        indices.extend(sorted(index[f] for f in found if f in index))
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    return csr_matrix((data, indices, indptr), shape=(len(rows), len(features))), features
 
 
 def train_classifier(articles: Sequence[Article]) -> dict[str, Any]:
     """Fit the technique classifier on the gold spans; returns weights, bias, classes, features."""
     import numpy as np
-    from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
     rows, labels = [], []
@@ -162,17 +179,7 @@ def train_classifier(articles: Sequence[Article]) -> dict[str, Any]:
         for span in article.spans:
             rows.append(span_features(article.text, span.start, span.end, counts))
             labels.append(span.technique)
-    seen: dict[str, int] = {}
-    for found in rows:
-        for f in found:
-            seen[f] = seen.get(f, 0) + 1
-    features = sorted(f for f, n in seen.items() if n >= MIN_COUNT)
-    index = {f: i for i, f in enumerate(features)}
-    indptr, indices = [0], []
-    for found in rows:
-        indices.extend(sorted(index[f] for f in found if f in index))
-        indptr.append(len(indices))
-    x = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(rows), len(features)))
+    x, features = _vocabulary_matrix(rows)
     model = LogisticRegression(C=C, max_iter=2000)
     model.fit(x, labels)
     classes = [str(c) for c in model.classes_]
@@ -184,24 +191,95 @@ def train_classifier(articles: Sequence[Article]) -> dict[str, Any]:
     return {"weights": weights, "bias": bias, "classes": classes, "features": features, "n_spans": len(rows)}
 
 
-def save(output: Path, finder: Any, classifier: dict[str, Any], meta: dict[str, Any]) -> None:
+def _paragraph_rows(articles: Sequence[Article]) -> list[tuple[int, int, set[str]]]:
+    out = []
+    for number, article in enumerate(articles):
+        previous = None
+        for index, paragraph in sorted(article.paragraphs.items()):
+            out.append((number, index, paragraph_features(article.text, paragraph, previous)))
+            previous = paragraph
+    return out
+
+
+def _fit_paragraphs(articles: Sequence[Article]) -> dict[str, Any]:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    rows = _paragraph_rows(articles)
+    x, features = _vocabulary_matrix([r[2] for r in rows])
+    classes, columns, biases = [], [], []
+    for technique in TECHNIQUES:
+        y = np.array([technique in articles[a].labels.get(i, set()) for a, i, _ in rows])
+        if y.sum() < 2 or (~y).sum() < 2:  # too rare (or too common) here to learn anything
+            continue
+        model = LogisticRegression(C=PARAGRAPH_C, solver="liblinear", max_iter=1000)
+        model.fit(x, y)
+        classes.append(technique)
+        columns.append(model.coef_[0].astype(np.float32))
+        biases.append(float(model.intercept_[0]))
+    return {
+        "weights": np.stack(columns, axis=1) if columns else np.zeros((len(features), 0), dtype=np.float32),
+        "bias": np.array(biases, dtype=np.float32),
+        "classes": classes,
+        "features": features,
+    }
+
+
+def _paragraph_scores(fitted: dict[str, Any], articles: Sequence[Article]) -> list[dict[int, Any]]:
+    import numpy as np
+
+    rows = _paragraph_rows(articles)
+    x, _ = _vocabulary_matrix([r[2] for r in rows], fitted["features"])
+    p = 1.0 / (1.0 + np.exp(-(x @ fitted["weights"] + fitted["bias"])))
+    out: list[dict[int, Any]] = [{} for _ in articles]
+    for (a, i, _), row in zip(rows, p, strict=True):
+        out[a][i] = row
+    return out
+
+
+def train_paragraphs(articles: Sequence[Article], log: Log = _log) -> dict[str, Any]:
+    """Fit the paragraph classifier; its threshold is chosen on the last fifth of *articles*."""
+    n_dev = max(1, len(articles) // 5)
+    inner, dev = list(articles[:-n_dev]), list(articles[-n_dev:])
+    fitted = _fit_paragraphs(inner)
+    scores = _paragraph_scores(fitted, dev)
+    best = (-1.0, PARAGRAPH_THRESHOLDS[0])
+    for threshold in PARAGRAPH_THRESHOLDS:
+        guessed = [
+            {i: {fitted["classes"][k] for k, p in enumerate(row) if p >= threshold} for i, row in article.items()}
+            for article in scores
+        ]
+        f1 = score_paragraphs(dev, guessed, TECHNIQUES)["micro_f1"]
+        if f1 > best[0]:
+            best = (f1, threshold)
+    log(f"paragraphs: threshold {best[1]} (inner-dev micro-F1 {best[0]:.4f} on {len(dev)} articles)")
+    fitted = _fit_paragraphs(articles)
+    fitted.update(threshold=best[1], inner_dev_micro_f1=round(best[0], 4))
+    return fitted
+
+
+def save(
+    output: Path, finder: dict[str, Any], classifier: dict[str, Any], paragraphs: dict[str, Any], meta: dict[str, Any]
+) -> None:
     """Write the model directory (replacing it)."""
     import numpy as np
 
     if output.exists():
         shutil.rmtree(output)
     output.mkdir(parents=True)
-    finder.to_disk(output / COMPONENT, exclude=["vocab"])
-    np.savez_compressed(output / "classifier.npz", weights=classifier["weights"], bias=classifier["bias"])
-    (output / "classifier.json").write_text(
-        json.dumps({"classes": classifier["classes"], "features": classifier["features"]}) + "\n", encoding="utf-8"
+    np.savez_compressed(
+        output / "finder.npz", weights=finder["weights"].astype(np.float16), bias=np.float32(finder["bias"])
     )
+    np.savez_compressed(output / "classifier.npz", weights=classifier["weights"], bias=classifier["bias"])
+    np.savez_compressed(output / "paragraphs.npz", weights=paragraphs["weights"], bias=paragraphs["bias"])
+    for name, part in (("classifier", classifier), ("paragraphs", paragraphs)):
+        (output / f"{name}.json").write_text(
+            json.dumps({"classes": part["classes"], "features": part["features"]}) + "\n", encoding="utf-8"
+        )
     full = {
-        "component": COMPONENT,
-        "factory": "ner",
-        "config": component_config(FINDER_KIND),
-        "label": SPAN_LABEL,
+        "finder_decoding": finder["decoding"],
         "second_label": SECOND_LABEL,
+        "paragraph_threshold": paragraphs["threshold"],
         **meta,
     }
     (output / "meta.json").write_text(json.dumps(full, indent=2) + "\n", encoding="utf-8")
@@ -211,10 +289,20 @@ def predict(model: PersuasionModel, articles: Sequence[Article], docs: Sequence[
     """The model's technique spans for each article."""
     out = []
     for article, spans in zip(articles, model.spans_many(list(docs)), strict=True):
-        found = []
+        found: list[FoundSpan] = []
         for (start, end), guesses in zip(spans, model.techniques(article.text, spans), strict=True):
             found.extend(FoundSpan(start, end, g.technique, g.score) for g in guesses)
         out.append(found)
+    return out
+
+
+def predict_paragraphs(model: PersuasionModel, articles: Sequence[Article]) -> list[dict[int, set[str]]]:
+    """The paragraph classifier's techniques for each scored paragraph."""
+    out = []
+    for article in articles:
+        keys = sorted(article.paragraphs)
+        guesses = model.paragraph_techniques(article.text, [article.paragraphs[i] for i in keys])
+        out.append({i: {g.technique for g in found} for i, found in zip(keys, guesses, strict=True)})
     return out
 
 
@@ -226,20 +314,30 @@ def _ranker(model: PersuasionModel) -> Callable[[str, list[tuple[int, int]]], li
 
 
 def score_all(
-    articles: Sequence[Article], found: Sequence[Sequence[FoundSpan]], tc: dict[str, float]
+    articles: Sequence[Article],
+    found: Sequence[Sequence[FoundSpan]],
+    from_paragraphs: Sequence[dict[int, set[str]]],
+    tc: float,
 ) -> dict[str, Any]:
-    """Every figure of ``narrascope eval techniques`` from pooled predictions."""
-    si = score_si(
-        [[(s.start, s.end) for s in a.spans] for a in articles], [[(s.start, s.end) for s in f] for f in found]
-    )
-    paragraphs = score_paragraphs(
-        articles, [paragraph_labels(a, f) for a, f in zip(articles, found, strict=True)], TECHNIQUES
-    )
+    """Every figure of ``narrascope eval techniques`` from pooled predictions. Paragraph labels
+    are those of the spans found in the paragraph together with the paragraph classifier's; the
+    two alone are reported beside (``paragraph.spans_only…``, ``paragraph.classifier_only…``)."""
+    gold = [[(s.start, s.end) for s in a.spans] for a in articles]
+    si = score_si(gold, [[(s.start, s.end) for s in f] for f in found])
+    by_spans = [paragraph_labels(a, f) for a, f in zip(articles, found, strict=True)]
+    both = [
+        {i: labels | extra.get(i, set()) for i, labels in spans.items()}
+        for spans, extra in zip(by_spans, from_paragraphs, strict=True)
+    ]
+    paragraphs = score_paragraphs(articles, both, TECHNIQUES)
     metrics: dict[str, Any] = {f"si.{k}": v for k, v in si.items()}
-    metrics["tc.micro_f1"] = tc["micro_f1"]
+    metrics["tc.micro_f1"] = tc
     metrics["paragraph.micro_f1"] = paragraphs.pop("micro_f1")
     metrics["paragraph.macro_f1_present"] = paragraphs.pop("macro_f1_present")
     metrics["paragraph.labels_present"] = paragraphs.pop("labels_present")
+    for name, guessed in (("spans_only", by_spans), ("classifier_only", from_paragraphs)):
+        alone = score_paragraphs(articles, guessed, TECHNIQUES)
+        metrics[f"paragraph.{name}.micro_f1"] = alone["micro_f1"]
     metrics.update(flags_per_1000_words(articles, found))
     metrics.update(paragraphs)
     metrics["n"] = len(articles)
@@ -249,58 +347,88 @@ def score_all(
 def evaluate_model(model: PersuasionModel, articles: Sequence[Article], docs: Sequence[Any]) -> dict[str, Any]:
     """Score a trained model on articles it was not trained on."""
     found = predict(model, articles, docs)
-    return score_all(articles, found, score_tc(articles, _ranker(model)))
+    return score_all(
+        articles, found, predict_paragraphs(model, articles), score_tc(articles, _ranker(model))["micro_f1"]
+    )
+
+
+def evaluate_split(data_dir: Path, split: str, limit: int | None = None) -> dict[str, Any]:
+    """Score the shipped model on *split* (``narrascope eval techniques`` without ``--cv``)."""
+    from narrascope.annotators.persuasion import load_persuasion_model
+
+    model = load_persuasion_model()
+    articles = read_semeval(data_dir, split, limit)
+    metrics = evaluate_model(model, articles, parse(articles))
+    metrics["model"] = model.version
+    return metrics
+
+
+def _train_all(
+    articles: Sequence[Article], docs: Sequence[Any], features: Features, chosen: Sequence[int], log: Log
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    finder = train_finder(articles, docs, features, chosen, log)
+    picked = [articles[i] for i in chosen]
+    return finder, train_classifier(picked), train_paragraphs(picked, log)
 
 
 def cross_validate(
-    data_dir: Path, split: str, k: int, *, epochs: int = 10, cache: Path | None = None, log: Log = _log
+    data_dir: Path, split: str, k: int, *, limit: int | None = None, cache: Path | None = None, log: Log = _log
 ) -> dict[str, Any]:
-    """Grouped K-fold by article on *split*: retrain both parts per fold, score the pooled predictions."""
-    from narrascope.models import load_spacy
-
-    articles = read_semeval(data_dir, split)
+    """Grouped K-fold by article on *split*: retrain every part per fold, score the pooled predictions."""
+    articles = read_semeval(data_dir, split, limit)
     docs = parse(articles, cache)
+    features = Features(articles, docs)
     order = list(range(len(articles)))
     random.Random(SEED).shuffle(order)
     folds = [sorted(order[i::k]) for i in range(k)]
     held: dict[int, list[FoundSpan]] = {}
+    held_paragraphs: dict[int, dict[int, set[str]]] = {}
     matched = total = 0.0
-    vocab = load_spacy().vocab
     for number, test in enumerate(folds, 1):
         test_set = set(test)
-        train = [i for i in range(len(articles)) if i not in test_set]
+        train = [i for i in order if i not in test_set]
         log(f"fold {number}/{k}: training on {len(train)} articles, scoring {len(test)}")
-        finder, info = train_finder([articles[i] for i in train], [docs[i] for i in train], epochs, log)
-        classifier = train_classifier([articles[i] for i in train])
+        parts = _train_all(articles, docs, features, train, log)
         with tempfile.TemporaryDirectory(prefix="narrascope-techniques-") as tmp:
-            save(Path(tmp), finder, classifier, {"finder": info})
-            model = PersuasionModel(Path(tmp), vocab=vocab)
+            save(Path(tmp), *parts, {})
+            model = PersuasionModel(Path(tmp))
             test_articles, test_docs = [articles[i] for i in test], [docs[i] for i in test]
-            for i, found in zip(test, predict(model, test_articles, test_docs), strict=True):
-                held[i] = found
+            for i, found, by_paragraph in zip(
+                test,
+                predict(model, test_articles, test_docs),
+                predict_paragraphs(model, test_articles),
+                strict=True,
+            ):
+                held[i], held_paragraphs[i] = found, by_paragraph
             tc = score_tc(test_articles, _ranker(model))
         matched += tc["micro_f1"] * tc["n"]
         total += tc["n"]
-    found_all = [held[i] for i in range(len(articles))]
-    return score_all(articles, found_all, {"micro_f1": matched / total if total else 0.0})
+    every = range(len(articles))
+    return score_all(
+        articles, [held[i] for i in every], [held_paragraphs[i] for i in every], matched / total if total else 0.0
+    )
 
 
-def train_techniques(
-    data_dir: Path, output: Path, *, epochs: int = 10, cache: Path | None = None, log: Log = _log
-) -> dict[str, Any]:
+def train_techniques(data_dir: Path, output: Path, *, cache: Path | None = None, log: Log = _log) -> dict[str, Any]:
     """Train the shipped model on the whole ``train`` split and write it to *output*."""
     t0 = time.monotonic()
     articles = read_semeval(data_dir, "train")
     docs = parse(articles, cache)
-    finder, info = train_finder(articles, docs, epochs, log)
-    classifier = train_classifier(articles)
+    order = list(range(len(articles)))
+    random.Random(SEED).shuffle(order)
+    finder, classifier, paragraphs = _train_all(articles, docs, Features(articles, docs), order, log)
     meta = {
         "trained_on": f"SemEval-2023 Task 3 English train ({len(articles)} articles, {classifier['n_spans']} spans)",
-        "finder": info,
+        "finder": {"C": FINDER_C, "hash_size": len(finder["weights"]), "inner_dev_si_f1": finder["inner_dev_si_f1"]},
         "classifier": {"C": C, "min_count": MIN_COUNT, "features": len(classifier["features"])},
+        "paragraphs": {
+            "C": PARAGRAPH_C,
+            "features": len(paragraphs["features"]),
+            "inner_dev_micro_f1": paragraphs["inner_dev_micro_f1"],
+        },
         "seed": SEED,
         "train_seconds": round(time.monotonic() - t0, 1),
     }
-    save(Path(output), finder, classifier, meta)
+    save(Path(output), finder, classifier, paragraphs, meta)
     log(f"wrote {output} in {meta['train_seconds']} s")
     return meta

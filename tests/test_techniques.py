@@ -1,0 +1,165 @@
+"""Persuasion techniques: the SemEval-2023 reader and scorers on a tiny data set written here,
+the shipped model on the worked example, the reports, and the eval/train commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from narrascope.annotators.technique_families import FAMILIES, FAMILY_OF, TECHNIQUES
+from narrascope.evaluation.techniques import merge, read_semeval, score_paragraphs, score_si, score_tc
+from narrascope.model import Analysis
+from narrascope.pipeline import Pipeline
+
+CLI = [sys.executable, "-m", "narrascope.cli"]
+
+PARAGRAPHS = [
+    ("The {0} government acted in a shameful way again.", [("shameful", "Loaded_Language")]),
+    ("Officials met on Tuesday to discuss the budget of {0}.", []),
+    ("These traitors in {0} will destroy everything we love.", [("traitors", "Name_Calling-Labeling")]),
+    ("The report on {0} was published in the morning.", []),
+    ("Nobody can trust what the ministry of {0} says.", [("Nobody can trust what the ministry", "Doubt")]),
+]
+
+
+def write_semeval(root: Path, n: int = 12, split: str = "train") -> Path:
+    """A SemEval-2023 subtask-3 layout with *n* small articles (title, blank line, paragraphs)."""
+    articles = root / f"{split}-articles-subtask-3"
+    spans_dir = root / f"{split}-labels-subtask-3-spans"
+    articles.mkdir(parents=True)
+    spans_dir.mkdir()
+    labels, template, genres = [], [], []
+    for a in range(n):
+        article_id = str(1000 + a)
+        place = f"Town{a}"
+        lines = [f"News from {place}", ""]
+        spans = []
+        for k in range(len(PARAGRAPHS)):
+            sentence, marked = PARAGRAPHS[(a + k) % len(PARAGRAPHS)]
+            line = sentence.format(place)
+            start = sum(len(x) + 1 for x in lines)
+            for words, technique in marked:
+                at = start + line.index(words)
+                spans.append((technique, at, at + len(words)))
+            lines.append(line)
+        text = "\n".join(lines) + "\n"
+        (articles / f"article{article_id}.txt").write_text(text, encoding="utf-8")
+        rows = [f"{article_id}\t{t}\t{s}\t{e}" for t, s, e in spans]
+        (spans_dir / f"article{article_id}-labels-subtask-3.txt").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        offsets = [0]
+        for line in lines:
+            offsets.append(offsets[-1] + len(line) + 1)
+        for number, line in enumerate(lines, start=1):
+            if not line:
+                continue
+            found = sorted({t for t, s, _ in spans if offsets[number - 1] <= s < offsets[number]})
+            labels.append(f"{article_id}\t{number}\t{','.join(found)}")
+            template.append(f"{article_id}\t{number}\t{line}")
+        genres.append(f"{article_id}\t{'opinion' if a % 2 else 'reporting'}")
+    (root / f"{split}-labels-subtask-3.txt").write_text("\n".join(labels) + "\n", encoding="utf-8")
+    (root / f"{split}-labels-subtask-3.template").write_text("\n".join(template) + "\n", encoding="utf-8")
+    (root / f"{split}-labels-subtask-1.txt").write_text("\n".join(genres) + "\n", encoding="utf-8")
+    return root
+
+
+def test_families_cover_the_inventory_once() -> None:
+    assert len(TECHNIQUES) == 23 == len(set(TECHNIQUES))
+    assert set(FAMILY_OF) == set(TECHNIQUES) and len(FAMILIES) == 7
+
+
+def test_span_identification_formula() -> None:
+    assert merge([(5, 10), (0, 6), (12, 14)]) == [(0, 10), (12, 14)]
+    half = score_si([[(0, 10)]], [[(5, 15)]])
+    assert half == {"precision": 0.5, "recall": 0.5, "f1": 0.5}
+    # two predictions inside one gold span: each fully precise, together half the recall
+    split = score_si([[(0, 20)]], [[(0, 5), (10, 15)]])
+    assert split["precision"] == 1.0 and split["recall"] == 0.5
+    assert score_si([[(0, 10)]], [[]])["f1"] == 0.0
+
+
+def test_reader_and_paragraph_scores(tmp_path: Path) -> None:
+    articles = read_semeval(write_semeval(tmp_path, n=3), "train")
+    first = articles[0]
+    assert first.id == "1000" and first.genre == "reporting"
+    assert [first.text[s.start : s.end] for s in first.spans] == [
+        "shameful",
+        "traitors",
+        "Nobody can trust what the ministry",
+    ]
+    assert first.labels[3] == {"Loaded_Language"} and first.labels[4] == set() and 2 not in first.paragraphs
+    perfect = score_paragraphs(articles, [a.labels for a in articles], TECHNIQUES)
+    assert perfect["micro_f1"] == 1.0 and perfect["labels_present"] == 3.0
+    nothing = score_paragraphs(articles, [{} for _ in articles], TECHNIQUES)
+    assert nothing["micro_f1"] == 0.0
+    always = score_tc(articles, lambda text, spans: [["Loaded_Language"] for _ in spans])
+    assert always["micro_f1"] == pytest.approx(1 / 3)
+
+
+@pytest.fixture(scope="module")
+def sample(nlp: Pipeline, sample_text: str) -> Analysis:
+    return nlp(sample_text)
+
+
+def test_techniques_on_the_sample(sample: Analysis) -> None:
+    text = sample.document.text
+    found = sample.techniques
+    assert any(t.level == "span" for t in found), "the finder marks passages in an opinion piece"
+    for t in found:
+        assert t.span.text == text[t.span.start : t.span.end]
+        assert t.family == FAMILY_OF[t.technique] and 0.0 <= t.score <= 1.0
+        if t.cue is not None:
+            assert t.span.start <= t.cue.start < t.cue.end <= t.span.end
+    labelled = [(label.span.start, label.span.end) for label in sample.labels]
+    assert not any(s <= t.span.start and t.span.end <= e for t in found for s, e in labelled)
+    profile = sample.technique_profile
+    assert profile is not None
+    assert profile.spans + profile.paragraphs == len(found) == sum(profile.families.values())
+    assert "techniques" in sample.models
+
+
+def test_reports_show_techniques(sample: Analysis) -> None:
+    from narrascope.report import render
+
+    first = next(t for t in sample.techniques if t.level == "span")
+    html = render(sample, "html")
+    assert 'id="h-techniques"' in html and "l-techniques" in html and f"k-{first.family.replace(' ', '_')}" in html
+    for fmt in ("text", "md"):
+        report = render(sample, fmt)
+        assert "Persuasion techniques" in report and first.family in report
+
+
+def test_eval_and_train_techniques_commands(tmp_path: Path) -> None:
+    data = write_semeval(tmp_path / "semeval", n=12)
+    done = subprocess.run([*CLI, "eval", "techniques", "--data", str(data), "--split", "train", "--json"],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads(done.stdout.strip().splitlines()[-1])
+    keys = {"si.f1", "tc.micro_f1", "paragraph.micro_f1", "paragraph.macro_f1_present", "Loaded_Language.f1"}
+    assert keys <= set(metrics) and "flags_per_1000_words.reporting" in metrics
+    done = subprocess.run([*CLI, "eval", "techniques", "--data", str(data), "--split", "train", "--cv", "2", "--json"],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    crossed = json.loads(done.stdout.strip().splitlines()[-1])
+    assert crossed["tc.micro_f1"] > 0.9 and crossed["si.f1"] > 0.3  # the fixture's wording is learnable
+    output = tmp_path / "model"
+    done = subprocess.run([*CLI, "train", "techniques", "--data", str(data), "--output", str(output)],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    from narrascope.annotators.persuasion import PersuasionModel
+
+    model = PersuasionModel(output)
+    text = "The shameful plan failed."
+    assert model.techniques(text, [(4, 12)])[0][0].technique == "Loaded_Language"
+
+
+@pytest.mark.parametrize("args", [["--split", "dev"], ["--split", "train", "--cv", "1"]])
+def test_eval_techniques_bad_input_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    write_semeval(tmp_path, n=2)
+    done = subprocess.run([*CLI, "eval", "techniques", "--data", str(tmp_path), *args],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 2 and done.stderr.startswith("narrascope: error:") and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
