@@ -19,7 +19,7 @@ def test_bench_analyze_reports_every_stage_and_the_encoder_pass(tmp_path: Path) 
     for i in range(3):
         (tmp_path / f"{i}.txt").write_text(TEXT, encoding="utf-8")
     result = bench_analyze(read_texts(tmp_path, 3), repeats=1)
-    for stage in ("parse", "quotes", "claims", "figures", "labels"):
+    for stage in ("parse", "quotes", "claims", "figures", "labels", "techniques"):
         assert result[f"stage.{stage}.ratio"] > 0
     assert result["encoder.ratio"] > 0 and result["ratio"] > 0 and result["ratio.vs_shared_passes"] > 0
     assert result["n"] == 3

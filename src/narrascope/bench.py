@@ -40,7 +40,8 @@ def bench_analyze(texts: list[str], repeats: int = 3, batch_size: int = 16) -> d
     """Best-of-``repeats`` seconds for bare spaCy and for the whole pipeline, interleaved.
 
     Each stage of the pipeline (ingest, the shared parse, every annotator) is reported as its
-    own seconds over bare spaCy's, so a slow layer shows itself; ``quotes.added_share`` is what
+    own seconds over bare spaCy's, so a slow layer shows itself (``stage.techniques.ratio`` is
+    what the techniques layer adds, in units of bare spaCy); ``quotes.added_share`` is what
     the quotes and sourcing layers add to the stages they build on (``QUOTES_BUILD_ON``).
 
     Both run with the same batch size: spaCy pads each batch to its longest text, so a larger

@@ -284,8 +284,8 @@ class Technique(Record):
     the classifier's probability, and the words that weighed most for it (``cue``).
 
     ``level`` says what the evidence is: ``span`` for a passage the span finder marked, or
-    ``paragraph`` for a technique the paragraph classifier found in a paragraph where no span
-    was marked for it (the span is then the whole paragraph, the cue its strongest words)."""
+    ``paragraph`` for a technique the paragraph classifier found in a paragraph (the span is
+    then the whole paragraph, the cue its strongest words)."""
 
     id: str
     span: Span

@@ -95,6 +95,15 @@ _STOP = frozenset(
 )
 
 
+def _cue_like(feature: str) -> bool:
+    """A feature that can be shown as the cue: the span's own word or word pair (``w:``/``b:``)
+    with at least one content word (not a stop word, punctuation or a number)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    kind, _, words = feature.partition(":")
+    return kind in ("w", "b") and any(w.isalpha() and len(w) > 2 and w not in STOP_WORDS for w in words.split())
+
+
 def _bucket(n: int) -> str:
     for limit in (1, 2, 3, 5, 8, 13, 21, 34):
         if n <= limit:
@@ -180,7 +189,7 @@ class Classifier:
             logits = self.bias + (self.weights[rows].sum(axis=0) if rows else 0.0)
             p = np.exp(logits - logits.max())
             p /= p.sum()
-            own = [r for r in rows if names[r][:2] in ("w:", "b:")]  # the span's own words and pairs
+            own = [r for r in rows if _cue_like(names[r])]  # the span's own content words and pairs
             guesses = []
             for k in np.argsort(-p):
                 cue = None
@@ -356,7 +365,7 @@ class ParagraphClassifier:
         """The paragraph's own word or word pair that weighs most for *technique*."""
         column = self.classes.index(technique)
         features = paragraph_features(text, paragraph, None)
-        present = [self.index[f] for f in features if f[:2] in ("w:", "b:") and f in self.index]
+        present = [self.index[f] for f in features if _cue_like(f) and f in self.index]
         if not present:
             return None
         best = max(present, key=lambda r: float(self.weights[r, column]))

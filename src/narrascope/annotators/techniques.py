@@ -1,9 +1,10 @@
 """The ``techniques`` layer: persuasion-technique spans with a score, the cue that fired and the
 family a reader sees, plus a per-family summary of the article.
 
-Two kinds of finding: passages the span finder marked (``level="span"``), and techniques the
-paragraph classifier finds in a paragraph (a line of the text) where no marked span carries them
-(``level="paragraph"``, the paragraph as the span and its strongest words as the cue).
+Two kinds of finding: passages the span finder marked (``level="span"``), and the techniques
+the paragraph classifier finds in each paragraph (a line of the text; ``level="paragraph"``, the
+paragraph as the span and its strongest words as the cue). The two are separate readings: a
+paragraph finding is a weaker, paragraph-wide signal, listed so a reader can check it.
 
 English only (the model is trained on SemEval-2023's English articles); other languages get an
 empty layer rather than an English model's guesses. Hedges belong to the claims layer and legal
@@ -71,8 +72,7 @@ def build_techniques(
     paragraphs: Sequence[tuple[tuple[int, int], list[Any]]] = (),
 ) -> list[Technique]:
     """Technique records for the found spans and the classifier's guesses for each, then the
-    paragraph classifier's findings (*paragraphs*: each paragraph with its guesses) that no
-    span in the same paragraph already carries."""
+    paragraph classifier's findings (*paragraphs*: each paragraph with its guesses)."""
     label_spans = [(label.span.start, label.span.end) for label in labels]
     out: list[Technique] = []
     for (start, end), found in zip(spans, guesses, strict=True):
@@ -83,8 +83,7 @@ def build_techniques(
                 continue
             out.append(_technique(text, start, end, guess, "span"))
     for (start, end), found in paragraphs:
-        carried = {t.technique for t in out if t.level == "span" and start <= t.span.start < end}
-        out.extend(_technique(text, start, end, g, "paragraph") for g in found if g.technique not in carried)
+        out.extend(_technique(text, start, end, g, "paragraph") for g in found)
     out.sort(key=lambda t: (t.span.start, t.level != "span", -t.score))
     return [t.model_copy(update={"id": f"P{i}"}) for i, t in enumerate(out, start=1)]
 

@@ -84,9 +84,11 @@ from narrascope.report.common import (
 )
 from narrascope.report.techniques import (
     FAMILY_COLOURS,
+    PARAGRAPH_HEADER,
     TECHNIQUE_HEADER,
     TECHNIQUE_NOTE,
     family_rows,
+    paragraph_rows,
     technique_facts,
     technique_rows,
     technique_tooltip,
@@ -699,7 +701,9 @@ def _techniques(analysis: Analysis) -> str:
     return (
         f'<p class="hint">{esc(TECHNIQUE_NOTE)}</p><dl class="facts">{facts}</dl>'
         f"<table><thead><tr><th>Family</th><th>Findings</th><th>Techniques</th></tr></thead>"
-        f"<tbody>{summary}</tbody></table>{_rows_table(TECHNIQUE_HEADER, technique_rows(analysis))}"
+        f"<tbody>{summary}</tbody></table>"
+        f"<h3>Marked passages</h3>{_rows_table(TECHNIQUE_HEADER, technique_rows(analysis))}"
+        f"<h3>Paragraph findings</h3>{_rows_table(PARAGRAPH_HEADER, paragraph_rows(analysis))}"
     )
 
 

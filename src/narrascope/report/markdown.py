@@ -43,9 +43,11 @@ from narrascope.report.common import (
 )
 from narrascope.report.techniques import (
     FAMILY_HEADER,
+    PARAGRAPH_HEADER,
     TECHNIQUE_HEADER,
     TECHNIQUE_NOTE,
     family_rows,
+    paragraph_rows,
     technique_facts,
     technique_rows,
 )
@@ -191,7 +193,8 @@ def _techniques(analysis: Analysis) -> list[str]:
     lines.append("")
     lines.extend(table(FAMILY_HEADER, family_rows(analysis), right=frozenset({1})))
     lines.append("")
-    return lines + table(TECHNIQUE_HEADER, technique_rows(analysis), right=frozenset({3}))
+    lines.extend(table(TECHNIQUE_HEADER, technique_rows(analysis), right=frozenset({3})))
+    return [*lines, "", *table(PARAGRAPH_HEADER, paragraph_rows(analysis))]
 
 
 def render_markdown(analysis: Analysis) -> str:

@@ -11,12 +11,13 @@ from narrascope.model import Analysis, Technique
 from narrascope.report.common import Fact, shorten
 
 TECHNIQUE_HEADER = ["Id", "Family", "Technique", "Score", "Cue", "Passage"]
+PARAGRAPH_HEADER = ["Paragraph", "Techniques (score, cue)"]
 FAMILY_HEADER = ["Family", "Findings", "Techniques"]
 TECHNIQUE_NOTE = (
     "Persuasion techniques as a model trained on SemEval-2023 news annotations reads them: each "
     "finding is a candidate for a reader to judge, with the model's probability and the words that "
-    "weighed most. Paragraph findings name a technique the paragraph-level model finds where no "
-    "passage was marked for it. Hedges are in Claims and legal labels in Designation labels."
+    "weighed most. Paragraph findings are a separate, paragraph-wide reading (SemEval's paragraph "
+    "labels): weaker evidence, listed to be checked. Hedges are in Claims and legal labels in Designation labels."
 )
 FAMILY_COLOURS = {
     "emotional wording": "#e57373",
@@ -38,16 +39,29 @@ def cue_of(technique: Technique) -> str:
     return technique.cue.text if technique.cue else "—"
 
 
-def technique_name(technique: Technique) -> str:
-    name = label_of(technique.technique)
-    return f"{name} (paragraph)" if technique.level == "paragraph" else name
-
-
 def technique_rows(analysis: Analysis) -> list[list[str]]:
+    """The marked passages, one row per technique guess."""
     return [
-        [t.id, t.family, technique_name(t), score_text(t), cue_of(t), shorten(t.span.text, 100)]
+        [t.id, t.family, label_of(t.technique), score_text(t), cue_of(t), shorten(t.span.text, 100)]
         for t in analysis.techniques
+        if t.level == "span"
     ]
+
+
+def paragraph_rows(analysis: Analysis) -> list[list[str]]:
+    """The paragraph findings, one row per paragraph: its opening words, then each technique."""
+    grouped: dict[tuple[int, int], list[Technique]] = {}
+    for t in analysis.techniques:
+        if t.level == "paragraph":
+            grouped.setdefault((t.span.start, t.span.end), []).append(t)
+    rows = []
+    for found in grouped.values():
+        found.sort(key=lambda t: -t.score)
+        listed = "; ".join(
+            f"{label_of(t.technique)} {score_text(t)}" + (f' "{t.cue.text}"' if t.cue else "") for t in found
+        )
+        rows.append([shorten(found[0].span.text, 60), listed])
+    return rows
 
 
 def family_rows(analysis: Analysis) -> list[list[str]]:
@@ -87,11 +101,12 @@ def technique_tooltip(technique: Technique) -> str:
 __all__ = [
     "FAMILY_COLOURS",
     "FAMILY_HEADER",
+    "PARAGRAPH_HEADER",
     "TECHNIQUE_HEADER",
     "TECHNIQUE_NOTE",
     "family_rows",
+    "paragraph_rows",
     "technique_facts",
-    "technique_name",
     "technique_rows",
     "technique_tooltip",
 ]

@@ -46,9 +46,11 @@ from narrascope.report.common import (
 )
 from narrascope.report.techniques import (
     FAMILY_HEADER,
+    PARAGRAPH_HEADER,
     TECHNIQUE_HEADER,
     TECHNIQUE_NOTE,
     family_rows,
+    paragraph_rows,
     technique_facts,
     technique_rows,
 )
@@ -238,6 +240,7 @@ def _techniques(analysis: Analysis) -> RenderableType:
         Text(""),
         _rows_table(FAMILY_HEADER, family_rows(analysis)),
         table,
+        _rows_table(PARAGRAPH_HEADER, paragraph_rows(analysis)),
     )
 
 
