@@ -26,6 +26,7 @@ ALLOWED_TAGS = {
     "p",
     "h1",
     "h2",
+    "h3",
     "dl",
     "dt",
     "dd",

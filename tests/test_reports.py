@@ -17,6 +17,8 @@ from narrascope.model import (
     Mention,
     Published,
     Span,
+    Technique,
+    TechniqueProfile,
     TimeExpression,
 )
 from narrascope.report import render
@@ -162,7 +164,36 @@ def hostile_analysis() -> Analysis:
         ),
     ]
     dates = [TimeExpression(span=span(text, "</style><style>"), value='"><script>', precision="day")]
-    return Analysis(document=document, entities=entities, dates=dates, models={"<script>": "</style>"})
+    techniques = [
+        Technique(
+            id="P1",
+            span=span(text, "<script>alert(1)</script>"),
+            technique='"><script>alert(15)</script>',
+            family="</style><script>alert(16)</script>",
+            score=0.9,
+            cue=span(text, "alert(1)"),
+        ),
+        Technique(
+            id="P2",
+            span=span(text, "<img src=x onerror=alert(1)> and"),
+            technique="Loaded_Language",
+            family="emotional wording",
+            score=0.2,
+            cue=span(text, "onerror"),
+            level="paragraph",
+        ),
+    ]
+    technique_profile = TechniqueProfile(
+        spans=1, paragraphs=1, per_1000_words=1.0, families={"<b>": 1}, techniques={"<i>": 1}
+    )
+    return Analysis(
+        document=document,
+        entities=entities,
+        dates=dates,
+        techniques=techniques,
+        technique_profile=technique_profile,
+        models={"<script>": "</style>"},
+    )
 
 
 def article_section(page: str) -> str:

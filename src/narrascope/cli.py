@@ -258,6 +258,8 @@ def eval_techniques(
             metrics["model"] = f"narrascope techniques, retrained per fold ({cv}-fold, grouped by article)"
         else:
             metrics = dict(evaluate_split(data, split, limit=limit))
+            if split == "train":
+                metrics["model"] += " (trained on this split: in-sample figures; use --cv for honest ones)"
     except (ValueError, FileNotFoundError) as err:
         raise InputError(str(err)) from None
     rows = {"narrascope": metrics, **ANCHORS_TECHNIQUES}
@@ -291,12 +293,13 @@ ANCHORS_QUOTES: dict[str, dict[str, Any]] = {
 def train_quotes(
     data: Annotated[Path, typer.Option("--data", help="PolNeAR folder with train/ and dev/.")],
     output: Annotated[Path, typer.Option(help="Where to write the model.")] = Path("build/models/quotes"),
+    seed: Annotated[int, typer.Option(help="Random seed (the shipped model's is in its meta.json).")] = 1234,
 ) -> None:
     """Retrain the attribution model from PolNeAR train (dev selects the best step)."""
     from narrascope.training.quotes import train_quotes as train
 
     _need_dir(data / "train")
-    summary = train(data, output)
+    summary = train(data, output, seed=seed)
     sys.stdout.write(json.dumps(summary, default=str) + "\n")
 
 

@@ -155,7 +155,7 @@ def _register_reader() -> None:
     registry.readers.register("narrascope.polnear_docs.v1", func=polnear_docs)
 
 
-def _config(base: Path, kind: str, train: Path, dev: Path, max_epochs: int, patience: int) -> Any:
+def _config(base: Path, kind: str, train: Path, dev: Path, max_epochs: int, patience: int, seed: int = SEED) -> Any:
     from spacy.util import load_config_from_str
 
     annot = ["tok2vec"] if kind in ("listener", "tensor") else []
@@ -165,7 +165,7 @@ train = "{train}"
 dev = "{dev}"
 
 [system]
-seed = {SEED}
+seed = {seed}
 gpu_allocator = null
 
 [nlp]
@@ -246,6 +246,7 @@ def train_quotes(
     patience: int = 1600,
     work_dir: Path | None = None,
     limit: int | None = None,
+    seed: int = SEED,
 ) -> dict[str, Any]:
     """Train on PolNeAR train, select the best step and the action shift on PolNeAR dev.
 
@@ -255,8 +256,8 @@ def train_quotes(
     parses the 924 articles with the shared pipeline (about 2.5 min on one core); the
     defaults rebuild the shipped model (about 22 min on one core). *work_dir* keeps the
     converted corpora and checkpoints (reused when present); *limit* trains on the first
-    articles only (for a quick check). Deterministic for a given seed on one machine
-    (``SEED``); CPU only.
+    articles only (for a quick check). Deterministic for a given *seed* on one machine
+    (``SEED`` by default); CPU only.
     """
     import spacy
     from spacy.about import __version__ as spacy_version
@@ -268,8 +269,8 @@ def train_quotes(
     from narrascope.models import load_spacy, spacy_model_path
 
     t0 = time.monotonic()
-    fix_random_seed(SEED)
-    random.seed(SEED)
+    fix_random_seed(seed)
+    random.seed(seed)
     base = spacy_model_path()
     nlp = load_spacy()
     work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="narrascope-quotes-"))
@@ -288,7 +289,7 @@ def train_quotes(
         DocBin(docs=to_docs(articles, nlp), store_user_data=False).to_disk(path)
     t_convert = time.monotonic() - t0
     _register_reader()
-    config = _config(base, kind, paths["train"], paths["dev"], max_epochs, patience)
+    config = _config(base, kind, paths["train"], paths["dev"], max_epochs, patience, seed)
     print(f"[quotes] training ({kind}), max {max_epochs} epochs; dev scores every 200 steps", flush=True)
     train_nlp = init_nlp(config, use_gpu=-1)
     train_out = work / f"train-{kind}"
@@ -307,7 +308,7 @@ def train_quotes(
         "kind": kind,
         "config": component_config(kind),
         "labels": list(LABELS),
-        "seed": SEED,
+        "seed": seed,
         "spacy": spacy_version,
         "trained_on": "PolNeAR train (840 articles), best step selected on PolNeAR dev",
         "dev_spacy_scores": {k: v for k, v in best.meta.get("performance", {}).items() if k.startswith("ents")},
