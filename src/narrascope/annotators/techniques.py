@@ -36,7 +36,8 @@ def _only_a_hedge(text: str, start: int, end: int, language: str) -> bool:
 
 
 def paragraphs_of(text: str) -> list[tuple[int, int]]:
-    """The non-empty lines of *text* (SemEval's paragraphs), as stripped character spans."""
+    """The non-empty lines of *text* (SemEval's paragraphs), as stripped character spans: the
+    paragraphs of a document that came without the ones ingest found."""
     out, start = [], 0
     for line in text.split("\n"):
         stripped = line.strip()
@@ -118,7 +119,7 @@ class TechniqueAnnotator:
             return
         spans = self.model.finder.spans(work.parse) if len(work.parse) else []
         text = work.document.text
-        paragraphs = paragraphs_of(text)
+        paragraphs = list(work.document.paragraphs) or paragraphs_of(text)
         found = build_techniques(
             text,
             spans,
