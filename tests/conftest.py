@@ -24,3 +24,25 @@ def sample_file() -> Path:
 @pytest.fixture(scope="session")
 def nlp() -> Pipeline:
     return narrascope.load()
+
+
+POSTGRES = "postgresql://127.0.0.1:5432/test"
+"""The PostgreSQL the store tests run against when it is reachable (trust auth, database ``test``)."""
+
+
+def postgres_reachable() -> str | None:
+    """None when the test PostgreSQL answers, else why not (one line)."""
+    try:
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 port=5432 dbname=test connect_timeout=3"):
+            return None
+    except Exception as error:  # any failure to connect means: skip, and say why
+        return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def pytest_report_header() -> str:
+    reason = postgres_reachable()
+    if reason is None:
+        return f"postgresql: reachable at {POSTGRES}; the store tests run on SQLite and PostgreSQL"
+    return f"postgresql: NOT reachable at {POSTGRES} ({reason}); the PostgreSQL store tests are SKIPPED"

@@ -1,0 +1,259 @@
+"""``Store``: open (and migrate) a SQLite file or a PostgreSQL database, add analyses, read them back.
+
+Adding is batch-wise: one call is one transaction, so a crash loses at most the batch in flight
+and never leaves half a document; documents whose id is already stored are skipped, so a re-run
+adds nothing twice. SQLite runs in WAL mode with foreign keys on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, insert, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from narrascope.errors import NarrascopeError
+from narrascope.model import WORD, Analysis
+from narrascope.store import schema
+
+__all__ = ["Store", "StoreError", "engine_for", "layer_rows"]
+
+
+class StoreError(NarrascopeError):
+    """The store cannot be opened, migrated, read or written."""
+
+
+def _url(target: str | Path) -> str:
+    target = str(target)
+    if target.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + target.split("://", 1)[1]
+    if "://" in target:
+        return target
+    return f"sqlite:///{Path(target).expanduser()}"
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=30000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def engine_for(target: str | Path) -> Engine:
+    """An engine for a SQLite path or a ``postgresql://`` URL (driven by psycopg 3)."""
+    url = _url(target)
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def layer_rows(analysis: Analysis) -> dict[str, list[dict[str, Any]]]:
+    """The queryable rows of one analysis, per layer table."""
+    doc_id = analysis.document.id
+    rows: dict[str, list[dict[str, Any]]] = {table.name: [] for table in schema.LAYERS}
+    for entity in analysis.entities:
+        first = entity.mentions[0].span if entity.mentions else None
+        rows["entities"].append(
+            {
+                "document_id": doc_id,
+                "item": entity.id,
+                "start": first.start if first else 0,
+                "end": first.end if first else 0,
+                "name": entity.name,
+                "type": entity.type,
+                "mentions": len(entity.mentions),
+            }
+        )
+    for quote in analysis.quotes:
+        speaker = quote.speaker
+        rows["quotes"].append(
+            {
+                "document_id": doc_id,
+                "item": quote.id,
+                "start": quote.content.start,
+                "end": quote.content.end,
+                "speaker": speaker.name or (speaker.span.text if speaker.span else None),
+                "speaker_kind": speaker.kind,
+                "kind": quote.kind,
+                "content": quote.content.text,
+            }
+        )
+    for claim in analysis.claims:
+        rows["claims"].append(
+            {
+                "document_id": doc_id,
+                "item": claim.id,
+                "start": claim.span.start,
+                "end": claim.span.end,
+                "claimant": claim.speaker if claim.claimant == "source" else None,
+                "certainty": claim.certainty,
+                "checkworthy": claim.checkworthy,
+                "hedged": any(cue.kind == "hedge" for cue in claim.cues),
+                "text": claim.span.text,
+            }
+        )
+    for technique in analysis.techniques:
+        rows["techniques"].append(
+            {
+                "document_id": doc_id,
+                "item": technique.id,
+                "start": technique.span.start,
+                "end": technique.span.end,
+                "technique": technique.technique,
+                "family": technique.family,
+                "level": technique.level,
+                "score": technique.score,
+            }
+        )
+    return rows
+
+
+def _document_row(analysis: Analysis, added: dt.datetime) -> dict[str, Any]:
+    document = analysis.document
+    return {
+        "id": document.id,
+        "title": document.title,
+        "url": document.source,
+        "outlet": document.outlet,
+        "published": document.published.value if document.published else None,
+        "language": document.language.code if document.language else None,
+        "words": len(WORD.findall(document.text)),
+        "text": document.text,
+        "schema_version": analysis.schema_version,
+        "analysis": analysis.to_json(indent=None),
+        "added": added,
+    }
+
+
+class Store:
+    """A corpus of analysed documents in one SQL database; open it with :meth:`open`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, target: str | Path) -> Store:
+        """Open the store at *target* (a SQLite path or a PostgreSQL URL), creating or upgrading
+        its schema to the newest migration."""
+        try:
+            store = cls(engine_for(target))
+            store.migrate()
+        except (SQLAlchemyError, OSError) as error:
+            raise StoreError(f"cannot open the store {target}: {_reason(error)}") from error
+        return store
+
+    def migrate(self) -> None:
+        """Run the package's Alembic migrations up to the newest (nothing to do when current)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("narrascope.store") / "migrations"))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def add(self, analyses: Iterable[Analysis]) -> int:
+        """Store a batch in one transaction; skip documents already stored (and repeats within
+        the batch). Returns how many documents were added."""
+        batch: dict[str, Analysis] = {}
+        for analysis in analyses:
+            batch.setdefault(analysis.document.id, analysis)
+        if not batch:
+            return 0
+        added = dt.datetime.now(dt.UTC)
+        try:
+            with self.engine.begin() as connection:
+                present = set(
+                    connection.scalars(select(schema.documents.c.id).where(schema.documents.c.id.in_(list(batch))))
+                )
+                new = [a for doc_id, a in batch.items() if doc_id not in present]
+                if not new:
+                    return 0
+                connection.execute(insert(schema.documents), [_document_row(a, added) for a in new])
+                for table in schema.LAYERS:
+                    rows = [row for a in new for row in layer_rows(a)[table.name]]
+                    if rows:
+                        connection.execute(insert(table), rows)
+                if connection.dialect.name == "sqlite":
+                    connection.execute(
+                        text("INSERT INTO documents_fts (id, title, text) VALUES (:id, :title, :text)"),
+                        [{"id": a.document.id, "title": a.document.title or "", "text": a.document.text} for a in new],
+                    )
+                self._count_outlets(connection, new)
+                return len(new)
+        except SQLAlchemyError as error:
+            raise StoreError(f"cannot store the batch ({len(batch)} documents): {_reason(error)}") from error
+
+    @staticmethod
+    def _count_outlets(connection: Any, new: Sequence[Analysis]) -> None:
+        counts: dict[str, int] = {}
+        for analysis in new:
+            if analysis.document.outlet:
+                counts[analysis.document.outlet] = counts.get(analysis.document.outlet, 0) + 1
+        outlets = schema.outlets
+        known = set(connection.scalars(select(outlets.c.name).where(outlets.c.name.in_(list(counts)))))
+        for name, n in counts.items():
+            if name in known:
+                connection.execute(
+                    update(outlets).where(outlets.c.name == name).values(documents=outlets.c.documents + n)
+                )
+            else:
+                connection.execute(insert(outlets).values(name=name, documents=n))
+
+    def get(self, document_id: str) -> Analysis | None:
+        """The stored analysis of one document, or None."""
+        with self.engine.connect() as connection:
+            stored = connection.scalar(select(schema.documents.c.analysis).where(schema.documents.c.id == document_id))
+        return Analysis.from_json(stored) if stored is not None else None
+
+    def ids(self) -> list[str]:
+        """Every stored document id, sorted."""
+        with self.engine.connect() as connection:
+            return sorted(connection.scalars(select(schema.documents.c.id)))
+
+    def count(self, table: str = "documents") -> int:
+        """How many rows *table* holds (documents by default)."""
+        chosen = schema.metadata.tables[table]
+        with self.engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(chosen)) or 0)
+
+    def search(self, query: str, limit: int = 20) -> list[str]:
+        """Ids of the documents matching *query* in title or text, best first."""
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                sql = text("SELECT id FROM documents_fts WHERE documents_fts MATCH :q ORDER BY rank LIMIT :n")
+                return list(connection.scalars(sql, {"q": _fts5_query(query), "n": limit}))
+            sql = text(
+                "SELECT id FROM documents, websearch_to_tsquery('simple', :q) AS q "
+                "WHERE search @@ q ORDER BY ts_rank(search, q) DESC LIMIT :n"
+            )
+            return list(connection.scalars(sql, {"q": query, "n": limit}))
+
+
+def _fts5_query(query: str) -> str:
+    """The words of *query* as an FTS5 conjunction of quoted terms (no FTS5 syntax from users)."""
+    words = WORD.findall(query)
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
+
+
+def _reason(error: BaseException) -> str:
+    """The first line of a driver error, without SQLAlchemy's background link."""
+    message = str(getattr(error, "orig", None) or error)
+    return message.strip().splitlines()[0] if message.strip() else type(error).__name__
