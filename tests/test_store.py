@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,3 +80,48 @@ def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path: Path) -> Non
     with pytest.raises(StoreError, match="cannot open the store"):
         Store.open(path)
     assert path.read_bytes().startswith(b"not a database")
+
+
+CLI = [sys.executable, "-m", "narrascope.cli"]
+
+
+def test_ingest_search_show_commands(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The mayor said on Monday that 40 new buses would arrive.\n", encoding="utf-8")
+    (folder / "b.html").write_text(
+        "<html><head><title>Trams return</title></head><body><article><p>The council voted on Tuesday to bring "
+        "trams back to the old town, officials said.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    (folder / "broken.txt").write_bytes(bytes(range(256)) * 4)
+    (folder / "empty.txt").write_bytes(b"")
+    lines = tmp_path / "items.jsonl"
+    lines.write_text('{"text": "Farmers protested against fuel taxes.", "outlet": "Wire"}\n{"text": "trunc\n')
+    table = tmp_path / "items.csv"
+    table.write_text('body,site\n"Ministers met in Brussels to discuss energy prices.",EU Desk\n', encoding="utf-8")
+    db = tmp_path / "corpus.db"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
+
+    first = run("ingest", str(folder), str(lines), "--db", str(db))
+    assert first.returncode == 3, first.stderr
+    assert first.stdout.startswith("3 added, 0 already stored, 3 skipped of 6 inputs")
+    skipped = [line for line in first.stderr.splitlines() if line.startswith("narrascope: skipped")]
+    assert len(skipped) == 3 and any("broken.txt" in line for line in skipped) and "Traceback" not in first.stderr
+    again = run(
+        "ingest", str(folder), str(lines), str(table), "--db", str(db), "--text-col", "body", "--outlet-col", "site"
+    )
+    assert again.returncode == 3 and again.stdout.startswith("1 added, 2 already stored"), again.stdout
+    found = run("search", "council trams", "--db", str(db))
+    assert found.returncode == 0 and "Trams return" in found.stdout and "council voted" in found.stdout
+    doc_id = found.stdout.split()[0]
+    shown = run("show", doc_id, "--db", str(db), "--format", "json")
+    assert shown.returncode == 0 and Analysis.from_json(shown.stdout).document.id == doc_id
+    missing = run("show", "no-such-id", "--db", str(db))
+    assert (
+        missing.returncode == 2 and missing.stderr.strip() == "narrascope: error: no document no-such-id in the store"
+    )
+    clean = run("ingest", str(folder / "a.txt"), "--db", str(db))
+    assert clean.returncode == 0 and clean.stdout.startswith("0 added, 1 already stored")

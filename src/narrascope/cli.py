@@ -82,6 +82,130 @@ def analyze(
             raise InputError(f"cannot write {output}: {err.strerror}") from None
 
 
+EXIT_PARTIAL = 3
+"""``ingest`` stored what it could, but some inputs could not be read (each listed on stderr)."""
+
+
+def default_db() -> str:
+    """``$NARRASCOPE_DB``, else ``corpus.db`` in the user's data folder (XDG)."""
+    if os.environ.get("NARRASCOPE_DB"):
+        return os.environ["NARRASCOPE_DB"]
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return str(base / "narrascope" / "corpus.db")
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLite file or postgresql:// URL (default: $NARRASCOPE_DB or the data folder)."),
+]
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Folders (txt, html, json), .jsonl or .csv files, or articles.")],
+    db: DbOption = None,
+    text_col: Annotated[str, typer.Option(help="CSV column / JSON Lines field of the text.")] = "text",
+    title_col: Annotated[str, typer.Option(help="… of the title.")] = "title",
+    url_col: Annotated[str, typer.Option(help="… of the URL.")] = "url",
+    outlet_col: Annotated[str, typer.Option(help="… of the outlet.")] = "outlet",
+    published_col: Annotated[str, typer.Option(help="… of the publication date.")] = "published",
+    batch_size: Annotated[int, typer.Option(help="Documents per analysis batch and per transaction.")] = 64,
+    workers: Annotated[int, typer.Option(help="Analysis processes.")] = 1,
+) -> None:
+    """Analyse articles and add them to the corpus store (already stored ones are skipped)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    import narrascope
+    from narrascope.store import Store
+    from narrascope.store.ingest import ingest as run
+    from narrascope.store.inputs import Columns, count_inputs, read_inputs
+    from narrascope.store.store import shown
+
+    if batch_size < 1 or workers < 1:
+        raise InputError("--batch-size and --workers must be at least 1")
+    columns = Columns(text_col, title_col, url_col, outlet_col, published_col)
+    target = db or default_db()
+    console = Console(stderr=True)
+    with Store.open(target) as store:
+        nlp = narrascope.load()
+        with Progress(
+            TextColumn("ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=not console.is_terminal,
+        ) as progress:
+            task = progress.add_task("ingest", total=count_inputs(paths), rate="")
+
+            def advance(n: int) -> None:
+                progress.advance(task, n)
+                elapsed = progress.tasks[0].elapsed or 0.0
+                done = progress.tasks[0].completed
+                progress.update(task, rate=f"{done / elapsed:.1f} docs/s" if elapsed else "")
+
+            report = run(
+                read_inputs(paths, columns), store, nlp, batch_size=batch_size, n_process=workers, progress=advance
+            )
+    for origin, reason in report.failed:
+        sys.stderr.write(f"narrascope: skipped {origin}: {reason}\n")
+    sys.stdout.write(
+        f"{report.added} added, {report.already} already stored, {len(report.failed)} skipped "
+        f"of {report.read} inputs -> {shown(target)}\n"
+    )
+    if report.partial:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find in titles and texts.")],
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option(help="At most this many documents.")] = 20,
+) -> None:
+    """Full-text search of the corpus store: id, outlet, date, title and a snippet per document."""
+    from narrascope.store import Store
+
+    with Store.open(db or default_db()) as store:
+        rows = store.rows(store.search(query, limit=limit))
+    for row in rows:
+        sys.stdout.write(f"{row['id']}  {row['outlet'] or '—'}  {row['published'] or '—'}  {row['title'] or ''}\n")
+        sys.stdout.write(f"    {_snippet(row['text'], query)}\n")
+    if not rows:
+        sys.stdout.write("no documents match\n")
+
+
+def _snippet(text: str, query: str, width: int = 70) -> str:
+    """The text around the first query word found (case-insensitive), on one line."""
+    from narrascope.model import WORD
+
+    lowered = text.lower()
+    hits = [at for word in WORD.findall(query.lower()) if (at := lowered.find(word)) >= 0]
+    at = min(hits) if hits else 0
+    piece = " ".join(text[max(0, at - width) : at + width].split())
+    return ("…" if at > width else "") + piece + ("…" if at + width < len(text) else "")
+
+
+@app.command()
+def show(
+    document_id: Annotated[str, typer.Argument(help="A stored document's id.")],
+    db: DbOption = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+) -> None:
+    """Print the stored report of one document."""
+    from narrascope.report import render
+    from narrascope.store import Store
+
+    with Store.open(db or default_db()) as store:
+        analysis = store.get(document_id)
+    if analysis is None:
+        raise InputError(f"no document {document_id} in the store")
+    report = render(analysis, fmt.value, color=fmt is Format.text and sys.stdout.isatty())
+    sys.stdout.write(report if report.endswith("\n") else report + "\n")
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of an analysis (the same for reports, the store and the API)."""

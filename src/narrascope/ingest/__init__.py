@@ -93,11 +93,24 @@ def read_source(
 def _from_json(
     text: str, source: str | None, outlet: str | None, order: DateOrder | None, issues: list[Issue]
 ) -> Document:
-    """One article as a JSON object: ``text`` or ``html``, optional title, url, outlet, published, authors."""
+    """One article as a JSON object (see :func:`from_record`)."""
     try:
         item = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputError(f"invalid or truncated JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
+    return from_record(item, source, outlet, order, issues)
+
+
+def from_record(
+    item: object,
+    source: str | None = None,
+    outlet: str | None = None,
+    order: DateOrder | None = None,
+    issues: list[Issue] | None = None,
+) -> Document:
+    """One article as a mapping (a JSON object, a CSV row): ``text`` or ``html``, optional
+    title, url, outlet, published, authors."""
+    issues = list(issues or [])
     if not isinstance(item, dict) or not isinstance(item.get("text") or item.get("html"), str):
         raise InputError("a JSON article needs a string field 'text' or 'html'")
     url = item.get("url") if isinstance(item.get("url"), str) else None

@@ -20,7 +20,7 @@ from narrascope.errors import NarrascopeError
 from narrascope.model import WORD, Analysis
 from narrascope.store import schema
 
-__all__ = ["Store", "StoreError", "engine_for", "layer_rows"]
+__all__ = ["Store", "StoreError", "engine_for", "layer_rows", "shown"]
 
 
 class StoreError(NarrascopeError):
@@ -34,6 +34,14 @@ def _url(target: str | Path) -> str:
     if "://" in target:
         return target
     return f"sqlite:///{Path(target).expanduser()}"
+
+
+def shown(target: str | Path) -> str:
+    """*target* as it may be printed: a URL's password masked."""
+    from sqlalchemy.engine import make_url
+
+    url = _url(target)
+    return str(target) if url.startswith("sqlite:///") else make_url(url).render_as_string(hide_password=True)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -146,7 +154,7 @@ class Store:
             store = cls(engine_for(target))
             store.migrate()
         except (SQLAlchemyError, OSError) as error:
-            raise StoreError(f"cannot open the store {target}: {_reason(error)}") from error
+            raise StoreError(f"cannot open the store {shown(target)}: {_reason(error)}") from error
         return store
 
     def migrate(self) -> None:
@@ -216,6 +224,28 @@ class Store:
                 )
             else:
                 connection.execute(insert(outlets).values(name=name, documents=n))
+
+    def known(self, ids: Iterable[str]) -> set[str]:
+        """Which of *ids* are stored already."""
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        with self.engine.connect() as connection:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                found |= set(connection.scalars(select(schema.documents.c.id).where(schema.documents.c.id.in_(chunk))))
+        return found
+
+    def rows(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The document rows (id, title, outlet, published, language, text) of *ids*, in that order."""
+        d = schema.documents.c
+        with self.engine.connect() as connection:
+            found = {
+                row.id: dict(row._mapping)
+                for row in connection.execute(
+                    select(d.id, d.title, d.outlet, d.published, d.language, d.text).where(d.id.in_(list(ids)))
+                )
+            }
+        return [found[i] for i in ids if i in found]
 
     def get(self, document_id: str) -> Analysis | None:
         """The stored analysis of one document, or None."""
