@@ -111,6 +111,9 @@ def ingest(
     published_col: Annotated[str, typer.Option(help="… of the publication date.")] = "published",
     batch_size: Annotated[int, typer.Option(help="Documents per analysis batch and per transaction.")] = 64,
     workers: Annotated[int, typer.Option(help="Analysis processes.")] = 1,
+    layers: Annotated[
+        str | None, typer.Option(help="Comma-separated annotators to run (default: all), e.g. entities,quotes.")
+    ] = None,
 ) -> None:
     """Analyse articles and add them to the corpus store (already stored ones are skipped)."""
     from rich.console import Console
@@ -127,28 +130,30 @@ def ingest(
     columns = Columns(text_col, title_col, url_col, outlet_col, published_col)
     target = db or default_db()
     console = Console(stderr=True)
-    with Store.open(target) as store:
-        nlp = narrascope.load()
-        with Progress(
-            TextColumn("ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=not console.is_terminal,
-        ) as progress:
-            task = progress.add_task("ingest", total=count_inputs(paths), rate="")
+    try:
+        nlp = narrascope.load([n.strip() for n in layers.split(",") if n.strip()] if layers else None)
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    with Store.open(target) as store, Progress(
+        TextColumn("ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("ingest", total=count_inputs(paths), rate="")
 
-            def advance(n: int) -> None:
-                progress.advance(task, n)
-                elapsed = progress.tasks[0].elapsed or 0.0
-                done = progress.tasks[0].completed
-                progress.update(task, rate=f"{done / elapsed:.1f} docs/s" if elapsed else "")
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+            elapsed = progress.tasks[0].elapsed or 0.0
+            done = progress.tasks[0].completed
+            progress.update(task, rate=f"{done / elapsed:.1f} docs/s" if elapsed else "")
 
-            report = run(
-                read_inputs(paths, columns), store, nlp, batch_size=batch_size, n_process=workers, progress=advance
-            )
+        report = run(
+            read_inputs(paths, columns), store, nlp, batch_size=batch_size, n_process=workers, progress=advance
+        )
     for origin, reason in report.failed:
         sys.stderr.write(f"narrascope: skipped {origin}: {reason}\n")
     sys.stdout.write(
