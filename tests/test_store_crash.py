@@ -24,22 +24,7 @@ from narrascope.store import schema as tables
 
 CLI = [sys.executable, "-m", "narrascope.cli"]
 DOCUMENTS = 2000
-WORDS = [
-    "mayor",
-    "council",
-    "buses",
-    "trams",
-    "river",
-    "bridge",
-    "school",
-    "budget",
-    "police",
-    "farmers",
-    "energy",
-    "prices",
-    "minister",
-    "port",
-]
+WORDS = "mayor council buses trams river bridge school budget police farmers energy prices minister port".split()  # noqa: SIM905
 
 
 def write_corpus(path: Path) -> None:
@@ -47,7 +32,10 @@ def write_corpus(path: Path) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         for i in range(DOCUMENTS):
             a, b, c, d = rng.sample(WORDS, 4)
-            text = f"Report {i}: the {a} and the {b} met in Town{i % 37} on Monday. Officials said the {c} plan for the {d} was ready."
+            text = (
+                f"Report {i}: the {a} and the {b} met in Town{i % 37} on Monday. "
+                f"Officials said the {c} plan for the {d} was ready."
+            )
             handle.write(json.dumps({"text": text, "outlet": f"Outlet {i % 11}"}) + "\n")
 
 
