@@ -11,8 +11,20 @@ from pathlib import Path
 import pytest
 
 from conftest import POSTGRES, postgres_reachable
-from narrascope.model import Analysis, Claim, Document, Span, Technique, document_id
-from narrascope.store import Store, StoreError
+from narrascope.model import (
+    Analysis,
+    CertaintyCue,
+    Claim,
+    Document,
+    Language,
+    Published,
+    Quote,
+    Span,
+    Speaker,
+    Technique,
+    document_id,
+)
+from narrascope.store import Filters, Store, StoreError
 
 
 def analysis(text: str, outlet: str = "Daily Example") -> Analysis:
@@ -64,6 +76,47 @@ def test_search_finds_words_in_title_or_text(store: Store) -> None:
     assert store.search("council trams") == [trams.document.id]
     assert store.search('"; DROP TABLE documents; --') == []
     assert store.count() == 2
+
+
+def rich_analysis(text: str, outlet: str, published: str, language: str, speaker: str, hedged: bool) -> Analysis:
+    base = analysis(text, outlet)
+    document = base.document.model_copy(
+        update={
+            "published": Published(value=published, precision="day", source="user"),
+            "language": Language(code=language, confidence=1.0, supported=True),
+        }
+    )
+    cue = CertaintyCue(span=Span.of(text, 0, 5), kind="hedge", cue=text[:5].lower())
+    claim = base.claims[0].model_copy(update={"cues": [cue] if hedged else []})
+    quote = Quote(
+        id="Q1",
+        kind="indirect",
+        speaker=Speaker(kind="named", name=speaker),
+        content=Span.of(text, 0, len(text)),
+    )
+    return base.model_copy(update={"document": document, "claims": [claim], "quotes": [quote]})
+
+
+def test_search_filters(store: Store) -> None:
+    first = rich_analysis("Probably buses arrive soon.", "Daily", "2021-01-06", "en", "Yury Byaly", True)
+    second = rich_analysis("Buses are cheaper now.", "Weekly", "2021-03-01", "en", "Anna Lee", False)
+    third = rich_analysis("Автобусы придут скоро.", "Daily", "2020-12-30", "ru", "Иван", False)
+    store.add([first, second, third])
+    ids = {a.document.id: name for a, name in ((first, "first"), (second, "second"), (third, "third"))}
+
+    def names(query: str, **kwargs: object) -> list[str]:
+        return sorted(ids[i] for i in store.search(query, filters=Filters(**kwargs)))  # type: ignore[arg-type]
+
+    assert names("buses") == ["first", "second"]
+    assert names("buses", outlet="Daily") == ["first"]
+    assert names("", since="2021-01", until="2021-01") == ["first"]
+    assert names("", until="2020") == ["third"]
+    assert names("", language="ru") == ["third"]
+    assert names("", speaker="byaly") == ["first"]
+    assert names("", technique="emotional wording") == ["first", "second", "third"]
+    assert names("", technique="Doubt") == []
+    assert names("buses", hedged=True) == ["first"]
+    assert names("", outlet="x' OR '1'='1") == []
 
 
 def test_reopening_keeps_everything(tmp_path: Path) -> None:

@@ -134,15 +134,18 @@ def ingest(
         nlp = narrascope.load([n.strip() for n in layers.split(",") if n.strip()] if layers else None)
     except ValueError as error:
         raise InputError(str(error)) from None
-    with Store.open(target) as store, Progress(
-        TextColumn("ingest"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=not console.is_terminal,
-    ) as progress:
+    with (
+        Store.open(target) as store,
+        Progress(
+            TextColumn("ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=not console.is_terminal,
+        ) as progress,
+    ):
         task = progress.add_task("ingest", total=count_inputs(paths), rate="")
 
         def advance(n: int) -> None:
@@ -169,12 +172,21 @@ def search(
     query: Annotated[str, typer.Argument(help="Words to find in titles and texts.")],
     db: DbOption = None,
     limit: Annotated[int, typer.Option(help="At most this many documents.")] = 20,
+    outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before (same forms).")] = None,
+    language: Annotated[str | None, typer.Option(help="Language code, e.g. en, ru.")] = None,
+    speaker: Annotated[str | None, typer.Option(help="Quoting a speaker whose name contains this.")] = None,
+    technique: Annotated[str | None, typer.Option(help="With this persuasion technique or family.")] = None,
+    hedged: Annotated[bool, typer.Option("--hedged", help="Only documents with hedged claims.")] = False,
 ) -> None:
-    """Full-text search of the corpus store: id, outlet, date, title and a snippet per document."""
-    from narrascope.store import Store
+    """Full-text search of the corpus store: id, outlet, date, title and a snippet per document.
+    An empty QUERY ("") lists the documents the filters keep, newest first."""
+    from narrascope.store import Filters, Store
 
+    filters = Filters(outlet, since, until, language, speaker, technique, hedged)
     with Store.open(db or default_db()) as store:
-        rows = store.rows(store.search(query, limit=limit))
+        rows = store.rows(store.search(query, limit=limit, filters=filters))
     for row in rows:
         sys.stdout.write(f"{row['id']}  {row['outlet'] or '—'}  {row['published'] or '—'}  {row['title'] or ''}\n")
         sys.stdout.write(f"    {_snippet(row['text'], query)}\n")

@@ -9,6 +9,6 @@ One schema (``narrascope.store.schema``) for both back ends, created and upgrade
 migrations shipped in the package (``narrascope.store.migrations``).
 """
 
-from narrascope.store.store import Store, StoreError
+from narrascope.store.store import Filters, Store, StoreError
 
-__all__ = ["Store", "StoreError"]
+__all__ = ["Filters", "Store", "StoreError"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from narrascope.errors import NarrascopeError
 from narrascope.model import WORD, Analysis
 from narrascope.store import schema
 
-__all__ = ["Store", "StoreError", "engine_for", "layer_rows", "shown"]
+__all__ = ["Filters", "Store", "StoreError", "engine_for", "layer_rows", "shown"]
 
 
 class StoreError(NarrascopeError):
@@ -264,17 +265,71 @@ class Store:
         with self.engine.connect() as connection:
             return int(connection.scalar(select(func.count()).select_from(chosen)) or 0)
 
-    def search(self, query: str, limit: int = 20) -> list[str]:
-        """Ids of the documents matching *query* in title or text, best first."""
-        with self.engine.connect() as connection:
-            if connection.dialect.name == "sqlite":
-                sql = text("SELECT id FROM documents_fts WHERE documents_fts MATCH :q ORDER BY rank LIMIT :n")
-                return list(connection.scalars(sql, {"q": _fts5_query(query), "n": limit}))
-            sql = text(
-                "SELECT id FROM documents, websearch_to_tsquery('simple', :q) AS q "
-                "WHERE search @@ q ORDER BY ts_rank(search, q) DESC LIMIT :n"
+    def search(self, query: str, limit: int = 20, filters: Filters | None = None) -> list[str]:
+        """Ids of the documents matching *query* in title or text (best first) and every filter;
+        with an empty query, the filtered documents, newest first."""
+        where, params = (filters or Filters()).sql()
+        params["n"] = limit
+        sqlite = self.engine.dialect.name == "sqlite"
+        if not query.strip():
+            sql = f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.published DESC, d.id LIMIT :n"
+        elif sqlite:
+            params["q"] = _fts5_query(query)
+            sql = (
+                "SELECT d.id FROM documents_fts f JOIN documents d ON d.id = f.id "
+                f"WHERE documents_fts MATCH :q AND {where} ORDER BY f.rank LIMIT :n"
             )
-            return list(connection.scalars(sql, {"q": query, "n": limit}))
+        else:
+            params["q"] = query
+            sql = (
+                "SELECT d.id FROM documents d, websearch_to_tsquery('simple', :q) AS q "
+                f"WHERE d.search @@ q AND {where} ORDER BY ts_rank(d.search, q) DESC, d.id LIMIT :n"
+            )
+        with self.engine.connect() as connection:
+            return list(connection.scalars(text(sql), params))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What ``narrascope search`` narrows by; every filter is a bound parameter, never SQL text."""
+
+    outlet: str | None = None
+    since: str | None = None
+    until: str | None = None
+    language: str | None = None
+    speaker: str | None = None
+    technique: str | None = None
+    hedged: bool = False
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        """A WHERE condition over ``documents d`` and its parameters."""
+        clauses, params = ["1 = 1"], {}
+        if self.outlet:
+            clauses.append("d.outlet = :outlet")
+            params["outlet"] = self.outlet
+        if self.since:
+            clauses.append("d.published >= :since")
+            params["since"] = self.since
+        if self.until:
+            clauses.append("d.published <= :until")
+            params["until"] = self.until + "\uffff"  # "2021-01" keeps everything published in that month
+        if self.language:
+            clauses.append("d.language = :language")
+            params["language"] = self.language
+        if self.speaker:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM quotes q WHERE q.document_id = d.id AND lower(q.speaker) LIKE :speaker)"
+            )
+            params["speaker"] = f"%{self.speaker.lower()}%"
+        if self.technique:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM techniques t WHERE t.document_id = d.id "
+                "AND (lower(t.technique) = :technique OR lower(t.family) = :technique))"
+            )
+            params["technique"] = self.technique.lower()
+        if self.hedged:
+            clauses.append("EXISTS (SELECT 1 FROM claims c WHERE c.document_id = d.id AND c.hedged)")
+        return " AND ".join(clauses), params
 
 
 def _fts5_query(query: str) -> str:
