@@ -178,3 +178,30 @@ def test_ingest_search_show_commands(tmp_path: Path) -> None:
     )
     clean = run("ingest", str(folder / "a.txt"), "--db", str(db))
     assert clean.returncode == 0 and clean.stdout.startswith("0 added, 1 already stored")
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_export_formats(store: Store, tmp_path: Path, fmt: str) -> None:
+    import csv
+    import json
+
+    import pyarrow.parquet as pq
+
+    from narrascope.store.export import export
+
+    first, second = analysis("Shameful buses arrive in town."), analysis("The council met about trams.")
+    store.add([first, second])
+    out = tmp_path / f"techniques.{fmt}"
+    assert export(store, "techniques", fmt, out) == 2
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    elif fmt == "csv":
+        with open(out, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    else:
+        rows = pq.read_table(out).to_pylist()
+    assert sorted(str(r["document_id"]) for r in rows) == sorted([first.document.id, second.document.id])
+    assert {str(r["technique"]) for r in rows} == {"Loaded_Language"}
+    documents = tmp_path / f"documents.{fmt}"
+    assert export(store, "documents", fmt, documents, full=True) == 2
+    assert not list(tmp_path.glob("*.partial"))

@@ -224,6 +224,36 @@ def show(
 
 
 @app.command()
+def export(
+    output: Annotated[Path, typer.Argument(help="The file to write.")],
+    db: DbOption = None,
+    what: Annotated[str, typer.Option(help="documents, entities, quotes, claims or techniques.")] = "documents",
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="jsonl, csv or parquet (default: from the suffix).")
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Documents with their whole analysis (JSON).")] = False,
+) -> None:
+    """Export stored documents or one layer table as JSON Lines, CSV or Parquet."""
+    from narrascope.store import Store
+    from narrascope.store.export import FORMATS, WHAT
+    from narrascope.store.export import export as run
+
+    chosen = fmt or output.suffix.lower().lstrip(".").replace("ndjson", "jsonl")
+    if chosen not in FORMATS:
+        raise InputError(f"unknown export format {chosen!r}: use --format {'|'.join(FORMATS)}")
+    if what not in WHAT:
+        raise InputError(f"unknown table {what!r}: use --what {'|'.join(WHAT)}")
+    if not output.parent.is_dir():
+        raise InputError(f"no such folder: {output.parent}")
+    with Store.open(db or default_db()) as store:
+        try:
+            count = run(store, what, chosen, output, full=full)
+        except OSError as error:
+            raise InputError(f"cannot write {output}: {error.strerror or error}") from None
+    sys.stdout.write(f"{count} {what} rows -> {output}\n")
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of an analysis (the same for reports, the store and the API)."""
     from narrascope.schema import analysis_schema
