@@ -109,3 +109,96 @@ def _encoder_pass(nlp: Any, spacy_nlp: Any, texts: list[str], batch_size: int) -
 def _consume(items: Iterable[Any]) -> None:
     for _ in items:
         pass
+
+
+def bench_ingest(
+    texts: list[str], postgres: str | None = None, copies: int = 20, batch_size: int = 64, repeats: int = 2
+) -> dict[str, Any]:
+    """Ingest speed: storing pre-analysed documents (documents/s, SQLite and, given a URL,
+    PostgreSQL) and end-to-end ingest against analysis alone on the same texts.
+
+    The store rate uses *copies* renamed copies of each analysis (so there are enough documents
+    to time); ``ingest.store_share`` is what reading and storing add to the analysis time.
+    """
+    import tempfile
+
+    import narrascope
+    from narrascope.ingest import from_text
+    from narrascope.store import Store
+    from narrascope.store.ingest import ingest
+    from narrascope.store.inputs import Item
+
+    nlp = narrascope.load()
+    _consume(nlp.pipe(texts[:2]))
+    analyses: list[Any] = []
+    result: dict[str, Any] = {"n": len(texts), "copies": copies, "batch_size": batch_size, "repeats": repeats}
+    with tempfile.TemporaryDirectory(prefix="narrascope-bench-") as tmp:
+        analysis_times, e2e_times = [], []
+        for run in range(repeats):  # interleaved, best of each
+            started = time.perf_counter()
+            analyses = list(nlp.pipe(texts, batch_size=16))
+            analysis_times.append(time.perf_counter() - started)
+            with Store.open(Path(tmp) / f"e2e-{run}.db") as store:
+                started = time.perf_counter()
+                items = (Item(f"bench:{i}", from_text(t, source=f"bench:{i}")) for i, t in enumerate(texts))
+                ingest(items, store, nlp, batch_size=batch_size)
+                e2e_times.append(time.perf_counter() - started)
+        analysis_s, e2e_s = min(analysis_times), min(e2e_times)
+        clones = [
+            a.model_copy(update={"document": a.document.model_copy(update={"id": f"{a.document.id}-{k}"})})
+            for k in range(copies)
+            for a in analyses
+        ]
+        targets = {"sqlite": str(Path(tmp) / "store.db")}
+        schema_name = None
+        if postgres:
+            schema_name, targets["postgres"] = _fresh_schema(postgres)
+        try:
+            for name, target in targets.items():
+                with Store.open(target) as store:
+                    started = time.perf_counter()
+                    for start in range(0, len(clones), batch_size):
+                        store.add(clones[start : start + batch_size])
+                    result[f"{name}.store_docs_per_s"] = len(clones) / (time.perf_counter() - started)
+        finally:
+            if postgres and schema_name:
+                _drop_schema(postgres, schema_name)
+    words = sum(len(t.split()) for t in texts)
+    result.update(
+        {
+            "words_per_document": words / len(texts) if texts else 0.0,
+            "analysis.docs_per_s": len(texts) / analysis_s,
+            "ingest.docs_per_s": len(texts) / e2e_s,
+            "ingest.ratio_vs_analysis": e2e_s / analysis_s,
+            "ingest.store_share": (e2e_s - analysis_s) / analysis_s,
+            "model": f"narrascope {narrascope.__version__}",
+        }
+    )
+    return result
+
+
+def _fresh_schema(url: str) -> tuple[str, str]:
+    """A new empty schema on the PostgreSQL at *url*, and the URL that uses it."""
+    import uuid
+
+    from sqlalchemy import text
+
+    from narrascope.store.store import engine_for
+
+    name = f"narrascope_bench_{uuid.uuid4().hex[:10]}"
+    engine = engine_for(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {name}"))
+    engine.dispose()
+    return name, f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{name}"
+
+
+def _drop_schema(url: str, name: str) -> None:
+    from sqlalchemy import text
+
+    from narrascope.store.store import engine_for
+
+    engine = engine_for(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
+    engine.dispose()

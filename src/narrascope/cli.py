@@ -531,6 +531,27 @@ def bench_analyze(
         sys.stdout.write(json.dumps(result) + "\n")
 
 
+@bench_app.command("ingest")
+def bench_ingest(
+    data: Annotated[Path, typer.Option("--data", help="Folder of .txt articles (e.g. PolNeAR train/text).")],
+    n: Annotated[int, typer.Option("--n", help="Number of articles.")] = 100,
+    postgres: Annotated[
+        str | None, typer.Option(help="Also time a PostgreSQL (a fresh schema, dropped after).")
+    ] = None,
+    copies: Annotated[int, typer.Option(help="Renamed copies of each analysis for the store rate.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON on the last line.")] = False,
+) -> None:
+    """Storing pre-analysed documents (docs/s) and end-to-end ingest against analysis alone."""
+    from narrascope.bench import bench_ingest as run
+    from narrascope.bench import read_texts
+
+    result = run(read_texts(data, n), postgres=postgres, copies=copies)
+    rows = {"figures": {k: v for k, v in result.items() if k != "model"}}
+    _print_metrics(f"bench ingest ({result['n']} articles × {copies} copies)", rows, False, "figures")
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+
+
 def _version(package: str) -> str:
     from importlib.metadata import version
 

@@ -195,15 +195,17 @@ class Store:
                 new = [a for doc_id, a in batch.items() if doc_id not in present]
                 if not new:
                     return 0
-                connection.execute(insert(schema.documents), [_document_row(a, added) for a in new])
+                _insert_many(connection, schema.documents, [_document_row(a, added) for a in new])
+                per_table: dict[str, list[dict[str, Any]]] = {table.name: [] for table in schema.LAYERS}
+                for analysis in new:
+                    for name, rows in layer_rows(analysis).items():
+                        per_table[name].extend(rows)
                 for table in schema.LAYERS:
-                    rows = [row for a in new for row in layer_rows(a)[table.name]]
-                    if rows:
-                        connection.execute(insert(table), rows)
+                    _insert_many(connection, table, per_table[table.name])
                 if connection.dialect.name == "sqlite":
-                    connection.execute(
-                        text("INSERT INTO documents_fts (id, title, text) VALUES (:id, :title, :text)"),
-                        [{"id": a.document.id, "title": a.document.title or "", "text": a.document.text} for a in new],
+                    connection.exec_driver_sql(
+                        "INSERT INTO documents_fts (id, title, text) VALUES (?, ?, ?)",
+                        [(a.document.id, a.document.title or "", a.document.text) for a in new],
                     )
                 self._count_outlets(connection, new)
                 return len(new)
@@ -330,6 +332,18 @@ class Filters:
         if self.hedged:
             clauses.append("EXISTS (SELECT 1 FROM claims c WHERE c.document_id = d.id AND c.hedged)")
         return " AND ".join(clauses), params
+
+
+def _insert_many(connection: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert *rows* through the driver's own ``executemany`` (SQLAlchemy's per-row parameter
+    processing was a third of the time of storing a batch)."""
+    if not rows:
+        return
+    names = [c.name for c in table.columns if c.name in rows[0]]
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    columns = ", ".join(f'"{name}"' for name in names)
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join(mark for _ in names)})'
+    connection.exec_driver_sql(sql, [tuple(row[name] for name in names) for row in rows])
 
 
 def _fts5_query(query: str) -> str:
