@@ -202,3 +202,55 @@ def _drop_schema(url: str, name: str) -> None:
     with engine.begin() as connection:
         connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
     engine.dispose()
+
+
+def bench_search(docs: int = 100_000, queries: int = 50, postgres: str | None = None) -> dict[str, Any]:
+    """Search latency on a store of *docs* synthetic documents (a Zipf-distributed vocabulary of
+    20,000 words, 120 words each, 50 outlets): median and 95th percentile over *queries* queries
+    of one to three words, alone and with an outlet filter. SQLite, and PostgreSQL given a URL."""
+    import random
+    import statistics
+    import tempfile
+
+    from narrascope.model import Analysis, Document, document_id
+    from narrascope.store import Filters, Store
+
+    rng = random.Random(0)
+    vocabulary = [f"{a}{b}" for a in ("ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo") for b in range(2500)]
+    weights = [1.0 / (rank + 1) for rank in range(len(vocabulary))]
+    result: dict[str, Any] = {"docs": docs, "queries": queries}
+    with tempfile.TemporaryDirectory(prefix="narrascope-bench-") as tmp:
+        targets = {"sqlite": str(Path(tmp) / "search.db")}
+        schema_name = None
+        if postgres:
+            schema_name, targets["postgres"] = _fresh_schema(postgres)
+        try:
+            for name, target in targets.items():
+                rng.seed(0)
+                with Store.open(target) as store:
+                    started = time.perf_counter()
+                    for start in range(0, docs, 2000):
+                        batch = []
+                        for i in range(start, min(docs, start + 2000)):
+                            text = " ".join(rng.choices(vocabulary, weights, k=120)) + "."
+                            outlet = f"Outlet {i % 50}"
+                            batch.append(
+                                Analysis(
+                                    document=Document(id=document_id(outlet, f"{i} {text}"), outlet=outlet, text=text)
+                                )
+                            )
+                        store.add(batch)
+                    result[f"{name}.fill_docs_per_s"] = docs / (time.perf_counter() - started)
+                    asked = [" ".join(rng.sample(vocabulary[50:3000], rng.randint(1, 3))) for _ in range(queries)]
+                    for label, filters in (("plain", None), ("outlet", Filters(outlet="Outlet 7"))):
+                        times = []
+                        for query in asked:
+                            started = time.perf_counter()
+                            store.search(query, limit=20, filters=filters)
+                            times.append(1000 * (time.perf_counter() - started))
+                        result[f"{name}.{label}.median_ms"] = statistics.median(times)
+                        result[f"{name}.{label}.p95_ms"] = sorted(times)[int(0.95 * (len(times) - 1))]
+        finally:
+            if postgres and schema_name:
+                _drop_schema(postgres, schema_name)
+    return result

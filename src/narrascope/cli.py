@@ -552,6 +552,24 @@ def bench_ingest(
         sys.stdout.write(json.dumps(result) + "\n")
 
 
+@bench_app.command("search")
+def bench_search(
+    docs: Annotated[int, typer.Option("--docs", help="Synthetic documents to store.")] = 100_000,
+    queries: Annotated[int, typer.Option(help="Queries to time.")] = 50,
+    postgres: Annotated[
+        str | None, typer.Option(help="Also time a PostgreSQL (a fresh schema, dropped after).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON on the last line.")] = False,
+) -> None:
+    """Search latency (median, p95) on a store of synthetic documents, SQLite and PostgreSQL."""
+    from narrascope.bench import bench_search as run
+
+    result = run(docs, queries, postgres)
+    _print_metrics(f"bench search ({docs} documents)", {"figures": result}, False, "figures")
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+
+
 def _version(package: str) -> str:
     from importlib.metadata import version
 
