@@ -1,4 +1,6 @@
-"""What ``narrascope ingest`` reads: folders of articles, JSON Lines and CSV files.
+"""What ``narrascope ingest`` reads: folders of articles, JSON Lines and CSV files, WARC
+archives (warcio: each HTML response record is an article) and RSS/Atom feed files (feedparser:
+each entry with its title, link, date and content or summary).
 
 Each input yields ``Item``s: where it came from (``path`` or ``path:line``) and either the
 ``Document`` or the one-line reason it could not be read, so one broken file among thousands is
@@ -7,14 +9,16 @@ reported and skipped instead of stopping the run.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from narrascope.errors import InputError, NarrascopeError
-from narrascope.ingest import from_record, read_source
+from narrascope.ingest import from_bytes, from_record, read_source
 from narrascope.model import Document
 
 __all__ = ["ARTICLE_SUFFIXES", "Columns", "Item", "count_inputs", "read_inputs"]
@@ -102,10 +106,98 @@ def _rows(path: Path, columns: Columns) -> Iterator[Item]:
         yield Item(str(path), error=f"cannot read: {error}")
 
 
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+FEED_SUFFIXES = (".rss", ".atom", ".xml")
+
+
+def _warc_records(path: Path) -> Iterator[tuple[int, str | None, bytes]]:
+    """(record number, target URL, payload) of each HTML response; warcio's warnings about a
+    malformed file are kept off the terminal (the caller reports the file instead)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(path, "rb") as handle:
+        records = iter(ArchiveIterator(handle))
+        number = 0
+        while True:
+            with contextlib.redirect_stderr(io.StringIO()):
+                record = next(records, None)
+                if record is None:
+                    return
+                number += 1
+                headers = record.http_headers
+                kind = (headers.get_header("Content-Type") or "").lower() if headers is not None else ""
+                wanted = record.rec_type == "response" and "html" in kind
+                payload = record.content_stream().read() if wanted else b""
+                url = record.rec_headers.get_header("WARC-Target-URI")
+            if wanted:
+                yield number, url, payload
+
+
+def _warc(path: Path) -> Iterator[Item]:
+    from warcio.exceptions import ArchiveLoadFailed
+
+    found = 0
+    try:
+        for number, url, payload in _warc_records(path):
+            found += 1
+            origin = f"{path}:{number}" + (f" ({url})" if url else "")
+            try:
+                yield Item(origin, from_bytes(payload, url or origin, url))
+            except NarrascopeError as error:
+                yield Item(origin, error=str(error))
+    except (OSError, ArchiveLoadFailed, ValueError) as error:
+        yield Item(str(path), error=f"cannot read the archive: {error}")
+        return
+    if not found:
+        yield Item(str(path), error="cannot read the archive: no HTML response records in it")
+
+
+def _fragment_text(fragment: str) -> str:
+    """The text of an HTML fragment (a feed entry's content), paragraphs on their own lines."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(fragment)
+    except (ValueError, lxml.etree.ParserError):
+        return fragment
+    for block in root.iter("p", "br", "div", "li", "h1", "h2", "h3"):
+        block.tail = "\n\n" + (block.tail or "")
+    return "\n".join(line.strip() for line in root.text_content().splitlines()).strip()
+
+
+def _feed(path: Path) -> Iterator[Item]:
+    import feedparser
+
+    try:
+        parsed = feedparser.parse(path.read_bytes())
+    except OSError as error:
+        yield Item(str(path), error=f"cannot read: {error}")
+        return
+    if not parsed.entries:
+        reason = parsed.get("bozo_exception")
+        yield Item(str(path), error=f"no feed entries{f' ({reason})' if reason else ''}")
+        return
+    for number, entry in enumerate(parsed.entries, start=1):
+        link = entry.get("link")
+        origin = f"{path}:{number}" + (f" ({link})" if link else "")
+        content = entry.get("content") or []
+        body = content[0].get("value") if content else entry.get("summary")
+        text = _fragment_text(body) if body else None
+        if not text:
+            yield Item(origin, error="the feed entry has no content or summary")
+            continue
+        record = {"text": text, "title": entry.get("title"), "url": link, "published": entry.get("published")}
+        try:
+            yield Item(origin, from_record({k: v for k, v in record.items() if v}, link or origin))
+        except NarrascopeError as error:
+            yield Item(origin, error=str(error))
+
+
 def read_inputs(paths: Sequence[Path], columns: Columns = Columns()) -> Iterator[Item]:
     """Every article of *paths*: a folder (its ``.txt``, ``.html``, ``.json`` files, recursively,
     in sorted order), a ``.jsonl`` / ``.ndjson`` file (one article per line), a ``.csv`` file
-    (one per row), or a single article file."""
+    (one per row), a WARC file (one per HTML response), an RSS/Atom file (``.rss``, ``.atom``,
+    ``.xml``; one per entry), or a single article file."""
     for path in paths:
         if path.is_dir():
             for found in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES):
@@ -116,13 +208,18 @@ def read_inputs(paths: Sequence[Path], columns: Columns = Columns()) -> Iterator
             yield from _lines(path, columns)
         elif path.suffix.lower() == ".csv":
             yield from _rows(path, columns)
+        elif path.name.lower().endswith(WARC_SUFFIXES):
+            yield from _warc(path)
+        elif path.suffix.lower() in FEED_SUFFIXES:
+            yield from _feed(path)
         else:
             yield _article(path)
 
 
 def count_inputs(paths: Sequence[Path]) -> int:
-    """About how many items :func:`read_inputs` will yield (for a progress bar; CSV rows with
-    line breaks inside a cell make it an overestimate)."""
+    """About how many items :func:`read_inputs` will yield, for a progress bar: CSV rows with
+    line breaks inside a cell make it an overestimate; a WARC archive or a feed counts as one
+    (knowing more would mean reading it twice)."""
     total = 0
     for path in paths:
         if path.is_dir():
