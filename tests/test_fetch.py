@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from narrascope.errors import FetchError
-from narrascope.ingest.fetch import fetch, refused_reason
+from narrascope.ingest.fetch import fetch, refused_reason, robots_allowed
 
 ARTICLE = (
     b"<html><body><article><p>"
@@ -25,6 +25,7 @@ class Handler(BaseHTTPRequestHandler):
             "/big": (200, {"Content-Type": "text/html"}, b"x" * 5000),
             "/to-metadata": (302, {"Location": "http://169.254.169.254/latest/meta-data"}, b""),
             "/missing": (404, {}, b"not here"),
+            "/robots.txt": (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private/\n"),
         }
         status, headers, body = routes.get(self.path, (404, {}, b""))
         self.send_response(status)
@@ -87,3 +88,16 @@ def test_http_error(server: str) -> None:
 def test_only_http_schemes() -> None:
     with pytest.raises(FetchError, match="http and https"):
         fetch("file:///etc/passwd")
+
+
+def test_robots_txt_is_obeyed(server: str) -> None:
+    assert robots_allowed(server + "/article", allow_private=True)
+    assert not robots_allowed(server + "/private/report", allow_private=True)
+
+
+def test_ingest_refuses_urls_without_fetch_and_private_ones_with_it(server: str) -> None:
+    from narrascope.store.inputs import read_inputs
+
+    without, loopback = list(read_inputs([server + "/article"])), list(read_inputs([server + "/article"], fetch=True))
+    assert without[0].document is None and without[0].error and "--fetch" in without[0].error
+    assert loopback[0].document is None and loopback[0].error and "loopback" in loopback[0].error

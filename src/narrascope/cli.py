@@ -102,7 +102,10 @@ DbOption = Annotated[
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Folders (txt, html, json), .jsonl or .csv files, or articles.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Folders (txt, html, json), .jsonl, .csv, WARC or RSS/Atom files, articles, or URLs."),
+    ],
     db: DbOption = None,
     text_col: Annotated[str, typer.Option(help="CSV column / JSON Lines field of the text.")] = "text",
     title_col: Annotated[str, typer.Option(help="… of the title.")] = "title",
@@ -114,6 +117,7 @@ def ingest(
     layers: Annotated[
         str | None, typer.Option(help="Comma-separated annotators to run (default: all), e.g. entities,quotes.")
     ] = None,
+    fetch: Annotated[bool, typer.Option("--fetch", help="Fetch URL arguments (robots.txt obeyed).")] = False,
 ) -> None:
     """Analyse articles and add them to the corpus store (already stored ones are skipped)."""
     from rich.console import Console
@@ -155,7 +159,12 @@ def ingest(
             progress.update(task, rate=f"{done / elapsed:.1f} docs/s" if elapsed else "")
 
         report = run(
-            read_inputs(paths, columns), store, nlp, batch_size=batch_size, n_process=workers, progress=advance
+            read_inputs(paths, columns, fetch=fetch),
+            store,
+            nlp,
+            batch_size=batch_size,
+            n_process=workers,
+            progress=advance,
         )
     for origin, reason in report.failed:
         sys.stderr.write(f"narrascope: skipped {origin}: {reason}\n")

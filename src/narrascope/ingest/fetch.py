@@ -13,6 +13,7 @@ import ipaddress
 import socket
 import ssl
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from narrascope.errors import FetchError
@@ -119,3 +120,28 @@ def fetch(url: str, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES, allow_
         finally:
             conn.close()
     raise FetchError(f"cannot fetch {url}: more than {MAX_REDIRECTS} redirects")
+
+
+ROBOTS_MAX_BYTES = 500_000
+_robots: dict[str, Any] = {}
+
+
+def robots_allowed(url: str, timeout: float = TIMEOUT, allow_private: bool = False) -> bool:
+    """Whether the site's robots.txt lets narrascope fetch *url* (read once per site, through the
+    same checks as any fetch). No robots.txt (or an error other than 401/403) allows everything;
+    401/403 disallows everything, as Python's own robot parser reads it."""
+    from urllib.robotparser import RobotFileParser
+
+    parts = urlsplit(url)
+    site = f"{parts.scheme}://{parts.netloc}"
+    parser = _robots.get(site)
+    if parser is None:
+        robots = RobotFileParser(site + "/robots.txt")
+        try:
+            page = fetch(site + "/robots.txt", timeout=timeout, max_bytes=ROBOTS_MAX_BYTES, allow_private=allow_private)
+            robots.parse(page.content.decode("utf-8", errors="replace").splitlines())
+        except FetchError as error:
+            denied = " HTTP 401 " in str(error) or " HTTP 403 " in str(error)
+            robots.parse(["User-agent: *", "Disallow: /"] if denied else [])
+        _robots[site] = parser = robots
+    return bool(parser.can_fetch(USER_AGENT, url))

@@ -193,12 +193,30 @@ def _feed(path: Path) -> Iterator[Item]:
             yield Item(origin, error=str(error))
 
 
-def read_inputs(paths: Sequence[Path], columns: Columns = Columns()) -> Iterator[Item]:
+def _url(url: str, fetch: bool) -> Item:
+    from narrascope.ingest.fetch import robots_allowed
+
+    if not fetch:
+        return Item(url, error="a URL: pass --fetch to allow fetching it")
+    try:
+        if not robots_allowed(url):
+            return Item(url, error="refused by the site's robots.txt")
+        return Item(url, read_source(url, allow_fetch=True))
+    except NarrascopeError as error:
+        return Item(url, error=str(error))
+
+
+def read_inputs(paths: Sequence[Path | str], columns: Columns = Columns(), fetch: bool = False) -> Iterator[Item]:
     """Every article of *paths*: a folder (its ``.txt``, ``.html``, ``.json`` files, recursively,
     in sorted order), a ``.jsonl`` / ``.ndjson`` file (one article per line), a ``.csv`` file
     (one per row), a WARC file (one per HTML response), an RSS/Atom file (``.rss``, ``.atom``,
-    ``.xml``; one per entry), or a single article file."""
-    for path in paths:
+    ``.xml``; one per entry), a single article file, or an http(s) URL (fetched only with
+    *fetch*, obeying robots.txt, never from a private address)."""
+    for given in paths:
+        if isinstance(given, str) and given.lower().startswith(("http://", "https://")):
+            yield _url(given, fetch)
+            continue
+        path = Path(given)
         if path.is_dir():
             for found in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES):
                 yield _article(found)
@@ -216,12 +234,13 @@ def read_inputs(paths: Sequence[Path], columns: Columns = Columns()) -> Iterator
             yield _article(path)
 
 
-def count_inputs(paths: Sequence[Path]) -> int:
+def count_inputs(paths: Sequence[Path | str]) -> int:
     """About how many items :func:`read_inputs` will yield, for a progress bar: CSV rows with
     line breaks inside a cell make it an overestimate; a WARC archive or a feed counts as one
     (knowing more would mean reading it twice)."""
     total = 0
-    for path in paths:
+    for given in paths:
+        path = Path(given)
         if path.is_dir():
             total += sum(1 for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
         elif path.suffix.lower() in (".jsonl", ".ndjson", ".csv") and path.is_file():
