@@ -118,6 +118,12 @@ def ingest(
         str | None, typer.Option(help="Comma-separated annotators to run (default: all), e.g. entities,quotes.")
     ] = None,
     fetch: Annotated[bool, typer.Option("--fetch", help="Fetch URL arguments (robots.txt obeyed).")] = False,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            help="Analyse on Dask: a scheduler address, or 'local' (also `--dask` alone) for a local cluster."
+        ),
+    ] = None,
 ) -> None:
     """Analyse articles and add them to the corpus store (already stored ones are skipped)."""
     from rich.console import Console
@@ -134,8 +140,9 @@ def ingest(
     columns = Columns(text_col, title_col, url_col, outlet_col, published_col)
     target = db or default_db()
     console = Console(stderr=True)
+    names = [n.strip() for n in layers.split(",") if n.strip()] if layers else None
     try:
-        nlp = narrascope.load([n.strip() for n in layers.split(",") if n.strip()] if layers else None)
+        nlp = narrascope.load(names)
     except ValueError as error:
         raise InputError(str(error)) from None
     with (
@@ -158,19 +165,26 @@ def ingest(
             done = progress.tasks[0].completed
             progress.update(task, rate=f"{done / elapsed:.1f} docs/s" if elapsed else "")
 
-        report = run(
-            read_inputs(paths, columns, fetch=fetch),
-            store,
-            nlp,
-            batch_size=batch_size,
-            n_process=workers,
-            progress=advance,
-        )
+        inputs = read_inputs(paths, columns, fetch=fetch)
+        if dask is not None:
+            from narrascope.store.cluster import ingest_on_dask
+
+            report = ingest_on_dask(
+                inputs,
+                store,
+                None if dask == "local" else dask,
+                layers=tuple(names) if names else None,
+                batch_size=batch_size,
+                workers=max(workers, 2),
+                progress=advance,
+            )
+        else:
+            report = run(inputs, store, nlp, batch_size=batch_size, n_process=workers, progress=advance)
     for origin, reason in report.failed:
         sys.stderr.write(f"narrascope: skipped {origin}: {reason}\n")
     sys.stdout.write(
         f"{report.added} added, {report.already} already stored, {len(report.failed)} skipped "
-        f"of {report.read} inputs -> {shown(target)}\n"
+        f"of {report.read} inputs -> {shown(target)} (analysed on {report.analysed_on})\n"
     )
     if report.partial:
         raise typer.Exit(EXIT_PARTIAL)
@@ -594,10 +608,22 @@ def _label(rows: dict[str, dict[str, Any]], baselines: dict[str, str]) -> None:
         metrics["model"] = baselines.get(system, f"narrascope {_version('narrascope')}")
 
 
+def _dask_alone(argv: list[str]) -> list[str]:
+    """``--dask`` with no address (followed by nothing, an option, or a path) means a local
+    cluster: give it the value ``local`` so the option parser sees one."""
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        out.append(arg)
+        following = argv[i + 1] if i + 1 < len(argv) else None
+        if arg == "--dask" and (following is None or not ("://" in following or following == "local")):
+            out.append("local")
+    return out
+
+
 def main() -> None:
     """Entry point: run the app, turning every known failure into one line and an exit code."""
     try:
-        app()
+        app(args=_dask_alone(sys.argv[1:]))
     except NarrascopeError as err:
         _fail(str(err), EXIT_INPUT)
     except KeyboardInterrupt:

@@ -17,7 +17,7 @@ from narrascope.model import Analysis, Document
 from narrascope.store.inputs import Item
 from narrascope.store.store import Store
 
-__all__ = ["IngestReport", "ingest"]
+__all__ = ["IngestReport", "batches", "ingest"]
 
 
 @dataclass
@@ -28,13 +28,15 @@ class IngestReport:
     added: int = 0
     already: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    analysed_on: str = "this process"
 
     @property
     def partial(self) -> bool:
         return bool(self.failed)
 
 
-def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+def batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """*items* in lists of *size* (the last one shorter), read lazily."""
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -66,7 +68,7 @@ def ingest(
     """Read, analyse and store *items* (see module doc); *progress* is told how many inputs each
     batch consumed."""
     report = IngestReport()
-    for batch in _batches(items, batch_size):
+    for batch in batches(items, batch_size):
         report.read += len(batch)
         report.failed.extend((item.origin, item.error or "unreadable") for item in batch if item.document is None)
         documents: dict[str, Document] = {}

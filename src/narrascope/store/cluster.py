@@ -1,0 +1,119 @@
+"""Ingest on a Dask cluster: workers analyse partitions, this process stores them.
+
+Each batch of inputs becomes one task: its documents go to a worker as JSON, the worker runs
+its own pipeline (loaded once per worker process) and sends the analyses back as JSON, and the
+client stores each batch in one transaction as it arrives, so the store has a single writer and
+the same guarantees as a local run (a batch is all or nothing; already stored documents are
+skipped before they are sent). With no scheduler address, a ``LocalCluster`` of worker
+processes is started for the run and stopped after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
+
+from narrascope.errors import NarrascopeError
+from narrascope.model import Analysis, Document
+from narrascope.store.ingest import IngestReport, batches
+from narrascope.store.inputs import Item
+from narrascope.store.store import Store
+
+__all__ = ["analyse_partition", "ingest_on_dask"]
+
+
+@lru_cache(maxsize=4)
+def _pipeline(layers: tuple[str, ...] | None) -> Any:
+    import narrascope
+
+    return narrascope.load(list(layers) if layers else None)
+
+
+def analyse_partition(documents: list[str], layers: tuple[str, ...] | None) -> list[tuple[str | None, str | None]]:
+    """On a worker: (analysis JSON, None) or (None, reason) for each document JSON, in order."""
+    nlp = _pipeline(layers)
+    parsed = [Document.model_validate_json(d) for d in documents]
+    try:
+        return [(a.to_json(indent=None), None) for a in nlp.pipe(parsed)]
+    except NarrascopeError:
+        out: list[tuple[str | None, str | None]] = []
+        for document in parsed:
+            try:
+                out.append((nlp(document).to_json(indent=None), None))
+            except NarrascopeError as error:
+                out.append((None, str(error)))
+        return out
+
+
+def ingest_on_dask(
+    items: Iterable[Item],
+    store: Store,
+    scheduler: str | None = None,
+    *,
+    layers: tuple[str, ...] | None = None,
+    batch_size: int = 64,
+    workers: int = 2,
+    in_flight: int = 4,
+    progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Read *items*, analyse them on the cluster at *scheduler* (a local one of *workers*
+    processes when None) and store them; at most *in_flight* batches per worker are out."""
+    from distributed import Client, LocalCluster, wait
+
+    report = IngestReport()
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:
+            pending: dict[Any, tuple[list[Document], int]] = {}
+            running = len(client.scheduler_info().get("workers", {}))
+            limit = in_flight * max(1, running or workers)
+            report.analysed_on = f"Dask at {client.scheduler.address}, {running} workers"
+
+            def collect(block: bool) -> None:
+                if not pending:
+                    return
+                done = (
+                    wait(list(pending), return_when="FIRST_COMPLETED").done
+                    if block
+                    else [f for f in pending if f.done()]
+                )
+                for future in done:
+                    documents, consumed = pending.pop(future)
+                    analyses = []
+                    for document, (found, error) in zip(documents, future.result(), strict=True):
+                        if found is not None:
+                            analyses.append(Analysis.from_json(found))
+                        else:
+                            report.failed.append((document.source or document.id, error or "analysis failed"))
+                    report.added += store.add(analyses)
+                    if progress is not None:
+                        progress(consumed)
+
+            for batch in batches(items, batch_size):
+                report.read += len(batch)
+                report.failed.extend((i.origin, i.error or "unreadable") for i in batch if i.document is None)
+                documents: dict[str, Document] = {}
+                for item in batch:
+                    if item.document is not None:
+                        documents.setdefault(item.document.id, item.document)
+                stored = store.known(documents)
+                report.already += sum(1 for i in batch if i.document is not None) - len(documents) + len(stored)
+                todo = [d for doc_id, d in documents.items() if doc_id not in stored]
+                if not todo:
+                    if progress is not None:
+                        progress(len(batch))
+                    continue
+                payload = [d.model_dump_json() for d in todo]
+                pending[client.submit(analyse_partition, payload, layers, pure=False)] = (todo, len(batch))
+                while len(pending) >= limit:
+                    collect(block=True)
+                collect(block=False)
+            while pending:
+                collect(block=True)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return report
