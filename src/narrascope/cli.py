@@ -130,6 +130,7 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     import narrascope
+    from narrascope.pipeline import checked_names
     from narrascope.store import Store
     from narrascope.store.ingest import ingest as run
     from narrascope.store.inputs import Columns, count_inputs, read_inputs
@@ -141,8 +142,8 @@ def ingest(
     target = db or default_db()
     console = Console(stderr=True)
     names = [n.strip() for n in layers.split(",") if n.strip()] if layers else None
-    try:
-        nlp = narrascope.load(names)
+    try:  # on Dask the workers load the pipeline; here the names are only checked
+        nlp = narrascope.load(names) if dask is None else checked_names(names or [])
     except ValueError as error:
         raise InputError(str(error)) from None
     with (

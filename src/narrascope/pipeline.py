@@ -68,13 +68,9 @@ class Pipeline:
     """Ingest, the shared parse, then each annotator in order."""
 
     def __init__(self, names: Iterable[str] = DEFAULT, gazetteer: Path | None = None) -> None:
-        import narrascope.annotators  # noqa: F401  (registers the built-in annotators)
         from narrascope.models import SPACY_PACKAGE, SPACY_VERSION, load_spacy
 
-        self.names = list(names)
-        unknown = [n for n in self.names if n not in REGISTRY]
-        if unknown:
-            raise ValueError(f"unknown annotators {unknown}; known: {sorted(REGISTRY)}")
+        self.names = checked_names(names)
         self.gazetteer = gazetteer
         self.annotators = [REGISTRY[n]({"gazetteer": gazetteer}) for n in self.names]
         self.spacy = load_spacy()
@@ -136,6 +132,17 @@ class Pipeline:
         context = multiprocessing.get_context("spawn")
         with context.Pool(n_process, initializer=_init_worker, initargs=(self.names, self.gazetteer)) as pool:
             yield from pool.imap(_work_in_worker, items, chunksize=batch_size)
+
+
+def checked_names(names: Iterable[str]) -> list[str]:
+    """*names* as a list, after checking each is a registered annotator (ValueError if not)."""
+    import narrascope.annotators  # noqa: F401  (registers the built-in annotators)
+
+    listed = list(names)
+    unknown = [n for n in listed if n not in REGISTRY]
+    if unknown:
+        raise ValueError(f"unknown annotators {unknown}; known: {sorted(REGISTRY)}")
+    return listed
 
 
 def language_of(document: Document) -> str:
