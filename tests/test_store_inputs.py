@@ -74,3 +74,16 @@ def test_broken_archive_and_feed_are_reported(tmp_path: Path) -> None:
     assert [i.document for i in items] == [None, None]
     assert items[0].error and items[0].error.startswith("cannot read the archive")
     assert items[1].error == "the feed entry has no content or summary"
+
+
+def test_tables_in_legacy_encodings_are_decoded(tmp_path: Path) -> None:
+    table, lines = tmp_path / "ru.csv", tmp_path / "latin.jsonl"
+    table.write_bytes('text,outlet\n"Министр заявил, что переговоры продолжатся.",ТАСС\n'.encode("cp1251"))
+    lines.write_bytes('{"text": "Le ministre a déclaré que les négociations continueront."}\n'.encode("latin-1"))
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes('\ufefftext\n"Officials said the bridge would reopen."\n'.encode())
+    items = list(read_inputs([table, lines, bom]))
+    assert [i.error for i in items] == [None, None, None]
+    texts = [i.document.text for i in items if i.document]
+    assert texts[0].startswith("Министр заявил") and "déclaré" in texts[1] and texts[2].startswith("Officials")
+    assert items[0].document is not None and items[0].document.outlet == "ТАСС"

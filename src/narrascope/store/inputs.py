@@ -9,6 +9,7 @@ reported and skipped instead of stopping the run.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -16,9 +17,11 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from narrascope.errors import InputError, NarrascopeError
 from narrascope.ingest import from_bytes, from_record, read_source
+from narrascope.ingest.decode import decode
 from narrascope.model import Document
 
 __all__ = ["ARTICLE_SUFFIXES", "Columns", "Item", "count_inputs", "read_inputs"]
@@ -69,9 +72,30 @@ def _article(path: Path) -> Item:
         return Item(str(path), error=str(error))
 
 
+def _is_utf8(path: Path) -> bool:
+    """Whether the whole file is valid UTF-8 (read in 1 MB chunks, nothing kept)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _open_text(path: Path) -> IO[str]:
+    """A table or lines file as text: streamed when it is UTF-8 (a BOM dropped), else decoded
+    whole by narrascope's detection (cp1251, latin-1…), as single articles are."""
+    if _is_utf8(path):
+        return open(path, encoding="utf-8-sig", newline="")
+    return io.StringIO(decode(path.read_bytes(), max_bytes=path.stat().st_size + 1).text, newline="")
+
+
 def _lines(path: Path, columns: Columns) -> Iterator[Item]:
     try:
-        with open(path, encoding="utf-8-sig") as handle:
+        with _open_text(path) as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue
@@ -85,13 +109,13 @@ def _lines(path: Path, columns: Columns) -> Iterator[Item]:
                     yield Item(origin, error=f"invalid or truncated JSON: {error.msg}")
                 except NarrascopeError as error:
                     yield Item(origin, error=str(error))
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, InputError) as error:
         yield Item(str(path), error=f"cannot read: {error}")
 
 
 def _rows(path: Path, columns: Columns) -> Iterator[Item]:
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        with _open_text(path) as handle:
             reader = csv.DictReader(handle)
             if reader.fieldnames is None or columns.text not in reader.fieldnames:
                 yield Item(str(path), error=f"no column {columns.text!r} (use --text-col)")
@@ -102,7 +126,7 @@ def _rows(path: Path, columns: Columns) -> Iterator[Item]:
                     yield Item(origin, from_record(columns.record(dict(row)), origin))
                 except NarrascopeError as error:
                     yield Item(origin, error=str(error))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+    except (OSError, InputError, csv.Error) as error:
         yield Item(str(path), error=f"cannot read: {error}")
 
 
