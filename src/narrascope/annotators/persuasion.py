@@ -95,13 +95,19 @@ _STOP = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
 def _cue_like(feature: str) -> bool:
     """A feature that can be shown as the cue: the span's own word or word pair (``w:``/``b:``)
     with at least one content word (not a stop word, punctuation or a number)."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
     kind, _, words = feature.partition(":")
-    return kind in ("w", "b") and any(w.isalpha() and len(w) > 2 and w not in STOP_WORDS for w in words.split())
+    stop = _stop_words()
+    return kind in ("w", "b") and any(w.isalpha() and len(w) > 2 and w not in stop for w in words.split())
 
 
 def _bucket(n: int) -> str:
@@ -154,6 +160,21 @@ def span_features(text: str, start: int, end: int, counts: Counter[str] | None =
     return found
 
 
+def _linear(path: Path, name: str, what: str) -> tuple[Any, Any, list[str], list[str]]:
+    """Weights (features × classes), biases, class names and feature names of a linear model
+    stored as ``<name>.npz`` and ``<name>.json``."""
+    import numpy as np
+
+    try:
+        data = np.load(path / f"{name}.npz")
+        meta = json.loads((path / f"{name}.json").read_text(encoding="utf-8"))
+        weights = np.asarray(data["weights"], dtype=np.float32)
+        bias = np.asarray(data["bias"], dtype=np.float32)
+        return weights, bias, list(meta["classes"]), list(meta["features"])
+    except (OSError, ValueError, KeyError) as error:
+        raise ModelError(f"{path}: cannot read the {what}: {error}") from error
+
+
 @dataclass(frozen=True)
 class TechniqueGuess:
     technique: str
@@ -165,17 +186,8 @@ class Classifier:
     """Multinomial logistic regression over :func:`span_features` (weights in ``classifier.npz``)."""
 
     def __init__(self, path: Path) -> None:
-        import numpy as np
-
-        try:
-            data = np.load(path / "classifier.npz")
-            meta = json.loads((path / "classifier.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError) as error:
-            raise ModelError(f"{path}: cannot read the technique classifier: {error}") from error
-        self.weights = np.asarray(data["weights"], dtype=np.float32)  # features × classes
-        self.bias = np.asarray(data["bias"], dtype=np.float32)
-        self.classes: list[str] = list(meta["classes"])
-        self.index: dict[str, int] = {name: i for i, name in enumerate(meta["features"])}
+        self.weights, self.bias, self.classes, names = _linear(path, "classifier", "technique classifier")
+        self.index: dict[str, int] = {name: i for i, name in enumerate(names)}
 
     def rank(self, text: str, spans: list[tuple[int, int]]) -> list[list[TechniqueGuess]]:
         """Per span, every technique with its probability and cue, most probable first."""
@@ -334,41 +346,34 @@ class ParagraphClassifier:
     """One logistic regression per technique over :func:`paragraph_features` (``paragraphs.npz``)."""
 
     def __init__(self, path: Path, threshold: float) -> None:
-        import numpy as np
-
-        try:
-            data = np.load(path / "paragraphs.npz")
-            meta = json.loads((path / "paragraphs.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError) as error:
-            raise ModelError(f"{path}: cannot read the paragraph classifier: {error}") from error
-        self.weights = np.asarray(data["weights"], dtype=np.float32)  # features × techniques
-        self.bias = np.asarray(data["bias"], dtype=np.float32)
-        self.classes: list[str] = list(meta["classes"])
-        self.index: dict[str, int] = {name: i for i, name in enumerate(meta["features"])}
-        self.names: list[str] = list(meta["features"])
+        self.weights, self.bias, self.classes, self.names = _linear(path, "paragraphs", "paragraph classifier")
+        self.index: dict[str, int] = {name: i for i, name in enumerate(self.names)}
         self.threshold = threshold
 
-    def scores(self, text: str, paragraphs: Sequence[tuple[int, int]]) -> Any:
-        """Probability of each technique (columns, ``classes``) in each paragraph (rows)."""
+    def scores(self, text: str, paragraphs: Sequence[tuple[int, int]]) -> tuple[Any, list[list[int]]]:
+        """Probability of each technique (columns, ``classes``) in each paragraph (rows), and each
+        paragraph's cue candidates: the rows of its own content words and pairs (read from the
+        same features, so a paragraph is featurised once)."""
         import numpy as np
 
         out = np.zeros((len(paragraphs), len(self.classes)), dtype=np.float32)
+        candidates: list[list[int]] = []
         previous = None
         for row, paragraph in enumerate(paragraphs):
-            rows = [self.index[f] for f in paragraph_features(text, paragraph, previous) if f in self.index]
+            present = {f: self.index[f] for f in paragraph_features(text, paragraph, previous) if f in self.index}
+            rows = sorted(present.values())
             logits = self.bias + (self.weights[rows].sum(axis=0) if rows else 0.0)
             out[row] = 1.0 / (1.0 + np.exp(-logits))
+            candidates.append([r for f, r in present.items() if _cue_like(f)])
             previous = paragraph
-        return out
+        return out, candidates
 
-    def cue(self, text: str, paragraph: tuple[int, int], technique: str) -> str | None:
-        """The paragraph's own word or word pair that weighs most for *technique*."""
-        column = self.classes.index(technique)
-        features = paragraph_features(text, paragraph, None)
-        present = [self.index[f] for f in features if _cue_like(f) and f in self.index]
-        if not present:
+    def cue(self, candidates: list[int], technique: str) -> str | None:
+        """Of a paragraph's cue candidates, the word or word pair that weighs most for *technique*."""
+        if not candidates:
             return None
-        best = max(present, key=lambda r: float(self.weights[r, column]))
+        column = self.classes.index(technique)
+        best = max(candidates, key=lambda r: float(self.weights[r, column]))
         return self.names[best].split(":", 1)[1] if self.weights[best, column] > 0 else None
 
 
@@ -404,11 +409,11 @@ class PersuasionModel:
 
     def paragraph_techniques(self, text: str, paragraphs: Sequence[tuple[int, int]]) -> list[list[TechniqueGuess]]:
         """Per paragraph, the techniques the paragraph classifier finds likely, with their cues."""
-        scores = self.paragraphs.scores(text, paragraphs)
+        scores, candidates = self.paragraphs.scores(text, paragraphs)
         out = []
-        for paragraph, row in zip(paragraphs, scores, strict=True):
+        for cues, row in zip(candidates, scores, strict=True):
             found = [
-                TechniqueGuess(technique, float(row[k]), self.paragraphs.cue(text, paragraph, technique))
+                TechniqueGuess(technique, float(row[k]), self.paragraphs.cue(cues, technique))
                 for k, technique in enumerate(self.paragraphs.classes)
                 if row[k] >= self.paragraphs.threshold
             ]
