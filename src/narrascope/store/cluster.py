@@ -16,7 +16,7 @@ from typing import Any
 
 from narrascope.errors import NarrascopeError
 from narrascope.model import Analysis, Document
-from narrascope.store.ingest import IngestReport, batches
+from narrascope.store.ingest import IngestReport, batches, to_analyse
 from narrascope.store.inputs import Item
 from narrascope.store.store import Store
 
@@ -93,15 +93,7 @@ def ingest_on_dask(
                         progress(consumed)
 
             for batch in batches(items, batch_size):
-                report.read += len(batch)
-                report.failed.extend((i.origin, i.error or "unreadable") for i in batch if i.document is None)
-                documents: dict[str, Document] = {}
-                for item in batch:
-                    if item.document is not None:
-                        documents.setdefault(item.document.id, item.document)
-                stored = store.known(documents)
-                report.already += sum(1 for i in batch if i.document is not None) - len(documents) + len(stored)
-                todo = [d for doc_id, d in documents.items() if doc_id not in stored]
+                todo = to_analyse(batch, store, report)
                 if not todo:
                     if progress is not None:
                         progress(len(batch))

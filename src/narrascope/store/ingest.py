@@ -17,7 +17,7 @@ from narrascope.model import Analysis, Document
 from narrascope.store.inputs import Item
 from narrascope.store.store import Store
 
-__all__ = ["IngestReport", "batches", "ingest"]
+__all__ = ["IngestReport", "batches", "ingest", "to_analyse"]
 
 
 @dataclass
@@ -40,6 +40,20 @@ def batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+def to_analyse(batch: list[Item], store: Store, report: IngestReport) -> list[Document]:
+    """The documents of *batch* still to analyse: unreadable inputs go to ``report.failed``,
+    repeats within the batch and documents already stored to ``report.already``."""
+    report.read += len(batch)
+    report.failed.extend((item.origin, item.error or "unreadable") for item in batch if item.document is None)
+    documents: dict[str, Document] = {}
+    for item in batch:
+        if item.document is not None:
+            documents.setdefault(item.document.id, item.document)
+    stored = store.known(documents)
+    report.already += sum(1 for item in batch if item.document is not None) - len(documents) + len(stored)
+    return [d for doc_id, d in documents.items() if doc_id not in stored]
 
 
 def _analyse(nlp: Any, documents: list[Document], n_process: int) -> tuple[list[Analysis], list[tuple[str, str]]]:
@@ -69,15 +83,7 @@ def ingest(
     batch consumed."""
     report = IngestReport()
     for batch in batches(items, batch_size):
-        report.read += len(batch)
-        report.failed.extend((item.origin, item.error or "unreadable") for item in batch if item.document is None)
-        documents: dict[str, Document] = {}
-        for item in batch:
-            if item.document is not None:
-                documents.setdefault(item.document.id, item.document)
-        stored = store.known(documents)
-        report.already += sum(1 for item in batch if item.document is not None) - len(documents) + len(stored)
-        todo = [d for doc_id, d in documents.items() if doc_id not in stored]
+        todo = to_analyse(batch, store, report)
         if todo:
             analyses, failed = _analyse(nlp, todo, n_process)
             report.failed.extend(failed)
