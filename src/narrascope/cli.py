@@ -537,6 +537,14 @@ def train_techniques(
     sys.stdout.write(json.dumps(train(data, output)) + "\n")
 
 
+def _print_bench(title: str, result: dict[str, Any], as_json: bool) -> None:
+    """A bench's figures as a table (without the model line) and, with ``as_json``, all of them
+    as JSON on the last line."""
+    _print_metrics(title, {"figures": {k: v for k, v in result.items() if k != "model"}}, False, "figures")
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+
+
 @bench_app.command("analyze")
 def bench_analyze(
     data: Annotated[Path, typer.Option("--data", help="Folder of .txt articles (e.g. PolNeAR train/text).")],
@@ -549,10 +557,7 @@ def bench_analyze(
     from narrascope.bench import read_texts
 
     result = run(read_texts(data, n), repeats=repeats)
-    rows = {"figures": {k: v for k, v in result.items() if k != "model"}}
-    _print_metrics(f"bench analyze ({result['n']} articles, {result['words']} words)", rows, False, "figures")
-    if as_json:
-        sys.stdout.write(json.dumps(result) + "\n")
+    _print_bench(f"bench analyze ({result['n']} articles, {result['words']} words)", result, as_json)
 
 
 @bench_app.command("ingest")
@@ -570,10 +575,7 @@ def bench_ingest(
     from narrascope.bench import read_texts
 
     result = run(read_texts(data, n), postgres=postgres, copies=copies)
-    rows = {"figures": {k: v for k, v in result.items() if k != "model"}}
-    _print_metrics(f"bench ingest ({result['n']} articles × {copies} copies)", rows, False, "figures")
-    if as_json:
-        sys.stdout.write(json.dumps(result) + "\n")
+    _print_bench(f"bench ingest ({result['n']} articles × {copies} copies)", result, as_json)
 
 
 @bench_app.command("search")
@@ -589,9 +591,7 @@ def bench_search(
     from narrascope.bench import bench_search as run
 
     result = run(docs, queries, postgres)
-    _print_metrics(f"bench search ({docs} documents)", {"figures": result}, False, "figures")
-    if as_json:
-        sys.stdout.write(json.dumps(result) + "\n")
+    _print_bench(f"bench search ({docs} documents)", result, as_json)
 
 
 def _version(package: str) -> str:
