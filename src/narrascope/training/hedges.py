@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from narrascope.annotators.hedging import features, probability
 from narrascope.errors import InputError
 from narrascope.evaluation.binary import prf
+from narrascope.training.sparse import binary_matrix, counted_vocabulary
 
 __all__ = ["GROUP_SIZE", "cross_validate", "fit", "read_labelled", "train_hedges"]
 
@@ -48,25 +48,14 @@ def read_labelled(path: Path) -> tuple[list[str], list[int]]:
         raise InputError(f"{path}: label must be 0 or 1: {error}") from error
 
 
-def _matrix(rows: Sequence[set[str]], vocabulary: dict[str, int]) -> Any:
-    from scipy.sparse import csr_matrix
-
-    indptr, indices = [0], []
-    for row in rows:
-        indices.extend(sorted(vocabulary[f] for f in row if f in vocabulary))
-        indptr.append(len(indices))
-    return csr_matrix(([1.0] * len(indices), indices, indptr), shape=(len(rows), len(vocabulary)))
-
-
 def fit(texts: Sequence[str], labels: Sequence[int]) -> tuple[dict[str, float], float]:
     """Weights (feature → weight, zeros dropped) and bias of a model trained on *texts*."""
     from sklearn.linear_model import LogisticRegression
 
     rows = [features(t) for t in texts]
-    df = Counter(f for row in rows for f in row)
-    vocabulary = {f: i for i, f in enumerate(sorted(f for f, n in df.items() if n >= MIN_DF))}
+    vocabulary = counted_vocabulary(rows, MIN_DF)
     model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
-    model.fit(_matrix(rows, vocabulary), list(labels))
+    model.fit(binary_matrix(rows, vocabulary), list(labels))
     weights = {f: round(float(model.coef_[0][i]), 5) for f, i in vocabulary.items()}
     return {f: w for f, w in weights.items() if w != 0.0}, float(model.intercept_[0])
 

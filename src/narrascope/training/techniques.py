@@ -44,6 +44,7 @@ from narrascope.evaluation.techniques import (
     score_si,
     score_tc,
 )
+from narrascope.training.sparse import binary_matrix, counted_vocabulary
 
 __all__ = ["cross_validate", "evaluate_model", "evaluate_split", "train_techniques"]
 
@@ -150,24 +151,12 @@ def train_finder(
 
 
 def _vocabulary_matrix(rows: Sequence[set[str]], features: list[str] | None = None) -> tuple[Any, list[str]]:
-    """Binary sparse matrix of feature sets; the vocabulary is the features seen ``MIN_COUNT``
+    """Binary float32 matrix of feature sets; the vocabulary is the features seen ``MIN_COUNT``
     times unless given."""
     import numpy as np
-    from scipy.sparse import csr_matrix
 
-    if features is None:
-        seen: dict[str, int] = {}
-        for found in rows:
-            for f in found:
-                seen[f] = seen.get(f, 0) + 1
-        features = sorted(f for f, n in seen.items() if n >= MIN_COUNT)
-    index = {f: i for i, f in enumerate(features)}
-    indptr, indices = [0], []
-    for found in rows:
-        indices.extend(sorted(index[f] for f in found if f in index))
-        indptr.append(len(indices))
-    data = np.ones(len(indices), dtype=np.float32)
-    return csr_matrix((data, indices, indptr), shape=(len(rows), len(features))), features
+    vocabulary = counted_vocabulary(rows, MIN_COUNT) if features is None else {f: i for i, f in enumerate(features)}
+    return binary_matrix(rows, vocabulary, np.float32), list(vocabulary)
 
 
 def train_classifier(articles: Sequence[Article]) -> dict[str, Any]:
