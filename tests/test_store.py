@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from narrascope.model import (
     document_id,
 )
 from narrascope.store import Filters, Store, StoreError
+from narrascope.store.store import scratch_schema
 
 
 def analysis(text: str, outlet: str = "Daily Example") -> Analysis:
@@ -46,17 +46,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     reason = postgres_reachable()
     if reason is not None:
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES}: {reason}")
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect("host=127.0.0.1 port=5432 dbname=test", autocommit=True) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
-    try:
-        with Store.open(f"{POSTGRES}?options=-csearch_path%3D{schema}") as opened:
-            yield opened
-    finally:
-        with psycopg.connect("host=127.0.0.1 port=5432 dbname=test", autocommit=True) as connection:
-            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+    with scratch_schema(POSTGRES, "t") as url, Store.open(url) as opened:
+        yield opened
 
 
 def test_batches_are_idempotent_and_round_trip(store: Store) -> None:

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from sqlalchemy import select
 from conftest import POSTGRES, postgres_reachable
 from narrascope.store import Store
 from narrascope.store import schema as tables
+from narrascope.store.store import scratch_schema
 
 CLI = [sys.executable, "-m", "narrascope.cli"]
 DOCUMENTS = 2000
@@ -63,18 +63,8 @@ def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
     reason = postgres_reachable()
     if reason is not None:
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES}: {reason}")
-    import psycopg
-
-    schemas = [f"t_{uuid.uuid4().hex[:12]}" for _ in range(2)]
-    with psycopg.connect("host=127.0.0.1 port=5432 dbname=test", autocommit=True) as connection:
-        for name in schemas:
-            connection.execute(f"CREATE SCHEMA {name}")
-    try:
-        yield tuple(f"{POSTGRES}?options=-csearch_path%3D{name}" for name in schemas)  # type: ignore[misc]
-    finally:
-        with psycopg.connect("host=127.0.0.1 port=5432 dbname=test", autocommit=True) as connection:
-            for name in schemas:
-                connection.execute(f"DROP SCHEMA {name} CASCADE")
+    with scratch_schema(POSTGRES, "t") as clean, scratch_schema(POSTGRES, "t") as crashed:
+        yield clean, crashed
 
 
 def test_kill_9_then_rerun_equals_a_clean_run(tmp_path: Path, databases: tuple[str, str]) -> None:

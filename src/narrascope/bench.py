@@ -7,7 +7,8 @@ texts says what narrascope's own code costs on top of the parse it cannot avoid.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -149,20 +150,13 @@ def bench_ingest(
             for k in range(copies)
             for a in analyses
         ]
-        targets = {"sqlite": str(Path(tmp) / "store.db")}
-        schema_name = None
-        if postgres:
-            schema_name, targets["postgres"] = _fresh_schema(postgres)
-        try:
+        with _stores(Path(tmp) / "store.db", postgres) as targets:
             for name, target in targets.items():
                 with Store.open(target) as store:
                     started = time.perf_counter()
                     for start in range(0, len(clones), batch_size):
                         store.add(clones[start : start + batch_size])
                     result[f"{name}.store_docs_per_s"] = len(clones) / (time.perf_counter() - started)
-        finally:
-            if postgres and schema_name:
-                _drop_schema(postgres, schema_name)
     words = sum(len(t.split()) for t in texts)
     result.update(
         {
@@ -177,31 +171,16 @@ def bench_ingest(
     return result
 
 
-def _fresh_schema(url: str) -> tuple[str, str]:
-    """A new empty schema on the PostgreSQL at *url*, and the URL that uses it."""
-    import uuid
+@contextmanager
+def _stores(sqlite: Path, postgres: str | None) -> Iterator[dict[str, str]]:
+    """The stores a bench fills: a SQLite file and, given a URL, a scratch PostgreSQL schema."""
+    from narrascope.store.store import scratch_schema
 
-    from sqlalchemy import text
-
-    from narrascope.store.store import engine_for
-
-    name = f"narrascope_bench_{uuid.uuid4().hex[:10]}"
-    engine = engine_for(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {name}"))
-    engine.dispose()
-    return name, f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{name}"
-
-
-def _drop_schema(url: str, name: str) -> None:
-    from sqlalchemy import text
-
-    from narrascope.store.store import engine_for
-
-    engine = engine_for(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
-    engine.dispose()
+    if postgres is None:
+        yield {"sqlite": str(sqlite)}
+        return
+    with scratch_schema(postgres, "narrascope_bench") as url:
+        yield {"sqlite": str(sqlite), "postgres": url}
 
 
 def bench_search(docs: int = 100_000, queries: int = 50, postgres: str | None = None) -> dict[str, Any]:
@@ -219,38 +198,31 @@ def bench_search(docs: int = 100_000, queries: int = 50, postgres: str | None = 
     vocabulary = [f"{a}{b}" for a in ("ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo") for b in range(2500)]
     weights = [1.0 / (rank + 1) for rank in range(len(vocabulary))]
     result: dict[str, Any] = {"docs": docs, "queries": queries}
-    with tempfile.TemporaryDirectory(prefix="narrascope-bench-") as tmp:
-        targets = {"sqlite": str(Path(tmp) / "search.db")}
-        schema_name = None
-        if postgres:
-            schema_name, targets["postgres"] = _fresh_schema(postgres)
-        try:
-            for name, target in targets.items():
-                rng.seed(0)
-                with Store.open(target) as store:
-                    started = time.perf_counter()
-                    for start in range(0, docs, 2000):
-                        batch = []
-                        for i in range(start, min(docs, start + 2000)):
-                            text = " ".join(rng.choices(vocabulary, weights, k=120)) + "."
-                            outlet = f"Outlet {i % 50}"
-                            batch.append(
-                                Analysis(
-                                    document=Document(id=document_id(outlet, f"{i} {text}"), outlet=outlet, text=text)
-                                )
-                            )
-                        store.add(batch)
-                    result[f"{name}.fill_docs_per_s"] = docs / (time.perf_counter() - started)
-                    asked = [" ".join(rng.sample(vocabulary[50:3000], rng.randint(1, 3))) for _ in range(queries)]
-                    for label, filters in (("plain", None), ("outlet", Filters(outlet="Outlet 7"))):
-                        times = []
-                        for query in asked:
-                            started = time.perf_counter()
-                            store.search(query, limit=20, filters=filters)
-                            times.append(1000 * (time.perf_counter() - started))
-                        result[f"{name}.{label}.median_ms"] = statistics.median(times)
-                        result[f"{name}.{label}.p95_ms"] = sorted(times)[int(0.95 * (len(times) - 1))]
-        finally:
-            if postgres and schema_name:
-                _drop_schema(postgres, schema_name)
+    with (
+        tempfile.TemporaryDirectory(prefix="narrascope-bench-") as tmp,
+        _stores(Path(tmp) / "search.db", postgres) as targets,
+    ):
+        for name, target in targets.items():
+            rng.seed(0)
+            with Store.open(target) as store:
+                started = time.perf_counter()
+                for start in range(0, docs, 2000):
+                    batch = []
+                    for i in range(start, min(docs, start + 2000)):
+                        text = " ".join(rng.choices(vocabulary, weights, k=120)) + "."
+                        outlet = f"Outlet {i % 50}"
+                        batch.append(
+                            Analysis(document=Document(id=document_id(outlet, f"{i} {text}"), outlet=outlet, text=text))
+                        )
+                    store.add(batch)
+                result[f"{name}.fill_docs_per_s"] = docs / (time.perf_counter() - started)
+                asked = [" ".join(rng.sample(vocabulary[50:3000], rng.randint(1, 3))) for _ in range(queries)]
+                for label, filters in (("plain", None), ("outlet", Filters(outlet="Outlet 7"))):
+                    times = []
+                    for query in asked:
+                        started = time.perf_counter()
+                        store.search(query, limit=20, filters=filters)
+                        times.append(1000 * (time.perf_counter() - started))
+                    result[f"{name}.{label}.median_ms"] = statistics.median(times)
+                    result[f"{name}.{label}.p95_ms"] = sorted(times)[int(0.95 * (len(times) - 1))]
     return result

@@ -8,7 +8,8 @@ adds nothing twice. SQLite runs in WAL mode with foreign keys on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,7 +22,7 @@ from narrascope.errors import NarrascopeError
 from narrascope.model import WORD, Analysis
 from narrascope.store import schema
 
-__all__ = ["Filters", "Store", "StoreError", "engine_for", "layer_rows", "shown"]
+__all__ = ["Filters", "Store", "StoreError", "engine_for", "layer_rows", "scratch_schema", "shown"]
 
 
 class StoreError(NarrascopeError):
@@ -43,6 +44,24 @@ def shown(target: str | Path) -> str:
 
     url = _url(target)
     return str(target) if url.startswith("sqlite:///") else make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def scratch_schema(url: str, prefix: str = "narrascope_scratch") -> Iterator[str]:
+    """A new empty schema on the PostgreSQL at *url* for the duration of the block: yields the
+    URL that stores into it (``search_path``), and drops it with everything in it afterwards."""
+    import uuid
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    engine = engine_for(url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"CREATE SCHEMA {name}")
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{name}"
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        engine.dispose()
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
