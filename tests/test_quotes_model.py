@@ -85,7 +85,8 @@ def _linked(text: str, tagged: list[tuple[str, str]]) -> list[tuple[str | None, 
 
 def test_a_passive_subject_is_not_a_speaker() -> None:
     text = "Peacekeepers have often been accused of abuse. The plan was criticised by the mayor."
-    pairs = _linked(text, [("SOURCE", "Peacekeepers"), ("CUE", "accused of"), ("CUE", "criticised")])
+    tagged = [("SOURCE", "Peacekeepers"), ("CUE", "accused of"), ("CONTENT", "abuse"), ("CUE", "criticised")]
+    pairs = _linked(text, tagged)
     assert pairs == [(None, "accused of"), ("the mayor", "criticised")]
 
 
@@ -98,3 +99,14 @@ def test_a_participle_speaks_with_the_cue_before_it() -> None:
     text = '"They do not agree," Sanders said, suggesting a few questions, including, "do you think that they need it?"'
     pairs = _linked(text, [("SOURCE", "Sanders"), ("CUE", "said"), ("CUE", "suggesting")])
     assert pairs == [("Sanders", "said"), ("Sanders", "suggesting")]
+
+
+def test_a_speaker_the_tagger_swept_into_the_content() -> None:
+    text = "To understand the real Dred Scott, Chief Justice Roberts said, one should visit this museum."
+    tagged = [("CONTENT", "the real Dred Scott, Chief Justice Roberts"), ("CUE", "said"), ("CONTENT", "one should")]
+    assert _linked(text, tagged) == [("Chief Justice Roberts", "said")]
+
+
+def test_no_speaker_next_to_a_participle() -> None:
+    text = "He sent a letter to Senate leaders opposing reauthorization of the program."
+    assert _linked(text, [("CUE", "opposing")]) == [(None, "opposing")]

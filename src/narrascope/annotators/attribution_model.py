@@ -17,8 +17,10 @@ already produced and never parses again. Two steps:
    source, cue and punctuation lies between them (``"We will win," he said, "and soon."``),
    otherwise the nearest. A cue with no tagged content takes the clause it governs (``said
    that X``) or is attached to (``X, sources said``); one with no source takes its verb's
-   subject (or the object of ``according to``). A content that opens a quotation mark
+   subject (or the object of ``according to``), else the noun phrase right before a finite
+   cue verb (``…, Chief Justice Roberts said, …``). A content that opens a quotation mark
    without closing it (or the reverse) is extended to the matching mark in its paragraph.
+   A cue left with neither source nor content is dropped.
 3. Attributions marked by layout rather than a verb (speaker labels, sign-offs; see
    :mod:`narrascope.annotators.speaker_labels`) are added where the tagger found no cue.
 """
@@ -48,7 +50,7 @@ class RawAttribution:
 
     ``content`` spans all ``content_fragments`` (first start to last end); the fragments
     differ from it when the cue interrupts the quote. ``score`` is a completeness heuristic
-    (1.0 with source and content, 0.8 with one of them missing, 0.6 with both), not a
+    (1.0 with source and content, 0.8 with one of them missing; a cue with neither is dropped), not a
     probability.
     """
 
@@ -331,6 +333,34 @@ def _fallback_source(
     return None
 
 
+_SPEAKER_HEADS = {"PROPN", "NOUN", "PRON"}
+_FINITE = {"VBD", "VBZ", "VBP"}
+
+
+def _adjacent_speaker(doc: Any, cue: _Span, used: set[int], parts: list[_Span]) -> tuple[int, int] | None:
+    """The noun phrase right before a finite cue verb the parse gave no subject ("…, Chief Justice
+    Roberts said, …"; "the $20 million experts say it costs"). A phrase the tagger swept into the
+    end of a content after a comma is given back to the source and the content cut before it."""
+    root = _cue_root(doc, cue)
+    if root.tag_ not in _FINITE or any(c.dep_ in ("nsubjpass", "auxpass") for c in root.children):
+        return None
+    chunk_of = {t.i: chunk for chunk in doc[max(0, cue.start - 12) : cue.end + 8].noun_chunks for t in chunk}
+    before = cue.start - 1
+    while before >= 0 and doc[before].pos_ in ("ADV", "AUX", "PART") and before > cue.start - 4:
+        before -= 1
+    chunk = chunk_of.get(before) if before >= 0 else None
+    if chunk is not None and chunk.end == before + 1 and chunk.root.pos_ in _SPEAKER_HEADS:
+        lo, hi = chunk.start, chunk.end
+        tokens = set(range(lo, hi))
+        if not tokens & used:
+            return lo, hi
+        for part in parts:  # "<content>, Chief Justice Roberts said"
+            if part.start < lo and part.end == hi and doc[lo - 1].text == ",":
+                part.end = lo - 1
+                return lo, hi
+    return None
+
+
 def _source_inside_content(doc: Any, cue: _Span, parts: list[_Span]) -> tuple[int, int] | None:
     """ "..., says the expert, we have to...": the tagger read the cue's own subject as the start of
     the content. Give the subject back to the source and start the content after it."""
@@ -573,8 +603,10 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
                     used |= set(range(*found_content))
             if ci not in sources:
                 source_tokens = frozenset(i for got in sources.values() for s in got for i in range(s.start, s.end))
-                found_source = _fallback_source(doc, cue, used, source_tokens) or _source_inside_content(
-                    doc, cue, contents.get(ci, [])
+                found_source = (
+                    _fallback_source(doc, cue, used, source_tokens)
+                    or _source_inside_content(doc, cue, contents.get(ci, []))
+                    or _adjacent_speaker(doc, cue, used, contents.get(ci, []))
                 )
                 if found_source:
                     sources[ci] = [_Span("SOURCE", *found_source, sent_of[found_source[0]])]
@@ -609,7 +641,9 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
         content = (fragments[0][0], fragments[-1][1]) if fragments else None
         src = (doc[source.start].idx, doc[source.end - 1].idx + len(doc[source.end - 1])) if source else None
         cue_chars = (doc[cue.start].idx, doc[cue.end - 1].idx + len(doc[cue.end - 1]))
-        completeness = 1.0 - 0.2 * (src is None) - 0.2 * (content is None)
+        if src is None and content is None:
+            continue  # a cue with neither speaker nor content tells a reader nothing (and is mostly wrong)
+        completeness = 0.8 if src is None or content is None else 1.0
         result.append(RawAttribution(src, cue_chars, content, round(completeness, 2), fragments))
     return _add_layout(doc, result) if fallback else result
 
