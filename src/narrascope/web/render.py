@@ -1,0 +1,100 @@
+"""The analysis view of the web UI, built from the HTML report's own pieces.
+
+The report (``narrascope.report.html``) already turns an analysis into escaped markup: the article
+with its layers as nested ``<mark>`` elements, the legend's toggles, the sourcing bars, the quote
+and claim tables, and the CSS of each kind present. The web page reuses those builders as they
+are, so the report and the UI cannot drift apart, and only adds what a page with scripts can do
+(focusable highlights, an evidence panel, picking a speaker), in ``static/app.js``.
+
+All builders escape article text and metadata; their CSS is made of class tokens restricted to
+``[A-Za-z0-9_-]``, so the page's ``<style nonce>`` holds nothing taken verbatim from the article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from narrascope.model import Analysis
+from narrascope.report import html as report
+from narrascope.report.claims import FIGURE_HEADER, LABEL_HEADER, LABEL_NOTE, figure_rows, label_rows
+from narrascope.report.common import type_sort_key
+
+
+@dataclass(frozen=True)
+class View:
+    """Markup pieces of one analysis for the templates (each already escaped)."""
+
+    title: str
+    css: Markup
+    facts: Markup
+    legend: Markup
+    article: Markup
+    sourcing: Markup
+    quotes: Markup
+    claims: Markup
+    techniques: Markup
+    figures: Markup
+    labels: Markup
+    label_note: str
+    issues: Markup
+    entities: Markup
+    lang: str | None
+    counts: dict[str, int]
+
+
+def view(analysis: Analysis) -> View:
+    """Everything the analysis templates show, from the report's builders."""
+    layers = report.SPAN_LAYERS
+    counts = {layer.name: 0 for layer in layers}
+    kinds: dict[str, set[str]] = {layer.name: set() for layer in layers}
+    for placed in report._placed(analysis, layers):
+        counts[placed.layer.name] += 1
+        kinds[placed.layer.name].add(placed.highlight.kind)
+    for layer in layers:
+        if layer.count is not None:
+            counts[layer.name] = layer.count(analysis)
+    named = {layer.name: layer.legend(analysis) if layer.legend else {} for layer in layers}
+    ordered: dict[str, list[str]] = {}
+    for layer in layers:
+        listed = [kind for kind in named[layer.name] if kind in kinds[layer.name]]
+        ordered[layer.name] = listed + sorted(kinds[layer.name] - set(listed), key=type_sort_key)
+    sourcing, bar_css = report._sourcing(analysis)
+    entity_css = "\n".join(
+        f".entity-table mark.l-entities.k-{report.css_token(t)} {{ {report._entity_style(t)} }}"
+        for t in sorted({e.type for e in analysis.entities})
+    )
+    css = "\n".join(
+        [
+            report._layer_css(layers, ordered),
+            entity_css,
+            report._speaker_css(report._speaker_tokens(analysis)),
+            bar_css,
+            report.FAMILY_CSS,
+        ]
+    )
+    language = analysis.document.language
+    lang = report._lang(analysis).removeprefix(' lang="').removesuffix('"') or None
+    return View(
+        title=analysis.document.title or "Untitled article",
+        css=Markup(css),
+        facts=Markup(report._facts(analysis)),
+        legend=Markup(report._legend(layers, ordered, counts, named)),
+        article=Markup(report.article_html(analysis, layers)),
+        sourcing=Markup(sourcing),
+        quotes=Markup(report._quotes(analysis)),
+        claims=Markup(report._claims(analysis)),
+        techniques=Markup(report._techniques(analysis)),
+        figures=Markup(report._rows_table(FIGURE_HEADER, figure_rows(analysis))),
+        labels=Markup(report._rows_table(LABEL_HEADER, label_rows(analysis))),
+        label_note=LABEL_NOTE,
+        issues=Markup(report._issues(analysis)),
+        entities=Markup(report._entities(analysis)),
+        lang=lang if language is not None else None,
+        counts=counts,
+    )
+
+
+REPORT_CSS = report.STYLE
+"""The report's base stylesheet, served as a file so the page's CSP needs no inline styles for it."""

@@ -1,0 +1,96 @@
+"""Request and response bodies of the HTTP API (the analysis itself is ``narrascope.model.Analysis``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_TEXT = 2_000_000
+"""Characters of one pasted article; the request size limit applies on top."""
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(Body):
+    """Every error: one line saying what to change."""
+
+    detail: str
+
+
+class AnalyseRequest(Body):
+    """Exactly one of ``text`` (plain text, HTML or a JSON article) or ``url``."""
+
+    text: str | None = Field(default=None, max_length=MAX_TEXT, description="Plain text, HTML, or a JSON article.")
+    url: str | None = Field(default=None, max_length=2048, description="An http(s) URL to fetch.")
+    outlet: str | None = Field(default=None, max_length=255)
+    month_first: bool = Field(default=False, description="Read numeric dates month-first (US order).")
+
+
+class DocumentSummary(Body):
+    id: str
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    language: str | None = None
+    url: str
+    """The document's page in the web UI; its analysis is at ``/api/documents/{id}``."""
+
+
+class SearchHit(DocumentSummary):
+    snippet: str
+
+
+class Facet(Body):
+    value: str
+    documents: int
+
+
+class DocumentPage(Body):
+    """One page of documents; ``total`` counts at most the first 1,000 matches (``capped``)."""
+
+    items: list[SearchHit]
+    offset: int
+    limit: int
+    total: int
+    capped: bool
+    next_offset: int | None = None
+    facets: dict[str, list[Facet]] = Field(default_factory=dict)
+
+
+class IngestRecord(Body):
+    """One article to store: ``text`` or ``html``, with what is known about it."""
+
+    text: str | None = Field(default=None, max_length=MAX_TEXT)
+    html: str | None = Field(default=None, max_length=MAX_TEXT)
+    title: str | None = Field(default=None, max_length=2000)
+    url: str | None = Field(default=None, max_length=2048)
+    outlet: str | None = Field(default=None, max_length=255)
+    published: str | None = Field(default=None, max_length=64)
+    authors: list[str] = Field(default_factory=list, max_length=50)
+
+    def record(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class IngestRequest(Body):
+    documents: list[IngestRecord] = Field(min_length=1)
+
+
+class Failure(Body):
+    origin: str
+    reason: str
+
+
+class IngestResult(Body):
+    read: int
+    added: int
+    already: int
+    failed: list[Failure]
+    ids: list[str] = Field(description="Ids of the documents read, stored now or before, in input order.")
+
+
+class TokenCheck(Body):
+    token_id: str
