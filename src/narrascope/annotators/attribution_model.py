@@ -116,9 +116,16 @@ class AttributionModel:
         found: list[list[tuple[str, int, int]]] = [[] for _ in docs]
         todo = [i for i, doc in enumerate(docs) if len(doc)]
         copies = []
+        encoder = None
+        if self.meta.get("kind") == "minilm":  # a tagger that reads the sentence encoder's token states
+            from narrascope.encoder import load_encoder
+
+            encoder = load_encoder()
         for i in todo:
             work = docs[i].copy()
             work.set_ents([], default="missing")
+            if encoder is not None:
+                work.tensor = encoder.token_states(docs[i])
             copies.append(work)
         for i, tagged in zip(todo, self.pipe.pipe(copies, batch_size=batch_size), strict=True):
             found[i] = [(ent.label_, ent.start, ent.end) for ent in tagged.ents]

@@ -35,7 +35,9 @@ SEED = 1234
 BIAS_GRID = (0.0, -0.25, -0.5, -0.75, -1.0)
 
 
-KINDS = ("lemma", "own", "fast", "wide", "listener", "tensor")
+KINDS = ("lemma", "own", "fast", "wide", "listener", "tensor", "minilm")
+CONTEXT_KINDS = {"tensor": 96, "minilm": 384}
+"""Kinds that read frozen contextual vectors beside their own features, and their width."""
 
 
 def component_config(kind: str = "lemma") -> dict[str, Any]:
@@ -46,7 +48,8 @@ def component_config(kind: str = "lemma") -> dict[str, Any]:
     ``own``: the same without LEMMA. ``fast``: ``lemma`` with 2 layers. ``wide``: ``lemma``
     with window 2. ``listener``: only the frozen pipeline tok2vec output (``doc.tensor``).
     ``tensor``: ``lemma`` with the frozen ``doc.tensor`` beside the hashed features
-    (:mod:`narrascope.annotators.attribution_embed`).
+    (:mod:`narrascope.annotators.attribution_embed`). ``minilm``: the same with the shared
+    sentence encoder's token states (:meth:`narrascope.encoder.Encoder.token_states`) instead.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown model kind {kind!r}; one of {', '.join(KINDS)}")
@@ -57,7 +60,7 @@ def component_config(kind: str = "lemma") -> dict[str, Any]:
             "upstream": "tok2vec",
         }
     else:
-        with_lemma = kind in ("lemma", "wide", "fast", "tensor")
+        with_lemma = kind in ("lemma", "wide", "fast", "tensor", "minilm")
         embed: dict[str, Any] = {
             "@architectures": "spacy.MultiHashEmbed.v2",
             "width": 64,
@@ -65,9 +68,9 @@ def component_config(kind: str = "lemma") -> dict[str, Any]:
             "rows": [5000, 1000, 2500, 2500, 100, 100] + ([5000] if with_lemma else []),
             "include_static_vectors": False,
         }
-        if kind == "tensor":
+        if kind in CONTEXT_KINDS:
             del embed["include_static_vectors"]
-            embed.update({"@architectures": ARCHITECTURE, "tensor_width": 96})
+            embed.update({"@architectures": ARCHITECTURE, "tensor_width": CONTEXT_KINDS[kind]})
         tok2vec = {
             "@architectures": "spacy.Tok2Vec.v2",
             "embed": embed,
@@ -133,19 +136,28 @@ def to_docs(articles: list[GoldArticle], nlp: Any) -> list[Any]:
     return docs
 
 
+def _states_path(docbin: Path) -> Path:
+    return docbin.with_name(docbin.stem + "-minilm.npz")
+
+
 def _register_reader() -> None:
-    """A corpus reader whose predicted docs keep the stored tags, parse and sentences (no entities)."""
+    """A corpus reader whose predicted docs keep the stored tags, parse and sentences (no entities),
+    and the encoder's token states as ``doc.tensor`` when they were stored beside the docs."""
     from spacy.util import registry
 
     if "narrascope.polnear_docs.v1" in registry.readers.get_all():
         return
 
-    def polnear_docs(path: str) -> Any:
+    def polnear_docs(path: str, states: bool = False) -> Any:
+        import numpy as np
         from spacy.tokens import DocBin
         from spacy.training import Example
 
         def read(nlp: Any) -> Any:
-            for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
+            arrays = np.load(_states_path(Path(path))) if states else None
+            for number, doc in enumerate(DocBin().from_disk(path).get_docs(nlp.vocab)):
+                if arrays is not None:
+                    doc.tensor = arrays[f"arr_{number}"]
                 predicted = doc.copy()
                 predicted.set_ents([], default="missing")
                 yield Example(predicted, doc)
@@ -159,6 +171,7 @@ def _config(base: Path, kind: str, train: Path, dev: Path, max_epochs: int, pati
     from spacy.util import load_config_from_str
 
     annot = ["tok2vec"] if kind in ("listener", "tensor") else []
+    states = "true" if kind == "minilm" else "false"
     text = f"""
 [paths]
 train = "{train}"
@@ -180,9 +193,11 @@ tokenizer = {{"@tokenizers":"spacy.Tokenizer.v1"}}
 [corpora.train]
 @readers = "narrascope.polnear_docs.v1"
 path = ${{paths.train}}
+states = {states}
 [corpora.dev]
 @readers = "narrascope.polnear_docs.v1"
 path = ${{paths.dev}}
+states = {states}
 
 [training]
 seed = ${{system.seed}}
@@ -279,14 +294,17 @@ def train_quotes(
     for split in ("train", "dev"):
         path = work / f"{split}.spacy"
         paths[split] = path
-        if path.exists():
+        if path.exists() and (kind != "minilm" or _states_path(path).exists()):
             print(f"[quotes] reusing {path}", flush=True)
             continue
         articles = read_polnear(Path(data_dir), split)
         if limit is not None:
             articles = articles[:limit]
         print(f"[quotes] converting {split}: {len(articles)} articles", flush=True)
-        DocBin(docs=to_docs(articles, nlp), store_user_data=False).to_disk(path)
+        docs = to_docs(articles, nlp)
+        DocBin(docs=docs, store_user_data=False).to_disk(path)
+        if kind == "minilm":
+            _store_states(docs, _states_path(path))
     t_convert = time.monotonic() - t0
     _register_reader()
     config = _config(base, kind, paths["train"], paths["dev"], max_epochs, patience, seed)
@@ -324,6 +342,17 @@ def train_quotes(
         shutil.rmtree(work, ignore_errors=True)
     print(f"[quotes] wrote {output} in {meta['train_seconds']} s", flush=True)
     return meta
+
+
+def _store_states(docs: list[Any], path: Path) -> None:
+    """The shared encoder's token states of every doc, in order, beside the DocBin."""
+    import numpy as np
+
+    from narrascope.encoder import load_encoder
+
+    encoder = load_encoder()
+    print(f"[quotes] encoding {len(docs)} docs with the sentence encoder", flush=True)
+    np.savez(path, *[encoder.token_states(doc) for doc in docs])
 
 
 def _predictions(model: Any, docs: list[Any]) -> list[list[Predicted]]:
