@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -243,6 +244,7 @@ def test_cli_text_and_bom_and_iso_times(tmp_path: Path) -> None:
     done = _cli("coordination", *args, "--window", "1m", "--permutations", "200")
     assert done.returncode == 0, done.stderr
     assert "more often than" in done.stdout and "flagged edges" in done.stdout
+    assert re.search(r"\d+ candidate edges among \d+ actors", done.stdout)
     out = tmp_path / "g.graphml"
     assert (
         _cli("coordination", *args, "--format", "graphml", "--output", str(out), "--permutations", "50").returncode == 0

@@ -130,7 +130,8 @@ def _text(result: Any) -> str:
     k = result.counts
     console.print(
         f"{k['actions']} actions, {k['actors']} actors, {k['objects']} objects; {k['candidate_edges']} candidate "
-        f"edges, {k['flagged_edges']} flagged edges, {k['communities']} communities, {k['nodes']} nodes; "
+        f"edges among {k['candidate_nodes']} actors; {k['flagged_edges']} flagged edges, {k['communities']} "
+        f"communities, {k['nodes']} nodes; "
         f"{k['seconds']:.2f} s"
     )
     return buffer.getvalue()

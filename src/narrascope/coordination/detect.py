@@ -159,6 +159,7 @@ def detect(actions: Actions, settings: Settings | None = None) -> CoordinationRe
         "skipped_rows": actions.skipped,
         "co_action_pairs": network.co_action_pairs,
         "candidate_edges": len(network),
+        "candidate_nodes": len(np.union1d(network.u, network.v)),
         "flagged_edges": len(edges),
         "communities": len(communities),
         "nodes": len(nodes),
