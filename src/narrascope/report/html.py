@@ -174,7 +174,7 @@ def _entity_highlights(analysis: Analysis) -> Iterator[Highlight]:
             yield Highlight(mention.span.start, mention.span.end, entity.type, mention_tooltip(entity, mention))
 
 
-def _entity_style(kind: str) -> str:
+def entity_style(kind: str) -> str:
     colour = ENTITY_COLOURS.get(kind)
     if colour is None:  # a stable pastel for any other type
         hue = int(hashlib.sha256(kind.encode()).hexdigest()[:4], 16) % 360
@@ -352,7 +352,7 @@ def _technique_style(kind: str) -> str:
 
 
 SPAN_LAYERS: tuple[SpanLayer, ...] = (
-    SpanLayer("entities", "Entities", _entity_highlights, _entity_style, kind_help=type_name),
+    SpanLayer("entities", "Entities", _entity_highlights, entity_style, kind_help=type_name),
     SpanLayer(
         "dates",
         "Dates",
@@ -419,7 +419,7 @@ class _Placed:
         return f"l-{self.layer.name} k-{css_token(self.highlight.kind)}{extra}"
 
 
-def _placed(analysis: Analysis, layers: tuple[SpanLayer, ...]) -> list[_Placed]:
+def placed_spans(analysis: Analysis, layers: tuple[SpanLayer, ...]) -> list[_Placed]:
     """Every non-empty highlight clamped to the text, sorted outermost-first."""
     size = len(analysis.document.text)
     placed: list[tuple[int, _Placed]] = []
@@ -473,7 +473,7 @@ def article_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS
     """The article text as ``<p>`` elements with highlights; tags stripped and unescaped, it is
     exactly ``document.text``."""
     text = analysis.document.text
-    placed = _placed(analysis, layers)
+    placed = placed_spans(analysis, layers)
     parts: list[str] = []
     number = 0
     for start, end, paragraph in _blocks(analysis):
@@ -549,7 +549,7 @@ ul.notes { margin: .6rem 0 0; padding-left: 1.2rem; font-size: .9rem; }
 """
 
 
-def _speaker_tokens(analysis: Analysis) -> list[str]:
+def speaker_tokens(analysis: Analysis) -> list[str]:
     """Every speaker of a quote or source, as its CSS token, in a stable order."""
     tokens = {_quote_token(q) for q in analysis.quotes} - {SCARE}
     if analysis.sourcing is not None:
@@ -557,7 +557,7 @@ def _speaker_tokens(analysis: Analysis) -> list[str]:
     return sorted(tokens)
 
 
-def _speaker_css(tokens: list[str]) -> str:
+def speaker_css(tokens: list[str]) -> str:
     """Speaker colours outside the article, and hover links between one speaker's marks.
 
     Hovering anything of class ``spk-<token>`` (a quote, its cue or source, a table row, a bar)
@@ -578,7 +578,7 @@ def _speaker_css(tokens: list[str]) -> str:
     return "\n".join(rules)
 
 
-def _layer_css(layers: tuple[SpanLayer, ...], kinds: dict[str, list[str]]) -> str:
+def layer_css(layers: tuple[SpanLayer, ...], kinds: dict[str, list[str]]) -> str:
     """Colours of every kind present, applied only while its layer's checkbox is checked."""
     rules: list[str] = []
     for layer in layers:
@@ -592,7 +592,7 @@ def _layer_css(layers: tuple[SpanLayer, ...], kinds: dict[str, list[str]]) -> st
     return "\n".join(rules)
 
 
-def _legend(
+def legend_section(
     layers: tuple[SpanLayer, ...],
     kinds: dict[str, list[str]],
     counts: dict[str, int],
@@ -616,7 +616,7 @@ def _legend(
     return "".join(parts)
 
 
-def _facts(analysis: Analysis) -> str:
+def facts_section(analysis: Analysis) -> str:
     rows: list[str] = []
     for fact in article_facts(analysis)[1:]:
         value = esc_meta(fact.value)
@@ -626,7 +626,7 @@ def _facts(analysis: Analysis) -> str:
     return '<dl class="facts">' + "".join(rows) + "</dl>"
 
 
-def _issues(analysis: Analysis) -> str:
+def issues_section(analysis: Analysis) -> str:
     issues = analysis.document.issues
     if not issues:
         return '<p class="none">None.</p>'
@@ -639,7 +639,7 @@ def _issues(analysis: Analysis) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def _entities(analysis: Analysis) -> str:
+def entities_section(analysis: Analysis) -> str:
     if not analysis.entities:
         return '<p class="none">None.</p>'
     rows: list[str] = []
@@ -670,7 +670,7 @@ def _dates(analysis: Analysis) -> str:
     return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _rows_table(header: list[str], rows: list[list[str]]) -> str:
+def rows_table(header: list[str], rows: list[list[str]]) -> str:
     if not rows:
         return '<p class="none">None.</p>'
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
@@ -678,16 +678,16 @@ def _rows_table(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _claims(analysis: Analysis) -> str:
+def claims_section(analysis: Analysis) -> str:
     profile = analysis.claim_profile
     if profile is None:
         return '<p class="none">Not analysed.</p>'
     facts = "".join(f"<dt>{esc(f.label)}</dt><dd>{esc_meta(f.value)}</dd>" for f in profile_facts(profile))
     note = '<p class="hint">Cues: H hedge, B booster, E evidential; scores in [0, 1].</p>'
-    return f'<dl class="facts">{facts}</dl>{note}{_rows_table(CLAIM_HEADER, claim_rows(analysis))}'
+    return f'<dl class="facts">{facts}</dl>{note}{rows_table(CLAIM_HEADER, claim_rows(analysis))}'
 
 
-def _techniques(analysis: Analysis) -> str:
+def techniques_section(analysis: Analysis) -> str:
     if analysis.technique_profile is None:
         return '<p class="none">Not analysed.</p>'
     if not analysis.techniques:
@@ -702,8 +702,8 @@ def _techniques(analysis: Analysis) -> str:
         f'<p class="hint">{esc(TECHNIQUE_NOTE)}</p><dl class="facts">{facts}</dl>'
         f"<table><thead><tr><th>Family</th><th>Findings</th><th>Techniques</th></tr></thead>"
         f"<tbody>{summary}</tbody></table>"
-        f"<h3>Marked passages</h3>{_rows_table(TECHNIQUE_HEADER, technique_rows(analysis))}"
-        f"<h3>Paragraph findings</h3>{_rows_table(PARAGRAPH_HEADER, paragraph_rows(analysis))}"
+        f"<h3>Marked passages</h3>{rows_table(TECHNIQUE_HEADER, technique_rows(analysis))}"
+        f"<h3>Paragraph findings</h3>{rows_table(PARAGRAPH_HEADER, paragraph_rows(analysis))}"
     )
 
 
@@ -721,7 +721,7 @@ def _bar(css: str, label: str, tooltip: str, share: float, width: str, row_class
     )
 
 
-def _sourcing(analysis: Analysis) -> tuple[str, str]:
+def sourcing_section(analysis: Analysis) -> tuple[str, str]:
     """The sourcing section's HTML and the CSS of its bar widths."""
     sourcing = analysis.sourcing
     if sourcing is None:
@@ -767,7 +767,7 @@ def _sourcing(analysis: Analysis) -> tuple[str, str]:
     return facts + chart + table + notes, "\n".join(widths)
 
 
-def _quotes(analysis: Analysis) -> str:
+def quotes_section(analysis: Analysis) -> str:
     quotes = sorted_quotes(analysis)
     if not quotes:
         return '<p class="none">None.</p>'
@@ -786,7 +786,7 @@ def _quotes(analysis: Analysis) -> str:
     return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _lang(analysis: Analysis) -> str:
+def lang_attribute(analysis: Analysis) -> str:
     language = analysis.document.language
     if language is None or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", language.code):
         return ""
@@ -798,7 +798,7 @@ def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS)
     document = analysis.document
     counts = {layer.name: 0 for layer in layers}
     kinds: dict[str, set[str]] = {layer.name: set() for layer in layers}
-    for placed in _placed(analysis, layers):
+    for placed in placed_spans(analysis, layers):
         counts[placed.layer.name] += 1
         kinds[placed.layer.name].add(placed.highlight.kind)
     for layer in layers:
@@ -810,13 +810,13 @@ def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS)
         listed = [kind for kind in named[layer.name] if kind in kinds[layer.name]]
         rest = sorted(kinds[layer.name] - set(listed), key=type_sort_key)
         ordered[layer.name] = listed + rest
-    sourcing_html, bar_css = _sourcing(analysis)
-    legend = _legend(layers, ordered, counts, named)
+    sourcing_html, bar_css = sourcing_section(analysis)
+    legend = legend_section(layers, ordered, counts, named)
     title = esc_meta(document.title or "Untitled article")
-    lang = _lang(analysis)
+    lang = lang_attribute(analysis)
     # The entities table shows its type colours whatever the layer toggles say.
     entity_css = "\n".join(
-        f".entity-table mark.l-entities.k-{css_token(t)} {{ {_entity_style(t)} }}"
+        f".entity-table mark.l-entities.k-{css_token(t)} {{ {entity_style(t)} }}"
         for t in sorted({e.type for e in analysis.entities})
     )
     return f"""<!DOCTYPE html>
@@ -829,9 +829,9 @@ def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS)
 <meta name="generator" content="narrascope {esc(narrascope.__version__)}">
 <title>{title} · narrascope</title>
 <style>{STYLE}
-{_layer_css(layers, ordered)}
+{layer_css(layers, ordered)}
 {entity_css}
-{_speaker_css(_speaker_tokens(analysis))}
+{speaker_css(speaker_tokens(analysis))}
 {bar_css}
 {FAMILY_CSS}
 </style>
@@ -841,7 +841,7 @@ def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS)
 <header>
 <p class="kicker">narrascope report</p>
 <h1{lang} dir="auto">{title}</h1>
-{_facts(analysis)}
+{facts_section(analysis)}
 </header>
 <section aria-labelledby="h-sourcing">
 <h2 id="h-sourcing">Sourcing</h2>
@@ -854,32 +854,32 @@ def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS)
 </section>
 <section aria-labelledby="h-quotes" class="quote-table">
 <h2 id="h-quotes">Quotes ({len(analysis.quotes)})</h2>
-{_quotes(analysis)}
+{quotes_section(analysis)}
 </section>
 <section aria-labelledby="h-claims">
 <h2 id="h-claims">Claims ({len(analysis.claims)})</h2>
-{_claims(analysis)}
+{claims_section(analysis)}
 </section>
 <section aria-labelledby="h-figures">
 <h2 id="h-figures">Figures ({len(analysis.figures)})</h2>
-{_rows_table(FIGURE_HEADER, figure_rows(analysis))}
+{rows_table(FIGURE_HEADER, figure_rows(analysis))}
 </section>
 <section aria-labelledby="h-labels">
 <h2 id="h-labels">Designation labels ({len(analysis.labels)})</h2>
 <p class="hint">{esc(LABEL_NOTE)}</p>
-{_rows_table(LABEL_HEADER, label_rows(analysis))}
+{rows_table(LABEL_HEADER, label_rows(analysis))}
 </section>
 <section aria-labelledby="h-techniques">
 <h2 id="h-techniques">Persuasion techniques ({len(analysis.techniques)})</h2>
-{_techniques(analysis)}
+{techniques_section(analysis)}
 </section>
 <section aria-labelledby="h-issues">
 <h2 id="h-issues">Issues on ingest ({len(document.issues)})</h2>
-{_issues(analysis)}
+{issues_section(analysis)}
 </section>
 <section aria-labelledby="h-entities" class="entity-table">
 <h2 id="h-entities">Entities ({len(analysis.entities)})</h2>
-{_entities(analysis)}
+{entities_section(analysis)}
 </section>
 <section aria-labelledby="h-dates">
 <h2 id="h-dates">Dates ({len(analysis.dates)})</h2>
@@ -899,8 +899,23 @@ __all__ = [
     "Highlight",
     "SpanLayer",
     "article_html",
+    "claims_section",
     "css_token",
+    "entities_section",
+    "entity_style",
     "esc",
+    "facts_section",
+    "issues_section",
+    "lang_attribute",
+    "layer_css",
+    "legend_section",
+    "placed_spans",
+    "quotes_section",
     "render_html",
+    "rows_table",
+    "sourcing_section",
+    "speaker_css",
     "speaker_token",
+    "speaker_tokens",
+    "techniques_section",
 ]

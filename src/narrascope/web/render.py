@@ -49,7 +49,7 @@ def view(analysis: Analysis) -> View:
     layers = report.SPAN_LAYERS
     counts = {layer.name: 0 for layer in layers}
     kinds: dict[str, set[str]] = {layer.name: set() for layer in layers}
-    for placed in report._placed(analysis, layers):
+    for placed in report.placed_spans(analysis, layers):
         counts[placed.layer.name] += 1
         kinds[placed.layer.name].add(placed.highlight.kind)
     for layer in layers:
@@ -60,37 +60,37 @@ def view(analysis: Analysis) -> View:
     for layer in layers:
         listed = [kind for kind in named[layer.name] if kind in kinds[layer.name]]
         ordered[layer.name] = listed + sorted(kinds[layer.name] - set(listed), key=type_sort_key)
-    sourcing, bar_css = report._sourcing(analysis)
+    sourcing, bar_css = report.sourcing_section(analysis)
     entity_css = "\n".join(
-        f".entity-table mark.l-entities.k-{report.css_token(t)} {{ {report._entity_style(t)} }}"
+        f".entity-table mark.l-entities.k-{report.css_token(t)} {{ {report.entity_style(t)} }}"
         for t in sorted({e.type for e in analysis.entities})
     )
     css = "\n".join(
         [
-            report._layer_css(layers, ordered),
+            report.layer_css(layers, ordered),
             entity_css,
-            report._speaker_css(report._speaker_tokens(analysis)),
+            report.speaker_css(report.speaker_tokens(analysis)),
             bar_css,
             report.FAMILY_CSS,
         ]
     )
     language = analysis.document.language
-    lang = report._lang(analysis).removeprefix(' lang="').removesuffix('"') or None
+    lang = report.lang_attribute(analysis).removeprefix(' lang="').removesuffix('"') or None
     return View(
         title=analysis.document.title or "Untitled article",
         css=Markup(css),
-        facts=Markup(report._facts(analysis)),
-        legend=Markup(report._legend(layers, ordered, counts, named)),
+        facts=Markup(report.facts_section(analysis)),
+        legend=Markup(report.legend_section(layers, ordered, counts, named)),
         article=Markup(report.article_html(analysis, layers)),
         sourcing=Markup(sourcing),
-        quotes=Markup(report._quotes(analysis)),
-        claims=Markup(report._claims(analysis)),
-        techniques=Markup(report._techniques(analysis)),
-        figures=Markup(report._rows_table(FIGURE_HEADER, figure_rows(analysis))),
-        labels=Markup(report._rows_table(LABEL_HEADER, label_rows(analysis))),
+        quotes=Markup(report.quotes_section(analysis)),
+        claims=Markup(report.claims_section(analysis)),
+        techniques=Markup(report.techniques_section(analysis)),
+        figures=Markup(report.rows_table(FIGURE_HEADER, figure_rows(analysis))),
+        labels=Markup(report.rows_table(LABEL_HEADER, label_rows(analysis))),
         label_note=LABEL_NOTE,
-        issues=Markup(report._issues(analysis)),
-        entities=Markup(report._entities(analysis)),
+        issues=Markup(report.issues_section(analysis)),
+        entities=Markup(report.entities_section(analysis)),
         lang=lang if language is not None else None,
         counts=counts,
     )
