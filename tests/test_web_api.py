@@ -241,3 +241,13 @@ def test_postgres_store(nlp: Pipeline) -> None:
             with Store.open(url) as store:
                 revoke_token(store, token_id)
             assert client.post("/api/ingest", json={"documents": DOCS}, headers=auth(secret)).status_code == 401
+
+
+def test_bench_serve_loads_a_real_server() -> None:
+    from narrascope.web.bench import bench_serve
+
+    result = bench_serve(docs=60, clients=3, seconds=1.0, analyses=1)
+    for kind in ("search", "document"):
+        assert result[f"{kind}.requests"] > 0 and result[f"{kind}.errors"] == 0
+        assert 0 < result[f"{kind}.p50_ms"] <= result[f"{kind}.p99_ms"]
+    assert result["analyse.errors"] == 0 and result["analyse.p95_ms"] > 0

@@ -183,6 +183,25 @@ def _stores(sqlite: Path, postgres: str | None) -> Iterator[dict[str, str]]:
         yield {"sqlite": str(sqlite), "postgres": url}
 
 
+VOCABULARY = [f"{a}{b}" for a in ("ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo") for b in range(2500)]
+"""The synthetic corpora's words; drawn with Zipf weights (word k has weight 1/(k+1))."""
+
+
+def fill_synthetic(store: Any, docs: int, rng: Any, batch: int = 2000) -> None:
+    """Add *docs* synthetic documents (120 Zipf-drawn words each, 50 outlets) to *store*."""
+    from narrascope.model import Analysis, Document, document_id
+
+    weights = [1.0 / (rank + 1) for rank in range(len(VOCABULARY))]
+    for start in range(0, docs, batch):
+        analyses = []
+        for i in range(start, min(docs, start + batch)):
+            text = " ".join(rng.choices(VOCABULARY, weights, k=120)) + "."
+            outlet = f"Outlet {i % 50}"
+            document = Document(id=document_id(outlet, f"{i} {text}"), outlet=outlet, text=text)
+            analyses.append(Analysis(document=document))
+        store.add(analyses)
+
+
 def bench_search(docs: int = 100_000, queries: int = 50, postgres: str | None = None) -> dict[str, Any]:
     """Search latency on a store of *docs* synthetic documents (a Zipf-distributed vocabulary of
     20,000 words, 120 words each, 50 outlets): median and 95th percentile over *queries* queries
@@ -191,12 +210,10 @@ def bench_search(docs: int = 100_000, queries: int = 50, postgres: str | None = 
     import statistics
     import tempfile
 
-    from narrascope.model import Analysis, Document, document_id
     from narrascope.store import Filters, Store
 
     rng = random.Random(0)
-    vocabulary = [f"{a}{b}" for a in ("ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo") for b in range(2500)]
-    weights = [1.0 / (rank + 1) for rank in range(len(vocabulary))]
+    vocabulary = VOCABULARY
     result: dict[str, Any] = {"docs": docs, "queries": queries}
     with (
         tempfile.TemporaryDirectory(prefix="narrascope-bench-") as tmp,
@@ -206,15 +223,7 @@ def bench_search(docs: int = 100_000, queries: int = 50, postgres: str | None = 
             rng.seed(0)
             with Store.open(target) as store:
                 started = time.perf_counter()
-                for start in range(0, docs, 2000):
-                    batch = []
-                    for i in range(start, min(docs, start + 2000)):
-                        text = " ".join(rng.choices(vocabulary, weights, k=120)) + "."
-                        outlet = f"Outlet {i % 50}"
-                        batch.append(
-                            Analysis(document=Document(id=document_id(outlet, f"{i} {text}"), outlet=outlet, text=text))
-                        )
-                    store.add(batch)
+                fill_synthetic(store, docs, rng)
                 result[f"{name}.fill_docs_per_s"] = docs / (time.perf_counter() - started)
                 asked = [" ".join(rng.sample(vocabulary[50:3000], rng.randint(1, 3))) for _ in range(queries)]
                 for label, filters in (("plain", None), ("outlet", Filters(outlet="Outlet 7"))):

@@ -652,7 +652,7 @@ _register_coordination(app, eval_app)
 
 from narrascope.cli_web import register as _register_web  # noqa: E402
 
-_register_web(app)
+_register_web(app, bench_app)
 
 
 from narrascope.cli_factchecks import register as _register_factchecks  # noqa: E402  (its commands need the apps above)

@@ -99,7 +99,26 @@ def token_revoke(
     sys.stdout.write(f"token {token_id} revoked\n")
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``serve`` and ``token`` to the main app."""
+def bench_serve(
+    docs: Annotated[int, typer.Option(help="Synthetic documents in the served store.")] = 10_000,
+    clients: Annotated[int, typer.Option(help="Concurrent clients.")] = 100,
+    seconds: Annotated[float, typer.Option(help="How long the clients load the server.")] = 30.0,
+    analyses: Annotated[int, typer.Option(help="Analyses of the worked example, one after another.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON on the last line.")] = False,
+) -> None:
+    """A real server on loopback: errors, throughput and p50/p99 of search and document pages under
+    concurrent clients, and p50/p95 of analysing the worked example."""
+    from narrascope.cli import _print_bench
+    from narrascope.web.bench import bench_serve as run
+
+    if docs < 1 or clients < 1 or seconds <= 0 or analyses < 1:
+        raise InputError("--docs, --clients and --analyses must be ≥ 1 and --seconds positive")
+    result = run(docs, clients, seconds, analyses)
+    _print_bench(f"bench serve ({docs} documents, {clients} clients, {seconds:g} s)", result, as_json)
+
+
+def register(app: typer.Typer, bench_app: typer.Typer) -> None:
+    """Add ``serve`` and ``token`` to the main app, and ``serve`` to ``bench``."""
     app.command("serve")(serve)
     app.add_typer(token_app, name="token")
+    bench_app.command("serve")(bench_serve)
