@@ -123,6 +123,13 @@ def _install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, bug)
 
 
+WARM_UP = (
+    'The mayor said on Monday that the plan "will most likely work", according to the city, which spent $4 million.',
+    "Мэр заявил, что план, вероятно, сработает.",
+)
+"""Short articles analysed at start-up so each layer loads its models (English and Russian)."""
+
+
 def create_app(
     settings: Settings, nlp: Pipeline | None = None, routers: Iterable[APIRouter] = (), warm: bool = False
 ) -> FastAPI:
@@ -132,8 +139,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if warm:
-            services.nlp()
+        if warm:  # load every annotator's model now, not on the first user's article
+            nlp = services.nlp()
+            for text in WARM_UP:
+                nlp(text)
         yield
         services.close()
 
