@@ -26,6 +26,18 @@ def nlp() -> Pipeline:
     return narrascope.load()
 
 
+def shared_data() -> Path:
+    """The workplace's real data sets (never copied into the project): ``$NARRASCOPE_SHARED_DATA``,
+    else ``../shared/data`` beside the project, else ``/work/shared/data``. Tests that read it
+    skip, saying where they looked, when it is absent."""
+    import os
+
+    if os.environ.get("NARRASCOPE_SHARED_DATA"):
+        return Path(os.environ["NARRASCOPE_SHARED_DATA"])
+    beside = Path(__file__).resolve().parents[2] / "shared" / "data"
+    return beside if beside.is_dir() else Path("/work/shared/data")
+
+
 POSTGRES = "postgresql://127.0.0.1:5432/test"
 """The PostgreSQL the store tests run against when it is reachable (trust auth, database ``test``)."""
 

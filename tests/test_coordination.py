@@ -14,11 +14,12 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from conftest import shared_data
 from narrascope.coordination import Settings, benjamini_hochberg, build_network, detect, from_records, read_table
 from narrascope.coordination.export import render
 from narrascope.coordination.significance import test_edges as run_tests
 
-CNT = Path(__file__).resolve().parents[2] / "shared" / "data" / "coordination" / "cnt_fixture"
+CNT = shared_data() / "coordination" / "cnt_fixture"
 CNT_INPUT = CNT / "coretweet_test_input.csv"
 
 
