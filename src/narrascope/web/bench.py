@@ -2,7 +2,8 @@
 
 The server is ``narrascope serve`` in its own process, over a store of synthetic documents; the
 clients are threads with keep-alive connections, so what is timed is the whole round trip (HTTP,
-routing, store, rendering). Search and document pages are loaded together by every client for
+routing, store, rendering). Search pages (``/corpus?q=…``, with their facets) and document pages
+(``/documents/{id}``) are loaded together by every client for
 the given time; analysing the worked example is timed apart, one request after another, as an
 analyst waiting for one article would see it (the server analyses one article at a time). The
 baseline, run in this process on the same store and queries, is the store's own search.
@@ -99,7 +100,7 @@ def bench_serve(docs: int = 10_000, clients: int = 100, seconds: float = 30.0, a
                 store.search(query, limit=20)
                 baseline.append(1000 * (time.perf_counter() - started))
         result["baseline.store_search.p50_ms"] = statistics.median(baseline)
-        paths = [("search", f"/api/search?q={quote(q)}") for q in queries]
+        paths = [("search", f"/corpus?q={quote(q)}") for q in queries]  # the search page, with its facets
         paths += [("document", f"/documents/{doc_id}") for doc_id in rng.sample(ids, min(200, len(ids)))]
         port = _free_port()
         log = (Path(tmp) / "server.log").open("wb")
