@@ -3,10 +3,10 @@
 The server is ``narrascope serve`` in its own process, over a store of synthetic documents; the
 clients are threads with keep-alive connections, so what is timed is the whole round trip (HTTP,
 routing, store, rendering). Search pages (``/corpus?q=…``, with their facets) and document pages
-(``/documents/{id}``) are loaded together by every client for
-the given time; analysing the worked example is timed apart, one request after another, as an
-analyst waiting for one article would see it (the server analyses one article at a time). The
-baseline, run in this process on the same store and queries, is the store's own search.
+(``/documents/{id}``) are loaded together by every client for the given time; analysing the
+worked example is timed apart, one request after another, as an analyst waiting for one article
+would see it (the server analyses one article at a time). The baseline, run in this process on
+the same store and queries, is the store's own search.
 """
 
 from __future__ import annotations
