@@ -9,12 +9,20 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from narrascope.cli_common import (
+    Format,
+    label,
+    need_dir,
+    need_file,
+    print_bench,
+    print_metrics,
+    version_of,
+)
 from narrascope.errors import InputError, NarrascopeError
 
 app = typer.Typer(
@@ -32,13 +40,6 @@ app.add_typer(train_app, name="train")
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 70
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-    md = "md"
-    html = "html"
 
 
 def sample_path() -> Path:
@@ -82,240 +83,12 @@ def analyze(
             raise InputError(f"cannot write {output}: {err.strerror}") from None
 
 
-EXIT_PARTIAL = 3
-"""``ingest`` stored what it could, but some inputs could not be read (each listed on stderr)."""
-
-
-def default_db() -> str:
-    """``$NARRASCOPE_DB``, else ``corpus.db`` in the user's data folder (XDG)."""
-    if os.environ.get("NARRASCOPE_DB"):
-        return os.environ["NARRASCOPE_DB"]
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return str(base / "narrascope" / "corpus.db")
-
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="SQLite file or postgresql:// URL (default: $NARRASCOPE_DB or the data folder)."),
-]
-
-
-@app.command()
-def ingest(
-    paths: Annotated[
-        list[str],
-        typer.Argument(help="Folders (txt, html, json), .jsonl, .csv, WARC or RSS/Atom files, articles, or URLs."),
-    ],
-    db: DbOption = None,
-    text_col: Annotated[str, typer.Option(help="CSV column / JSON Lines field of the text.")] = "text",
-    title_col: Annotated[str, typer.Option(help="… of the title.")] = "title",
-    url_col: Annotated[str, typer.Option(help="… of the URL.")] = "url",
-    outlet_col: Annotated[str, typer.Option(help="… of the outlet.")] = "outlet",
-    published_col: Annotated[str, typer.Option(help="… of the publication date.")] = "published",
-    batch_size: Annotated[int, typer.Option(help="Documents per analysis batch and per transaction.")] = 64,
-    workers: Annotated[int, typer.Option(help="Analysis processes.")] = 1,
-    layers: Annotated[
-        str | None, typer.Option(help="Comma-separated annotators to run (default: all), e.g. entities,quotes.")
-    ] = None,
-    fetch: Annotated[bool, typer.Option("--fetch", help="Fetch URL arguments (robots.txt obeyed).")] = False,
-    dask: Annotated[
-        str | None,
-        typer.Option(
-            help="Analyse on Dask: a scheduler address, or 'local' (also `--dask` alone) for a local cluster."
-        ),
-    ] = None,
-) -> None:
-    """Analyse articles and add them to the corpus store (already stored ones are skipped)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    import narrascope
-    from narrascope.pipeline import checked_names
-    from narrascope.store import Store
-    from narrascope.store.ingest import ingest as run
-    from narrascope.store.inputs import Columns, count_inputs, read_inputs
-    from narrascope.store.store import shown
-
-    if batch_size < 1 or workers < 1:
-        raise InputError("--batch-size and --workers must be at least 1")
-    columns = Columns(text_col, title_col, url_col, outlet_col, published_col)
-    target = db or default_db()
-    console = Console(stderr=True)
-    names = [n.strip() for n in layers.split(",") if n.strip()] if layers else None
-    try:  # on Dask the workers load the pipeline; here the names are only checked
-        nlp = narrascope.load(names) if dask is None else checked_names(names or [])
-    except ValueError as error:
-        raise InputError(str(error)) from None
-    with (
-        Store.open(target) as store,
-        Progress(
-            TextColumn("ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=not console.is_terminal,
-        ) as progress,
-    ):
-        task = progress.add_task("ingest", total=count_inputs(paths), rate="")
-
-        def advance(n: int) -> None:
-            progress.advance(task, n)
-            elapsed = progress.tasks[0].elapsed or 0.0
-            done = progress.tasks[0].completed
-            progress.update(task, rate=f"{done / elapsed:.1f} docs/s" if elapsed else "")
-
-        inputs = read_inputs(paths, columns, fetch=fetch)
-        if dask is not None:
-            from narrascope.store.cluster import ingest_on_dask
-
-            report = ingest_on_dask(
-                inputs,
-                store,
-                None if dask == "local" else dask,
-                layers=tuple(names) if names else None,
-                batch_size=batch_size,
-                workers=max(workers, 2),
-                progress=advance,
-            )
-        else:
-            report = run(inputs, store, nlp, batch_size=batch_size, n_process=workers, progress=advance)
-    for origin, reason in report.failed:
-        sys.stderr.write(f"narrascope: skipped {origin}: {reason}\n")
-    sys.stdout.write(
-        f"{report.added} added, {report.already} already stored, {len(report.failed)} skipped "
-        f"of {report.read} inputs -> {shown(target)} (analysed on {report.analysed_on})\n"
-    )
-    if report.partial:
-        raise typer.Exit(EXIT_PARTIAL)
-
-
-@app.command()
-def search(
-    query: Annotated[str, typer.Argument(help="Words to find in titles and texts.")],
-    db: DbOption = None,
-    limit: Annotated[int, typer.Option(help="At most this many documents.")] = 20,
-    outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Published on or before (same forms).")] = None,
-    language: Annotated[str | None, typer.Option(help="Language code, e.g. en, ru.")] = None,
-    speaker: Annotated[str | None, typer.Option(help="Quoting a speaker whose name contains this.")] = None,
-    technique: Annotated[str | None, typer.Option(help="With this persuasion technique or family.")] = None,
-    hedged: Annotated[bool, typer.Option("--hedged", help="Only documents with hedged claims.")] = False,
-) -> None:
-    """Full-text search of the corpus store: id, outlet, date, title and a snippet per document.
-    An empty QUERY ("") lists the documents the filters keep, newest first."""
-    from narrascope.store import Filters, Store
-
-    filters = Filters(outlet, since, until, language, speaker, technique, hedged)
-    with Store.open(db or default_db()) as store:
-        rows = store.rows(store.search(query, limit=limit, filters=filters))
-    for row in rows:
-        sys.stdout.write(f"{row['id']}  {row['outlet'] or '—'}  {row['published'] or '—'}  {row['title'] or ''}\n")
-        sys.stdout.write(f"    {_snippet(row['text'], query)}\n")
-    if not rows:
-        sys.stdout.write("no documents match\n")
-
-
-def _snippet(text: str, query: str, width: int = 70) -> str:
-    """The text around the first query word found (case-insensitive), on one line."""
-    from narrascope.model import WORD
-
-    lowered = text.lower()
-    hits = [at for word in WORD.findall(query.lower()) if (at := lowered.find(word)) >= 0]
-    at = min(hits) if hits else 0
-    piece = " ".join(text[max(0, at - width) : at + width].split())
-    return ("…" if at > width else "") + piece + ("…" if at + width < len(text) else "")
-
-
-@app.command()
-def show(
-    document_id: Annotated[str, typer.Argument(help="A stored document's id.")],
-    db: DbOption = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
-) -> None:
-    """Print the stored report of one document."""
-    from narrascope.report import render
-    from narrascope.store import Store
-
-    with Store.open(db or default_db()) as store:
-        analysis = store.get(document_id)
-    if analysis is None:
-        raise InputError(f"no document {document_id} in the store")
-    report = render(analysis, fmt.value, color=fmt is Format.text and sys.stdout.isatty())
-    sys.stdout.write(report if report.endswith("\n") else report + "\n")
-
-
-@app.command()
-def export(
-    output: Annotated[Path, typer.Argument(help="The file to write.")],
-    db: DbOption = None,
-    what: Annotated[str, typer.Option(help="documents, entities, quotes, claims or techniques.")] = "documents",
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="jsonl, csv or parquet (default: from the suffix).")
-    ] = None,
-    full: Annotated[bool, typer.Option("--full", help="Documents with their whole analysis (JSON).")] = False,
-) -> None:
-    """Export stored documents or one layer table as JSON Lines, CSV or Parquet."""
-    from narrascope.store import Store
-    from narrascope.store.export import FORMATS, WHAT
-    from narrascope.store.export import export as run
-
-    chosen = fmt or output.suffix.lower().lstrip(".").replace("ndjson", "jsonl")
-    if chosen not in FORMATS:
-        raise InputError(f"unknown export format {chosen!r}: use --format {'|'.join(FORMATS)}")
-    if what not in WHAT:
-        raise InputError(f"unknown table {what!r}: use --what {'|'.join(WHAT)}")
-    if not output.parent.is_dir():
-        raise InputError(f"no such folder: {output.parent}")
-    with Store.open(db or default_db()) as store:
-        try:
-            count = run(store, what, chosen, output, full=full)
-        except OSError as error:
-            raise InputError(f"cannot write {output}: {error.strerror or error}") from None
-    sys.stdout.write(f"{count} {what} rows -> {output}\n")
-
-
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of an analysis (the same for reports, the store and the API)."""
     from narrascope.schema import analysis_schema
 
     sys.stdout.write(json.dumps(analysis_schema(), indent=2) + "\n")
-
-
-def _print_metrics(title: str, rows: dict[str, dict[str, Any]], as_json: bool, primary: str) -> None:
-    """A table for people; with ``as_json``, the primary system's metrics as the last line."""
-    from rich.console import Console
-    from rich.table import Table
-
-    keys = list(dict.fromkeys(k for metrics in rows.values() for k in metrics))
-    table = Table(title=title)
-    table.add_column("metric")
-    for system in rows:
-        table.add_column(system, justify="right")
-    for key in keys:
-        table.add_row(key, *(_cell(metrics.get(key)) for metrics in rows.values()))
-    Console(stderr=as_json, width=max(100, 30 + 22 * len(rows))).print(table)
-    if as_json:
-        sys.stdout.write(json.dumps(rows[primary]) + "\n")
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return "" if value is None else str(value)
-
-
-def _need_dir(path: Path) -> None:
-    if not path.is_dir():
-        raise InputError(f"no such folder: {path}")
-
-
-def _need_file(path: Path) -> None:
-    if not path.is_file():
-        raise InputError(f"no such file: {path}")
 
 
 @eval_app.command("extraction")
@@ -329,7 +102,7 @@ def eval_extraction(
     from narrascope.evaluation import extraction as ex
     from narrascope.evaluation.systems import narrascope_extractor
 
-    _need_dir(data)
+    need_dir(data)
     try:
         layout = ex.detect_layout(data)
     except ValueError as err:
@@ -339,8 +112,8 @@ def eval_extraction(
         extractors["trafilatura alone"] = ex.trafilatura_alone
     run = ex.evaluate_trafilatura if layout == "trafilatura" else ex.evaluate_scrapinghub
     rows: dict[str, dict[str, Any]] = dict(run(data, extractors, limit=limit))
-    _label(rows, {"trafilatura alone": f"trafilatura {_version('trafilatura')}"})
-    _print_metrics(f"extraction ({layout} layout)", rows, as_json, "narrascope")
+    label(rows, {"trafilatura alone": f"trafilatura {version_of('trafilatura')}"})
+    print_metrics(f"extraction ({layout} layout)", rows, as_json, "narrascope")
 
 
 @eval_app.command("dates")
@@ -354,7 +127,7 @@ def eval_dates(
     from narrascope.evaluation import dates as ev
     from narrascope.evaluation.systems import narrascope_date
 
-    _need_dir(data)
+    need_dir(data)
     finders: dict[str, ev.DateFinder] = {"narrascope": narrascope_date}
     if baseline:
         finders["htmldate alone"] = ev.htmldate_alone
@@ -362,8 +135,8 @@ def eval_dates(
         rows: dict[str, dict[str, Any]] = dict(ev.evaluate_dates(data, finders, limit=limit))
     except (ValueError, FileNotFoundError) as err:
         raise InputError(str(err)) from None
-    _label(rows, {"htmldate alone": f"htmldate {_version('htmldate')}"})
-    _print_metrics("publication dates", rows, as_json, "narrascope")
+    label(rows, {"htmldate alone": f"htmldate {version_of('htmldate')}"})
+    print_metrics("publication dates", rows, as_json, "narrascope")
 
 
 @eval_app.command("quotes")
@@ -377,17 +150,17 @@ def eval_quotes(
     from narrascope.evaluation.attribution import evaluate_quotes
     from narrascope.evaluation.systems import narrascope_attributions
 
-    _need_dir(data / split)
+    need_dir(data / split)
     try:
         metrics: dict[str, Any] = dict(evaluate_quotes(data, split, narrascope_attributions(), limit=limit))
     except (ValueError, FileNotFoundError) as err:
         raise InputError(str(err)) from None
     rows = {"narrascope": metrics, **ANCHORS_QUOTES}
-    _label(rows, {name: name for name in ANCHORS_QUOTES})
+    label(rows, {name: name for name in ANCHORS_QUOTES})
     from narrascope.annotators.attribution_model import load_attribution_model
 
     metrics["model"] += f" ({load_attribution_model().version})"
-    _print_metrics(f"quotes (PolNeAR {split}, exact and overlap match)", rows, as_json, "narrascope")
+    print_metrics(f"quotes (PolNeAR {split}, exact and overlap match)", rows, as_json, "narrascope")
 
 
 @eval_app.command("hedges")
@@ -401,7 +174,7 @@ def eval_hedges(
     from narrascope.evaluation.binary import prf
     from narrascope.training.hedges import cross_validate, read_labelled
 
-    _need_file(data)
+    need_file(data)
     texts, labels = read_labelled(data)
     if cv is not None:
         metrics: dict[str, Any] = dict(cross_validate(texts, labels, cv))
@@ -411,7 +184,7 @@ def eval_hedges(
         metrics = dict(prf(labels, [hedges.is_hedged(t) for t in texts]))
         model = hedges.version
     metrics.update(n=float(len(texts)), model=model)
-    _print_metrics(f"hedges ({data.name})", {"narrascope": metrics}, as_json, "narrascope")
+    print_metrics(f"hedges ({data.name})", {"narrascope": metrics}, as_json, "narrascope")
 
 
 @eval_app.command("checkworthy")
@@ -423,12 +196,12 @@ def eval_checkworthy(
     from narrascope.annotators.checkworthy import load_checkworthy_model
     from narrascope.evaluation.checkworthy import evaluate_checkworthy
 
-    _need_file(data)
+    need_file(data)
     metrics: dict[str, Any] = dict(evaluate_checkworthy(data))
     rows = {"narrascope": metrics, **ANCHORS_CHECKWORTHY}
-    _label(rows, {name: name for name in ANCHORS_CHECKWORTHY})
+    label(rows, {name: name for name in ANCHORS_CHECKWORTHY})
     metrics["model"] += f" ({load_checkworthy_model().version})"
-    _print_metrics(f"check-worthiness ({data.name})", rows, as_json, "narrascope")
+    print_metrics(f"check-worthiness ({data.name})", rows, as_json, "narrascope")
 
 
 @eval_app.command("techniques")
@@ -444,7 +217,7 @@ def eval_techniques(
     """Persuasion techniques: span identification, technique classification, paragraph labels."""
     from narrascope.training.techniques import cross_validate, evaluate_split
 
-    _need_dir(data / f"{split}-articles-subtask-3")
+    need_dir(data / f"{split}-articles-subtask-3")
     if cv is not None and cv < 2:
         raise InputError("--cv needs at least 2 folds")
     try:
@@ -458,8 +231,8 @@ def eval_techniques(
     except (ValueError, FileNotFoundError) as err:
         raise InputError(str(err)) from None
     rows = {"narrascope": metrics, **ANCHORS_TECHNIQUES}
-    _label(rows, {name: name for name in ANCHORS_TECHNIQUES})
-    _print_metrics(f"persuasion techniques (SemEval-2023 English {split})", rows, as_json, "narrascope")
+    label(rows, {name: name for name in ANCHORS_TECHNIQUES})
+    print_metrics(f"persuasion techniques (SemEval-2023 English {split})", rows, as_json, "narrascope")
 
 
 ANCHORS_TECHNIQUES: dict[str, dict[str, Any]] = {
@@ -495,7 +268,7 @@ def train_quotes(
     from narrascope.training.quotes import KINDS
     from narrascope.training.quotes import train_quotes as train
 
-    _need_dir(data / "train")
+    need_dir(data / "train")
     if kind not in KINDS:
         raise InputError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
     summary = train(data, output, seed=seed, kind=kind)
@@ -511,7 +284,7 @@ def train_hedges(
     """Retrain the hedge model (threshold chosen by grouped cross-validation on the same file)."""
     from narrascope.training.hedges import train_hedges as train
 
-    _need_file(data)
+    need_file(data)
     sys.stdout.write(json.dumps(train(data, output, cv)) + "\n")
 
 
@@ -525,7 +298,7 @@ def train_checkworthy(
     """Fine-tune the check-worthiness model (needs the train extra and torch==2.13.0)."""
     from narrascope.training.checkworthy import train_checkworthy as train
 
-    _need_dir(data)
+    need_dir(data)
     sys.stdout.write(json.dumps(train(data, output, epochs=epochs, threads=threads)) + "\n")
 
 
@@ -537,16 +310,8 @@ def train_techniques(
     """Retrain the persuasion-technique model from SemEval-2023 English train only."""
     from narrascope.training.techniques import train_techniques as train
 
-    _need_dir(data / "train-articles-subtask-3")
+    need_dir(data / "train-articles-subtask-3")
     sys.stdout.write(json.dumps(train(data, output)) + "\n")
-
-
-def _print_bench(title: str, result: dict[str, Any], as_json: bool) -> None:
-    """A bench's figures as a table (without the model line) and, with ``as_json``, all of them
-    as JSON on the last line."""
-    _print_metrics(title, {"figures": {k: v for k, v in result.items() if k != "model"}}, False, "figures")
-    if as_json:
-        sys.stdout.write(json.dumps(result) + "\n")
 
 
 @bench_app.command("analyze")
@@ -561,7 +326,7 @@ def bench_analyze(
     from narrascope.bench import read_texts
 
     result = run(read_texts(data, n), repeats=repeats)
-    _print_bench(f"bench analyze ({result['n']} articles, {result['words']} words)", result, as_json)
+    print_bench(f"bench analyze ({result['n']} articles, {result['words']} words)", result, as_json)
 
 
 @bench_app.command("ingest")
@@ -579,7 +344,7 @@ def bench_ingest(
     from narrascope.bench import read_texts
 
     result = run(read_texts(data, n), postgres=postgres, copies=copies)
-    _print_bench(f"bench ingest ({result['n']} articles × {copies} copies)", result, as_json)
+    print_bench(f"bench ingest ({result['n']} articles × {copies} copies)", result, as_json)
 
 
 @bench_app.command("search")
@@ -595,22 +360,7 @@ def bench_search(
     from narrascope.bench import bench_search as run
 
     result = run(docs, queries, postgres)
-    _print_bench(f"bench search ({docs} documents)", result, as_json)
-
-
-def _version(package: str) -> str:
-    from importlib.metadata import version
-
-    return version(package)
-
-
-def _label(rows: dict[str, dict[str, Any]], baselines: dict[str, str]) -> None:
-    """Counts as integers, and each row's ``model``: what exactly was scored."""
-    for system, metrics in rows.items():
-        for key in ("n", "failures"):
-            if key in metrics:
-                metrics[key] = int(metrics[key])
-        metrics["model"] = baselines.get(system, f"narrascope {_version('narrascope')}")
+    print_bench(f"bench search ({docs} documents)", result, as_json)
 
 
 def _dask_alone(argv: list[str]) -> list[str]:
@@ -645,6 +395,10 @@ def _fail(message: str, code: int) -> None:
     sys.stderr.write(f"narrascope: error: {message.splitlines()[0] if message else 'failed'}\n")
     sys.exit(code)
 
+
+from narrascope.cli_corpus import register as _register_corpus  # noqa: E402
+
+_register_corpus(app)
 
 from narrascope.cli_coordination import register as _register_coordination  # noqa: E402
 

@@ -36,7 +36,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (the last l
 
 
 def _db(db: str | None) -> str:
-    from narrascope.cli import default_db
+    from narrascope.cli_common import default_db
 
     return db or default_db()
 
@@ -190,22 +190,22 @@ def eval_claim_matching(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on the last line.")] = False,
 ) -> None:
     """Claim matching: MAP@1/3/5 and MRR, beside plain BM25 run on the same records."""
-    from narrascope.cli import _label, _need_dir, _print_metrics
+    from narrascope.cli_common import label, need_dir, print_metrics
     from narrascope.evaluation.claim_matching import evaluate_claim_matching
     from narrascope.factchecks.fusion import load_fusion_model
 
-    _need_dir(data)
+    need_dir(data)
     rows: dict[str, dict[str, Any]] = dict(evaluate_claim_matching(data, split, load_fusion_model(model)))
     version = rows["narrascope"]["model"]
     anchors = ANCHORS_CLAIM_MATCHING.get(split, {})
     rows.update({name: dict(figures) for name, figures in anchors.items()})
-    _label(
+    label(
         rows, {name: rows[name].get("model", name) for name in rows if name != "narrascope"} | {n: n for n in anchors}
     )
     rows["narrascope"]["model"] += f" ({version})"
     if split == "train":
         rows["narrascope"]["model"] += " (fitted on this split: in-sample figures)"
-    _print_metrics(f"claim matching (CheckThat! 2020 Task 2 {split})", rows, as_json, "narrascope")
+    print_metrics(f"claim matching (CheckThat! 2020 Task 2 {split})", rows, as_json, "narrascope")
 
 
 def train_claim_matching(
@@ -213,10 +213,10 @@ def train_claim_matching(
     output: Annotated[Path, typer.Option(help="Where to write fusion.json.")] = Path("build/models/claim_matching"),
 ) -> None:
     """Refit the claim-matching fusion model on CheckThat! 2020 train only."""
-    from narrascope.cli import _need_dir
+    from narrascope.cli_common import need_dir
     from narrascope.factchecks.train import train_claim_matching as train
 
-    _need_dir(data / "train")
+    need_dir(data / "train")
     sys.stdout.write(json.dumps(train(data, output)) + "\n")
 
 
@@ -226,12 +226,12 @@ def bench_match(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON on the last line.")] = False,
 ) -> None:
     """Per-claim matching time (median, p95) against synthetic records, beside a bare encoder pass."""
-    from narrascope.cli import _print_bench
+    from narrascope.cli_common import print_bench
     from narrascope.factchecks.bench import bench_match as run
 
     if records < 1 or queries < 1:
         raise InputError("--records and --queries must be at least 1")
-    _print_bench(f"bench match ({records} records)", run(records, queries), as_json)
+    print_bench(f"bench match ({records} records)", run(records, queries), as_json)
 
 
 def register(app: typer.Typer, eval_app: typer.Typer, train_app: typer.Typer, bench_app: typer.Typer) -> None:

@@ -24,7 +24,7 @@ token_app = typer.Typer(no_args_is_help=True, help="Bearer tokens for the HTTP A
 
 
 def _db(db: str | None) -> str:
-    from narrascope.cli import default_db
+    from narrascope.cli_common import default_db
 
     return db or default_db()
 
@@ -108,13 +108,13 @@ def bench_serve(
 ) -> None:
     """A real server on loopback: errors, throughput and p50/p99 of search and document pages under
     concurrent clients, and p50/p95 of analysing the worked example."""
-    from narrascope.cli import _print_bench
+    from narrascope.cli_common import print_bench
     from narrascope.web.bench import bench_serve as run
 
     if docs < 1 or clients < 1 or seconds <= 0 or analyses < 1:
         raise InputError("--docs, --clients and --analyses must be ≥ 1 and --seconds positive")
     result = run(docs, clients, seconds, analyses)
-    _print_bench(f"bench serve ({docs} documents, {clients} clients, {seconds:g} s)", result, as_json)
+    print_bench(f"bench serve ({docs} documents, {clients} clients, {seconds:g} s)", result, as_json)
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
