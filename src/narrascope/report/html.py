@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import NamedTuple
 
 import narrascope
 from narrascope.model import Analysis, Quote
@@ -793,9 +794,17 @@ def lang_attribute(analysis: Analysis) -> str:
     return f' lang="{esc(language.code)}"'
 
 
-def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS) -> str:
-    """The self-contained HTML report of ``analysis``."""
-    document = analysis.document
+class LegendState(NamedTuple):
+    """What the legend shows per layer: its count, its kinds in legend order, their names."""
+
+    counts: dict[str, int]
+    ordered: dict[str, list[str]]
+    named: dict[str, dict[str, tuple[str, str]]]
+
+
+def legend_state(analysis: Analysis, layers: tuple[SpanLayer, ...]) -> LegendState:
+    """Count each layer's highlights (or take the layer's own count) and order its kinds: those
+    the layer names first, in its order, then the rest."""
     counts = {layer.name: 0 for layer in layers}
     kinds: dict[str, set[str]] = {layer.name: set() for layer in layers}
     for placed in placed_spans(analysis, layers):
@@ -810,15 +819,26 @@ def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS)
         listed = [kind for kind in named[layer.name] if kind in kinds[layer.name]]
         rest = sorted(kinds[layer.name] - set(listed), key=type_sort_key)
         ordered[layer.name] = listed + rest
+    return LegendState(counts, ordered, named)
+
+
+def entity_table_css(analysis: Analysis) -> str:
+    """The entities table shows its type colours whatever the layer toggles say."""
+    return "\n".join(
+        f".entity-table mark.l-entities.k-{css_token(t)} {{ {entity_style(t)} }}"
+        for t in sorted({e.type for e in analysis.entities})
+    )
+
+
+def render_html(analysis: Analysis, layers: tuple[SpanLayer, ...] = SPAN_LAYERS) -> str:
+    """The self-contained HTML report of ``analysis``."""
+    document = analysis.document
+    counts, ordered, named = legend_state(analysis, layers)
     sourcing_html, bar_css = sourcing_section(analysis)
     legend = legend_section(layers, ordered, counts, named)
     title = esc_meta(document.title or "Untitled article")
     lang = lang_attribute(analysis)
-    # The entities table shows its type colours whatever the layer toggles say.
-    entity_css = "\n".join(
-        f".entity-table mark.l-entities.k-{css_token(t)} {{ {entity_style(t)} }}"
-        for t in sorted({e.type for e in analysis.entities})
-    )
+    entity_css = entity_table_css(analysis)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -903,12 +923,14 @@ __all__ = [
     "css_token",
     "entities_section",
     "entity_style",
+    "entity_table_css",
     "esc",
     "facts_section",
     "issues_section",
     "lang_attribute",
     "layer_css",
     "legend_section",
+    "legend_state",
     "placed_spans",
     "quotes_section",
     "render_html",

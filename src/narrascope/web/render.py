@@ -19,7 +19,6 @@ from markupsafe import Markup
 from narrascope.model import Analysis
 from narrascope.report import html as report
 from narrascope.report.claims import FIGURE_HEADER, LABEL_HEADER, LABEL_NOTE, figure_rows, label_rows
-from narrascope.report.common import type_sort_key
 
 
 @dataclass(frozen=True)
@@ -47,24 +46,9 @@ class View:
 def view(analysis: Analysis) -> View:
     """Everything the analysis templates show, from the report's builders."""
     layers = report.SPAN_LAYERS
-    counts = {layer.name: 0 for layer in layers}
-    kinds: dict[str, set[str]] = {layer.name: set() for layer in layers}
-    for placed in report.placed_spans(analysis, layers):
-        counts[placed.layer.name] += 1
-        kinds[placed.layer.name].add(placed.highlight.kind)
-    for layer in layers:
-        if layer.count is not None:
-            counts[layer.name] = layer.count(analysis)
-    named = {layer.name: layer.legend(analysis) if layer.legend else {} for layer in layers}
-    ordered: dict[str, list[str]] = {}
-    for layer in layers:
-        listed = [kind for kind in named[layer.name] if kind in kinds[layer.name]]
-        ordered[layer.name] = listed + sorted(kinds[layer.name] - set(listed), key=type_sort_key)
+    counts, ordered, named = report.legend_state(analysis, layers)
     sourcing, bar_css = report.sourcing_section(analysis)
-    entity_css = "\n".join(
-        f".entity-table mark.l-entities.k-{report.css_token(t)} {{ {report.entity_style(t)} }}"
-        for t in sorted({e.type for e in analysis.entities})
-    )
+    entity_css = report.entity_table_css(analysis)
     css = "\n".join(
         [
             report.layer_css(layers, ordered),
