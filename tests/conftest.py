@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 import narrascope
 from narrascope.cli import sample_path
 from narrascope.pipeline import Pipeline
+from narrascope.store import Store
+from narrascope.store.store import scratch_schema
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +54,20 @@ def postgres_reachable() -> str | None:
             return None
     except Exception as error:  # any failure to connect means: skip, and say why
         return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty store on SQLite and, when it is reachable, in a scratch PostgreSQL schema."""
+    if request.param == "sqlite":
+        with Store.open(tmp_path / "corpus.db") as opened:
+            yield opened
+        return
+    reason = postgres_reachable()
+    if reason is not None:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES}: {reason}")
+    with scratch_schema(POSTGRES, "t") as url, Store.open(url) as opened:
+        yield opened
 
 
 def pytest_report_header() -> str:

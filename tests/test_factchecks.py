@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from conftest import POSTGRES, postgres_reachable
 from narrascope.errors import InputError, ModelError
 from narrascope.evaluation.claim_matching import (
     average_precision,
@@ -27,7 +25,6 @@ from narrascope.factchecks.match import Matcher
 from narrascope.factchecks.store import FactCheckStore
 from narrascope.model import Analysis, Claim, Document, Span, document_id
 from narrascope.store import Store
-from narrascope.store.store import scratch_schema
 
 CLI = [sys.executable, "-m", "narrascope.cli"]
 
@@ -121,19 +118,6 @@ def test_bad_input_is_one_line(tmp_path: Path, name: str, content: str | bytes, 
     with pytest.raises(InputError) as caught:
         read_records(write(tmp_path / name, content), fmt)
     assert fragment in str(caught.value) and "\n" not in str(caught.value)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        with Store.open(tmp_path / "corpus.db") as opened:
-            yield opened
-        return
-    reason = postgres_reachable()
-    if reason is not None:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES}: {reason}")
-    with scratch_schema(POSTGRES, "t") as url, Store.open(url) as opened:
-        yield opened
 
 
 def test_store_is_idempotent_and_keeps_order_and_vectors(store: Store, tmp_path: Path) -> None:

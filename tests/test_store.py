@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import POSTGRES, postgres_reachable
 from narrascope.model import (
     Analysis,
     CertaintyCue,
@@ -24,7 +22,6 @@ from narrascope.model import (
     document_id,
 )
 from narrascope.store import Filters, Store, StoreError
-from narrascope.store.store import scratch_schema
 
 
 def analysis(text: str, outlet: str = "Daily Example") -> Analysis:
@@ -35,19 +32,6 @@ def analysis(text: str, outlet: str = "Daily Example") -> Analysis:
         id="P1", span=Span.of(text, 0, 5), technique="Loaded_Language", family="emotional wording", score=0.7
     )
     return Analysis(document=document, claims=[claim], techniques=[technique])
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        with Store.open(tmp_path / "corpus.db") as opened:
-            yield opened
-        return
-    reason = postgres_reachable()
-    if reason is not None:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES}: {reason}")
-    with scratch_schema(POSTGRES, "t") as url, Store.open(url) as opened:
-        yield opened
 
 
 def test_batches_are_idempotent_and_round_trip(store: Store) -> None:
