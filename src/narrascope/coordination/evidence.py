@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from narrascope.coordination.actions import Actions, IntArray
 from narrascope.coordination.network import edge_codes
-from narrascope.coordination.pairs import BUDGET, SortedActions, pair_chunks
+from narrascope.coordination.pairs import BUDGET, Rows, SortedActions, pair_chunks
 
-__all__ = ["CoActions", "co_actions"]
-
-
-@dataclass(frozen=True)
-class CoActions:
-    """Row k: edge ``edge[k]``'s u did action ``a[k]`` and v did ``b[k]`` on the same object within the window."""
-
-    edge: IntArray
-    a: IntArray
-    b: IntArray
+__all__ = ["co_actions"]
 
 
-def co_actions(actions: Actions, s: SortedActions, u: IntArray, v: IntArray, budget: int = BUDGET) -> CoActions:
-    """A second sliding-window pass that keeps only the pairs of the given edges (rows of the table)."""
+def co_actions(actions: Actions, s: SortedActions, u: IntArray, v: IntArray, budget: int = BUDGET) -> Rows:
+    """A second sliding-window pass that keeps only the pairs of the given edges: row k, edge
+    ``edge[k]``'s u did action ``a[k]`` and v did ``b[k]`` on the same object within the window."""
     wanted = edge_codes(u, v, actions.n_actors)
     order = np.argsort(wanted)
     wanted_sorted = wanted[order]
@@ -41,7 +31,7 @@ def co_actions(actions: Actions, s: SortedActions, u: IntArray, v: IntArray, bud
         parts.append((edge, np.where(swap, j, i), np.where(swap, i, j)))
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
-        return CoActions(empty, empty, empty)
+        return Rows(empty, empty, empty)
     edge, a, b = (np.concatenate(x).astype(np.int64) for x in zip(*parts, strict=True))
     ordering = np.lexsort((actions.time[a], edge))
-    return CoActions(edge[ordering], a[ordering], b[ordering])
+    return Rows(edge[ordering], a[ordering], b[ordering])

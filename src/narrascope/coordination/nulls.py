@@ -24,21 +24,13 @@ import numpy as np
 import numpy.typing as npt
 
 from narrascope.coordination.actions import Actions, FloatArray, IntArray
+from narrascope.coordination.pairs import Rows
 
-__all__ = ["NULLS", "Prepared", "Rows", "actor_shuffle", "moment_shuffle", "near_pairs", "shared_pairs"]
+__all__ = ["NULLS", "Prepared", "actor_shuffle", "moment_shuffle", "near_pairs", "shared_pairs"]
 
 NULLS = ("actor", "moment")
 BoolMatrix = npt.NDArray[np.bool_]
 IntMatrix = npt.NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class Rows:
-    """Row k: action ``a[k]`` (by the edge's u) and ``b[k]`` (by v) for edge ``edge[k]``."""
-
-    edge: IntArray
-    a: IntArray
-    b: IntArray
 
 
 @dataclass(frozen=True)

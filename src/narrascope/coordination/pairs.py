@@ -13,10 +13,20 @@ import numpy as np
 
 from narrascope.coordination.actions import Actions, FloatArray, IntArray
 
-__all__ = ["BUDGET", "Chunk", "SortedActions", "pair_chunks", "sort_actions", "unique_pairs"]
+__all__ = ["BUDGET", "Chunk", "Rows", "SortedActions", "pair_chunks", "sort_actions", "unique_pairs"]
 
 BUDGET = 4_000_000
 """Pairs held at once (about 100 MB of working arrays)."""
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Row k: action ``a[k]`` (by the edge's u) and ``b[k]`` (by v) for edge ``edge[k]``: the
+    pairs a null model may turn into co-actions, or (``evidence``) the co-actions themselves."""
+
+    edge: IntArray
+    a: IntArray
+    b: IntArray
 
 
 @dataclass(frozen=True)

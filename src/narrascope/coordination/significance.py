@@ -16,7 +16,8 @@ import numpy as np
 
 from narrascope.coordination.actions import Actions, FloatArray, IntArray
 from narrascope.coordination.network import CoActionNetwork
-from narrascope.coordination.nulls import NULLS, Prepared, Rows, actor_shuffle, moment_shuffle
+from narrascope.coordination.nulls import NULLS, Prepared, actor_shuffle, moment_shuffle
+from narrascope.coordination.pairs import Rows
 
 __all__ = ["NULLS", "EdgeTests", "benjamini_hochberg", "test_edges"]
 
