@@ -86,6 +86,8 @@ class Encoder:
             raise ModelError(f"cannot load the sentence encoder: {error}") from error
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self._pieces = Tokenizer.from_str(self.tokenizer.to_str())  # for token_states: never truncates
+        self._pieces.no_truncation()
         self.inputs = {i.name for i in self.session.get_inputs()}
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
@@ -105,12 +107,6 @@ class Encoder:
         parse is encoded on its own (cut every ``MAX_TOKENS - 2`` word pieces) and a token gets the
         mean of its word pieces' last hidden states; tokens without pieces (spaces) get zeros. A
         tagger reads them as frozen features beside its own (see ``attribution_embed``)."""
-        from tokenizers import Tokenizer
-
-        if not hasattr(self, "_pieces"):  # the shared tokenizer truncates; this one must not
-            self._pieces = Tokenizer.from_str(self.tokenizer.to_str())
-            self._pieces.no_truncation()
-            self._pieces.no_padding()
         out = np.zeros((len(doc), DIM), dtype=np.float32)
         jobs: list[tuple[Any, list[int], list[int]]] = []  # sentence, piece ids, piece start chars
         for sent in doc.sents:
