@@ -29,3 +29,21 @@ def test_token_states_of_a_word_change_with_its_context() -> None:
     second = encoder.token_states(money)[next(t.i for t in money if t.text == "bank")]
     cosine = float(first @ second / np.linalg.norm(first) / np.linalg.norm(second))
     assert 0.2 < cosine < 0.98
+
+
+def test_one_pass_gives_the_sentence_vectors_and_batch_mates_change_nothing() -> None:
+    nlp, encoder = load_spacy(), load_encoder()
+    docs = [
+        nlp("The mayor said on Monday that the harbour plan was ready. Critics disagreed.\n\nIt rained."),
+        nlp("A much longer second document, about ferries, tides and the budget of a small port town, follows."),
+    ]
+    together = encoder.read(docs)
+    for doc, encoded in zip(docs, together, strict=True):
+        sentences = [s.text for s in doc.sents]
+        assert encoded.sentences.shape == (len(sentences), DIM) and encoded.tokens.shape == (len(doc), DIM)
+        blank = [i for i, text in enumerate(sentences) if not text.strip()]
+        filled = [i for i, text in enumerate(sentences) if text.strip()]
+        assert np.allclose(encoded.sentences[filled], encoder.encode([sentences[i] for i in filled]), atol=1e-5)
+        assert not encoded.sentences[blank].any()
+    alone = encoder.read(docs[:1])[0]
+    assert np.array_equal(alone.tokens, together[0].tokens) and np.array_equal(alone.sentences, together[0].sentences)

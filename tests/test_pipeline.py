@@ -43,3 +43,33 @@ def test_unsupported_language_gets_no_english_guesses(nlp: Pipeline) -> None:
     assert analysis.document.language is not None and analysis.document.language.code == "de"
     assert not analysis.document.language.supported
     assert analysis.entities == [] and analysis.quotes == []
+
+
+def test_the_encoder_pass_runs_once_per_article_only_when_a_layer_reads_it() -> None:
+    from typing import Any
+
+    from narrascope.pipeline import REGISTRY, Work
+
+    seen: list[Any] = []
+
+    class Reader:
+        name = "encoder-reader"
+        needs_encoder = True
+
+        def __call__(self, work: Work) -> None:
+            seen.append(work.encoded)
+
+    REGISTRY["encoder-reader"] = lambda config: Reader()
+    try:
+        reading = Pipeline(["entities", "encoder-reader"])
+        texts = ["The mayor spoke. Then she left.", "Ferries ran late on Sunday.", RUSSIAN]
+        list(reading.pipe(texts, batch_size=2))
+        assert reading.encoder is not None and reading.timings["encoder"] > 0
+        english = [e for e in seen if e is not None]
+        assert len(seen) == 3 and len(english) == 2  # no English parse, no encoder pass (the Russian one)
+        assert [e.sentences.shape[0] for e in english] == [2, 1]
+        plain = Pipeline(["entities"])
+        list(plain.pipe(texts[:1]))
+        assert plain.encoder is None and "encoder" not in plain.timings
+    finally:
+        del REGISTRY["encoder-reader"]

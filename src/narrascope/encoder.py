@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -24,7 +25,7 @@ import numpy.typing as npt
 
 from narrascope.errors import ModelError
 
-__all__ = ["DIM", "ENCODER_ID", "Encoder", "cache_dir", "encode_cached", "encoder_files", "load_encoder"]
+__all__ = ["DIM", "ENCODER_ID", "Encoded", "Encoder", "cache_dir", "encode_cached", "encoder_files", "load_encoder"]
 
 DIM = 384
 ENCODER_ID = "all-MiniLM-L6-v2-int8"
@@ -62,6 +63,20 @@ def _check(path: Path, sha256: str) -> None:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != sha256:
         raise ModelError(f"{path} does not match its pinned sha256 (found {digest[:12]}…); reinstall it")
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """What the shared encoder pass leaves on one parsed article (never serialised)."""
+
+    tokens: Vectors
+    """One row per token of the parse: the mean of its word pieces' hidden states."""
+    sentences: Vectors
+    """One unit row per sentence of the parse (zeros for a blank one)."""
+
+
+def _count(items: Any) -> int:
+    return sum(1 for _ in items)
 
 
 class Encoder:
@@ -102,34 +117,48 @@ class Encoder:
             out[chosen] = self._run([encodings[i].ids for i in chosen])
         return out
 
-    def token_states(self, doc: Any, batch_size: int = 32) -> Vectors:
-        """Contextual vectors of a spaCy ``Doc``'s tokens (one row per token): each sentence of the
-        parse is encoded on its own (cut every ``MAX_TOKENS - 2`` word pieces) and a token gets the
-        mean of its word pieces' last hidden states; tokens without pieces (spaces) get zeros. A
-        tagger reads them as frozen features beside its own (see ``attribution_embed``)."""
-        out = np.zeros((len(doc), DIM), dtype=np.float32)
-        jobs: list[tuple[Any, list[int], list[int]]] = []  # sentence, piece ids, piece start chars
-        for sent in doc.sents:
-            if sent.text.strip():
-                encoding = self._pieces.encode(sent.text, add_special_tokens=False)
-                starts = [start for start, _ in encoding.offsets]
-                for at in range(0, len(encoding.ids), MAX_TOKENS - 2):
-                    jobs.append((sent, encoding.ids[at : at + MAX_TOKENS - 2], starts[at : at + MAX_TOKENS - 2]))
-        if not jobs:
-            return out
-        counts = np.zeros(len(doc), dtype=np.float32)
-        order = sorted(range(len(jobs)), key=lambda j: len(jobs[j][1]))
+    def token_states(self, doc: Any) -> Vectors:
+        """Contextual vectors of a spaCy ``Doc``'s tokens (one row per token); see :meth:`read`."""
+        return self.read([doc])[0].tokens
+
+    def read(self, docs: Sequence[Any], batch_size: int = 32) -> list[Encoded]:
+        """The shared encoder pass over parsed documents: every sentence of the parse is encoded
+        once (cut every ``MAX_TOKENS - 2`` word pieces), batched across the documents by length.
+
+        A token gets the mean of its word pieces' last hidden states (tokens without pieces, such
+        as spaces, get zeros): a tagger reads them as frozen features beside its own (see
+        ``attribution_embed``). A sentence gets the model's own mean pooling, normalised: the
+        vector :meth:`encode` gives its text. Batch-mates do not change a vector (measured: 0.0)."""
+        out = [
+            Encoded(np.zeros((len(doc), DIM), np.float32), np.zeros((_count(doc.sents), DIM), np.float32))
+            for doc in docs
+        ]
+        jobs: list[tuple[int, int, Any, list[int], list[int]]] = []  # doc, sentence, span, piece ids, starts
+        for number, doc in enumerate(docs):
+            for index, sent in enumerate(doc.sents):
+                if sent.text.strip():
+                    encoding = self._pieces.encode(sent.text, add_special_tokens=False)
+                    starts = [start for start, _ in encoding.offsets]
+                    for at in range(0, len(encoding.ids), MAX_TOKENS - 2):
+                        cut = slice(at, at + MAX_TOKENS - 2)
+                        jobs.append((number, index, sent, encoding.ids[cut], starts[cut]))
+        counts = [np.zeros(len(doc), dtype=np.float32) for doc in docs]
+        order = sorted(range(len(jobs)), key=lambda j: len(jobs[j][3]))
         for at in range(0, len(order), batch_size):
             chosen = [jobs[j] for j in order[at : at + batch_size]]
-            hidden = self._hidden([[CLS, *ids, SEP] for _, ids, _ in chosen])
-            for row, (sent, ids, starts) in enumerate(chosen):
+            hidden = self._hidden([[CLS, *ids, SEP] for *_, ids, _ in chosen])
+            for row, (number, index, sent, ids, starts) in enumerate(chosen):
                 token_starts = np.array([token.idx - sent.start_char for token in sent])
                 tokens = np.searchsorted(token_starts, np.array(starts), side="right") - 1 + sent.start
                 tokens = np.clip(tokens, sent.start, sent.end - 1)
-                np.add.at(out, tokens, hidden[row, 1 : 1 + len(ids)])
-                np.add.at(counts, tokens, 1.0)
-        seen = counts > 0
-        out[seen] /= counts[seen, None]
+                np.add.at(out[number].tokens, tokens, hidden[row, 1 : 1 + len(ids)])
+                np.add.at(counts[number], tokens, 1.0)
+                out[number].sentences[index] += hidden[row, : len(ids) + 2].sum(axis=0)  # [CLS] and [SEP] too
+        for encoded, count in zip(out, counts, strict=True):
+            seen = count > 0
+            encoded.tokens[seen] /= count[seen, None]
+            norms = np.linalg.norm(encoded.sentences, axis=1, keepdims=True)
+            np.divide(encoded.sentences, norms, out=encoded.sentences, where=norms > 0)
         return out
 
     def _hidden(self, batch: list[list[int]]) -> npt.NDArray[np.float32]:

@@ -1,9 +1,10 @@
 """A pipeline of small annotators over one Document, in the way spaCy's ``nlp`` works.
 
 ``nlp = narrascope.load(); analysis = nlp(text_or_html)``; ``nlp.pipe(items, n_process=N)``
-streams batches. The expensive shared pass (spaCy's parse for English, natasha for Russian) runs
-once per article, batched, before the annotators; each annotator then adds one layer and reads
-only what earlier steps wrote.
+streams batches. The expensive shared passes run once per article, batched, before the
+annotators: the parse (spaCy for English, natasha for Russian) and, when an annotator declares
+``needs_encoder``, one sentence-encoder pass over the parse's sentences (DESIGN.md, "How speed is
+counted"). Each annotator then adds one layer and reads only what earlier steps wrote.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from narrascope import __version__
+from narrascope.encoder import Encoded
 from narrascope.ingest import from_bytes, from_text
 from narrascope.model import Analysis, Document
 
@@ -31,6 +33,8 @@ class Work:
     document: Document
     parse: Any = None
     russian: Any = None
+    encoded: Encoded | None = None
+    """The shared encoder pass over the English parse (token and sentence vectors), if any."""
     layers: dict[str, Any] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
     """Scratch space an annotator's batch step leaves for its per-article step; never serialised."""
@@ -38,6 +42,9 @@ class Work:
 
 class Annotator(Protocol):
     name: str
+    """An annotator may also have ``prepare(batch)``, a batched step before the per-article calls,
+    ``models`` (name → version, recorded in every analysis) and ``needs_encoder`` (read
+    ``Work.encoded``)."""
 
     def __call__(self, work: Work) -> None: ...
 
@@ -74,10 +81,15 @@ class Pipeline:
         self.gazetteer = gazetteer
         self.annotators = [REGISTRY[n]({"gazetteer": gazetteer}) for n in self.names]
         self.spacy = load_spacy()
+        self.encoder = None
+        if any(getattr(a, "needs_encoder", False) for a in self.annotators):
+            from narrascope.encoder import load_encoder
+
+            self.encoder = load_encoder()
         self.models = {"narrascope": __version__, "spacy": f"{SPACY_PACKAGE}=={SPACY_VERSION}"}
         self.models.update({k: v for a in self.annotators for k, v in getattr(a, "models", {}).items()})
         self.timings: dict[str, float] = defaultdict(float)
-        """Seconds spent in each stage (ingest, parse, each annotator), for ``bench analyze``."""
+        """Seconds spent in each stage (ingest, parse, encoder, each annotator), for ``bench analyze``."""
 
     def __call__(self, item: Item) -> Analysis:
         return next(self.pipe([item]))
@@ -97,6 +109,12 @@ class Pipeline:
             started = time.perf_counter()
             self._parse(batch)
             self.timings["parse"] += time.perf_counter() - started
+            if self.encoder is not None:
+                started = time.perf_counter()
+                parsed = [w for w in batch if w.parse is not None]
+                for work, encoded in zip(parsed, self.encoder.read([w.parse for w in parsed]), strict=True):
+                    work.encoded = encoded
+                self.timings["encoder"] += time.perf_counter() - started
             for step in self.annotators:
                 if (prepare := getattr(step, "prepare", None)) is not None:
                     started = time.perf_counter()

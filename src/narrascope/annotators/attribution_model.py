@@ -111,21 +111,29 @@ class AttributionModel:
         """The tagger's (label, start token, end token) spans on *doc*, left untouched."""
         return self.spans_many([doc])[0]
 
-    def spans_many(self, docs: list[Any], batch_size: int = 16) -> list[list[tuple[str, int, int]]]:
-        """:meth:`spans` for several docs at once: the tagger runs batched, as spaCy's own pipes do."""
+    @property
+    def needs_encoder(self) -> bool:
+        """Whether the tagger reads the shared sentence encoder's token states (kind ``minilm``)."""
+        return self.meta.get("kind") == "minilm"
+
+    def spans_many(
+        self, docs: list[Any], batch_size: int = 16, states: list[Any] | None = None
+    ) -> list[list[tuple[str, int, int]]]:
+        """:meth:`spans` for several docs at once: the tagger runs batched, as spaCy's own pipes do.
+        A tagger that :attr:`needs_encoder` takes each doc's token *states* from the pipeline's
+        shared encoder pass, or runs that pass itself when none are given."""
         found: list[list[tuple[str, int, int]]] = [[] for _ in docs]
         todo = [i for i, doc in enumerate(docs) if len(doc)]
-        copies = []
-        encoder = None
-        if self.meta.get("kind") == "minilm":  # a tagger that reads the sentence encoder's token states
+        if self.needs_encoder and states is None:
             from narrascope.encoder import load_encoder
 
-            encoder = load_encoder()
+            states = [encoded.tokens for encoded in load_encoder().read(docs)]
+        copies = []
         for i in todo:
             work = docs[i].copy()
             work.set_ents([], default="missing")
-            if encoder is not None:
-                work.tensor = encoder.token_states(docs[i])
+            if states is not None:
+                work.tensor = states[i]
             copies.append(work)
         for i, tagged in zip(todo, self.pipe.pipe(copies, batch_size=batch_size), strict=True):
             found[i] = [(ent.label_, ent.start, ent.end) for ent in tagged.ents]

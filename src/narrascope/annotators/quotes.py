@@ -126,11 +126,16 @@ class QuoteAnnotator:
 
         self.model = load_attribution_model()
         self.models = {"quotes": self.model.version}
+        self.needs_encoder = self.model.needs_encoder
 
     def prepare(self, batch: list[Work]) -> None:
         """Tag the whole batch at once (batched is faster); linking happens per article."""
         parsed = [w for w in batch if w.parse is not None]
-        for work, spans in zip(parsed, self.model.spans_many([w.parse for w in parsed]), strict=True):
+        encoded = [w.encoded for w in parsed]
+        states = [e.tokens for e in encoded if e is not None] if self.needs_encoder else None
+        if states is not None and len(states) < len(parsed):
+            states = None  # no shared pass ran (a pipeline built without it): the model runs its own
+        for work, spans in zip(parsed, self.model.spans_many([w.parse for w in parsed], states=states), strict=True):
             work.cache["attribution_spans"] = spans
 
     def __call__(self, work: Work) -> None:

@@ -350,16 +350,17 @@ def _store_states(docs: list[Any], path: Path) -> None:
 
     from narrascope.encoder import load_encoder
 
-    encoder = load_encoder()
     print(f"[quotes] encoding {len(docs)} docs with the sentence encoder", flush=True)
-    np.savez(path, *[encoder.token_states(doc) for doc in docs])
+    np.savez(path, *[encoded.tokens for encoded in load_encoder().read(docs)])
 
 
-def _predictions(model: Any, docs: list[Any]) -> list[list[Predicted]]:
+def _predictions(model: Any, docs: list[Any], states: list[Any] | None) -> list[list[Predicted]]:
+    from narrascope.annotators.attribution_model import link
+
     out = []
-    for doc in docs:
+    for doc, spans in zip(docs, model.spans_many(docs, states=states), strict=True):
         found = []
-        for raw in model.predict(doc):
+        for raw in link(doc, spans):
             source = (raw.source,) if raw.source else None
             found.append(Predicted(cue=(raw.cue,), source=source, content=raw.content_fragments or None))
         out.append(found)
@@ -375,10 +376,15 @@ def tune_bias(data_dir: Path, model_path: Path, nlp: Any, limit: int | None = No
         articles = articles[:limit]
     docs = list(nlp.pipe([a.text for a in articles], batch_size=16))
     model = AttributionModel(model_path, vocab=nlp.vocab)
+    states = None
+    if model.needs_encoder:  # the encoder pass does not depend on the shift: run it once
+        from narrascope.encoder import load_encoder
+
+        states = [encoded.tokens for encoded in load_encoder().read(docs)]
     best: tuple[float, float, dict[str, float]] | None = None
     for shift in BIAS_GRID:
         model.set_action_bias({"O": shift})
-        preds = _predictions(model, docs)
+        preds = _predictions(model, docs, states)
         result = score(articles, {a.article_id: p for a, p in zip(articles, preds, strict=True)})
         mean_f1 = sum(v for k, v in result.items() if k.endswith("f1")) / 7
         print(f"[quotes] dev, O shift {shift:+.2f}: mean F1 {mean_f1:.4f}", flush=True)
