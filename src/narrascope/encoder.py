@@ -75,6 +75,27 @@ class Encoded:
     """One unit row per sentence of the parse (zeros for a blank one)."""
 
 
+PADDING = 0.1
+"""The share of a batch that may be padding: a padded position costs as much as a real one."""
+
+
+def batches(lengths: Sequence[int], most: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length (at most *most* each, at most ``PADDING`` of
+    each batch padding). On one article the sentences range from 10 to 80 word pieces; one batch
+    of all of them took twice as long as batches of two (measured on the worked example)."""
+    out: list[list[int]] = []
+    total = 0
+    for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        width = lengths[i] + 2  # [CLS] and [SEP]
+        if out and len(out[-1]) < most and (len(out[-1]) + 1) * width <= (1 + PADDING) * (total + width):
+            out[-1].append(i)
+            total += width
+        else:
+            out.append([i])
+            total = width
+    return out
+
+
 def _count(items: Any) -> int:
     return sum(1 for _ in items)
 
@@ -111,9 +132,7 @@ class Encoder:
         if not texts:
             return out
         encodings = self.tokenizer.encode_batch([t if t and t.strip() else " " for t in texts])
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
+        for chosen in batches([len(e.ids) for e in encodings], batch_size):
             out[chosen] = self._run([encodings[i].ids for i in chosen])
         return out
 
@@ -143,9 +162,8 @@ class Encoder:
                         cut = slice(at, at + MAX_TOKENS - 2)
                         jobs.append((number, index, sent, encoding.ids[cut], starts[cut]))
         counts = [np.zeros(len(doc), dtype=np.float32) for doc in docs]
-        order = sorted(range(len(jobs)), key=lambda j: len(jobs[j][3]))
-        for at in range(0, len(order), batch_size):
-            chosen = [jobs[j] for j in order[at : at + batch_size]]
+        for batch in batches([len(job[3]) for job in jobs], batch_size):
+            chosen = [jobs[j] for j in batch]
             hidden = self._hidden([[CLS, *ids, SEP] for *_, ids, _ in chosen])
             for row, (number, index, sent, ids, starts) in enumerate(chosen):
                 token_starts = np.array([token.idx - sent.start_char for token in sent])

@@ -1,13 +1,15 @@
 """The persuasion-technique model: where the persuasive passages are, and which techniques.
 
 Three linear parts, trained on SemEval-2023 Task 3 English by :mod:`narrascope.training.techniques`,
-all reading what the shared English pipeline already produced (no second parse, no encoder):
+all reading what the shared passes already produced (no second parse, no encoder of its own):
 
 1. **Span finder**: a logistic regression per token (is it inside a technique span?) over
    hashed features of the token, its neighbours, its place in the sentence and parse, and the
-   words of its sentence. Runs of tokens above a threshold, bridged over short gaps within a
-   sentence, become the spans. Trained on the gold spans of all techniques merged where they
-   overlap, which is what span identification is scored on.
+   words of its sentence, and (when ``finder_states_scale`` in ``meta.json`` is above 0) the
+   token's state from the shared sentence-encoder pass, scaled by that constant. Runs of tokens
+   above a threshold, bridged over short gaps within a sentence, become the spans. Trained on
+   the gold spans of all techniques merged where they overlap, which is what span
+   identification is scored on.
 2. **Technique classifier**: a multinomial logistic regression over binary features of a span
    (its words and word pairs, three words either side, its length, whether its wording recurs in
    the article, punctuation, capitals, quotation marks); the strongest present word for the
@@ -298,10 +300,12 @@ def runs(doc: Any, indices: Sequence[int], probs: Sequence[float], threshold: fl
 
 
 class SpanFinder:
-    """Per-token logistic regression over hashed :func:`token_features` (``finder.npz``)."""
+    """Per-token logistic regression over hashed :func:`token_features` and, with a
+    ``states_scale`` above 0, the shared encoder's token states (``finder.npz``)."""
 
-    def __init__(self, weights: Any, bias: float, threshold: float, gap: int) -> None:
+    def __init__(self, weights: Any, bias: float, threshold: float, gap: int, states_scale: float = 0.0) -> None:
         self.weights, self.bias, self.threshold, self.gap = weights, bias, threshold, gap
+        self.states_scale = states_scale
 
     @classmethod
     def load(cls, path: Path, meta: dict[str, Any]) -> SpanFinder:
@@ -309,23 +313,34 @@ class SpanFinder:
 
         try:
             data = np.load(path / "finder.npz")
-            return cls(np.asarray(data["weights"], dtype=np.float32), float(data["bias"]), **meta["finder_decoding"])
+            scale = float(meta.get("finder_states_scale", 0.0))
+            return cls(
+                np.asarray(data["weights"], dtype=np.float32),
+                float(data["bias"]),
+                **meta["finder_decoding"],
+                states_scale=scale,
+            )
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ModelError(f"{path}: cannot read the technique span finder: {error}") from error
 
-    def probabilities(self, doc: Any) -> tuple[list[int], Any]:
-        """Token indices and each token's probability of lying inside a technique span."""
+    def probabilities(self, doc: Any, states: Any = None) -> tuple[list[int], Any]:
+        """Token indices and each token's probability of lying inside a technique span; *states*
+        are the doc's token states from the shared encoder pass (needed when ``states_scale`` > 0)."""
         import numpy as np
 
         indices, rows = token_features(doc)
         if not rows:
             return [], np.zeros(0, dtype=np.float32)
-        logits = hash_features(rows) @ self.weights + self.bias
+        logits = hash_features(rows) @ self.weights[:HASH_SIZE] + self.bias
+        if self.states_scale > 0:
+            if states is None:
+                raise ModelError("this technique span finder reads the shared encoder's token states; none were given")
+            logits += self.states_scale * (states[indices] @ self.weights[HASH_SIZE:])
         return indices, 1.0 / (1.0 + np.exp(-logits))
 
-    def spans(self, doc: Any) -> list[tuple[int, int]]:
+    def spans(self, doc: Any, states: Any = None) -> list[tuple[int, int]]:
         """Character spans of the persuasive passages of a parsed ``Doc``."""
-        indices, probs = self.probabilities(doc)
+        indices, probs = self.probabilities(doc, states)
         return runs(doc, indices, list(map(float, probs)), self.threshold, self.gap)
 
 
@@ -395,9 +410,22 @@ class PersuasionModel:
             digest.update((path / name).read_bytes())
         self.version = f"techniques-linear sha256:{digest.hexdigest()[:12]}"
 
-    def spans_many(self, docs: Sequence[Any]) -> list[list[tuple[int, int]]]:
-        """Character spans of the persuasive passages of each doc (a ``Doc`` of ``load_spacy()``)."""
-        return [self.finder.spans(doc) if len(doc) else [] for doc in docs]
+    @property
+    def needs_encoder(self) -> bool:
+        """Whether the span finder reads the shared encoder's token states."""
+        return self.finder.states_scale > 0
+
+    def spans_many(self, docs: Sequence[Any], states: Sequence[Any] | None = None) -> list[list[tuple[int, int]]]:
+        """Character spans of the persuasive passages of each doc (a ``Doc`` of ``load_spacy()``);
+        the docs' token *states* come from the shared encoder pass, or are computed here if needed."""
+        if self.needs_encoder and states is None:
+            from narrascope.encoder import load_encoder
+
+            states = [encoded.tokens for encoded in load_encoder().read(list(docs))]
+        return [
+            self.finder.spans(doc, states[i] if states is not None else None) if len(doc) else []
+            for i, doc in enumerate(docs)
+        ]
 
     def techniques(self, text: str, spans: list[tuple[int, int]]) -> list[list[TechniqueGuess]]:
         """The techniques reported for each span: the best one, and the runner-up when it is

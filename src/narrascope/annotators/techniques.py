@@ -110,6 +110,7 @@ class TechniqueAnnotator:
 
         self.model = load_persuasion_model()
         self.models = {"techniques": self.model.version}
+        self.needs_encoder = self.model.needs_encoder
 
     def __call__(self, work: Work) -> None:
         from narrascope.model import WORD
@@ -117,7 +118,8 @@ class TechniqueAnnotator:
         if work.parse is None:  # only English is parsed by spaCy; the model reads English only
             work.layers["techniques"] = []
             return
-        spans = self.model.finder.spans(work.parse) if len(work.parse) else []
+        states = work.encoded.tokens if work.encoded is not None else None
+        spans = self.model.spans_many([work.parse], [states] if states is not None else None)[0]
         text = work.document.text
         paragraphs = list(work.document.paragraphs) or paragraphs_of(text)
         found = build_techniques(
