@@ -53,9 +53,10 @@ C = 0.5
 MIN_COUNT = 2
 SECOND_LABEL = 0.3
 FINDER_C = 0.03
-FINDER_STATES_SCALE = 0.3
-"""Weight of the shared encoder's token states beside the finder's binary hashed features (0 = not
-read). Measured on one held-out fifth of train: SI F1 0.342 without, 0.387 at 0.3, 0.363 at 1.0."""
+STATES_SCALE = 0.3
+"""Weight of the shared encoder's token states beside the finder's binary hashed features, when
+asked for (``--encoder-states``). Measured on one held-out fifth of train: SI F1 0.342 without,
+0.387 at 0.3, 0.363 at 1.0. The shipped model does not read them (0): see its model card."""
 THRESHOLDS = (0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3)
 GAPS = (1, 2, 3, 4, 5, 6)
 PARAGRAPH_C = 1.0
@@ -110,10 +111,13 @@ class Features:
     """The finder's token features of every article (hashed, beside the scaled token *states* when
     given), computed once per run."""
 
-    def __init__(self, articles: Sequence[Article], docs: Sequence[Any], states: Sequence[Any] | None = None) -> None:
+    def __init__(
+        self, articles: Sequence[Article], docs: Sequence[Any], states: Sequence[Any] | None = None, scale: float = 0.0
+    ) -> None:
         import numpy as np
         from scipy.sparse import csr_matrix, hstack
 
+        self.scale = scale if states is not None else 0.0
         self.indices: list[list[int]] = []
         self.matrices: list[Any] = []
         self.labels: list[Any] = []
@@ -124,8 +128,8 @@ class Features:
                 inside[start:end] = True
             self.indices.append(indices)
             matrix = hash_features(rows) if rows else None
-            if matrix is not None and states is not None:
-                dense = csr_matrix(FINDER_STATES_SCALE * states[number][indices])
+            if matrix is not None and states is not None and scale > 0:
+                dense = csr_matrix(scale * states[number][indices])
                 matrix = hstack([matrix, dense]).tocsr()
             self.matrices.append(matrix)
             self.labels.append(np.array([inside[doc[i].idx] for i in indices], dtype=bool))
@@ -173,6 +177,7 @@ def train_finder(
     return {
         "weights": weights,
         "bias": bias,
+        "states_scale": features.scale,
         "decoding": {"threshold": best[1], "gap": best[2]},
         "inner_dev_si_f1": round(best[0], 4),
     }
@@ -309,7 +314,7 @@ def save(
         )
     full = {
         "finder_decoding": finder["decoding"],
-        "finder_states_scale": FINDER_STATES_SCALE,
+        "finder_states_scale": finder["states_scale"],
         "second_label": SECOND_LABEL,
         "paragraph_threshold": paragraphs["threshold"],
         **meta,
@@ -402,13 +407,21 @@ def _train_all(
 
 
 def cross_validate(
-    data_dir: Path, split: str, k: int, *, limit: int | None = None, cache: Path | None = None, log: Log = _log
+    data_dir: Path,
+    split: str,
+    k: int,
+    *,
+    limit: int | None = None,
+    cache: Path | None = None,
+    states_scale: float = 0.0,
+    log: Log = _log,
 ) -> dict[str, Any]:
-    """Grouped K-fold by article on *split*: retrain every part per fold, score the pooled predictions."""
+    """Grouped K-fold by article on *split*: retrain every part per fold, score the pooled predictions.
+    With *states_scale* > 0 the finder also reads the shared encoder's token states."""
     articles = read_semeval(data_dir, split, limit)
     docs = parse(articles, cache)
-    states = token_states(docs, cache) if FINDER_STATES_SCALE > 0 else None
-    features = Features(articles, docs, states)
+    states = token_states(docs, cache) if states_scale > 0 else None
+    features = Features(articles, docs, states, states_scale)
     order = list(range(len(articles)))
     random.Random(SEED).shuffle(order)
     folds = [sorted(order[i::k]) for i in range(k)]
@@ -440,21 +453,25 @@ def cross_validate(
     )
 
 
-def train_techniques(data_dir: Path, output: Path, *, cache: Path | None = None, log: Log = _log) -> dict[str, Any]:
-    """Train the shipped model on the whole ``train`` split and write it to *output*."""
+def train_techniques(
+    data_dir: Path, output: Path, *, cache: Path | None = None, states_scale: float = 0.0, log: Log = _log
+) -> dict[str, Any]:
+    """Train the shipped model on the whole ``train`` split and write it to *output* (with
+    *states_scale* > 0, a finder that also reads the shared encoder's token states)."""
     t0 = time.monotonic()
     articles = read_semeval(data_dir, "train")
     docs = parse(articles, cache)
     order = list(range(len(articles)))
     random.Random(SEED).shuffle(order)
-    states = token_states(docs, cache) if FINDER_STATES_SCALE > 0 else None
-    finder, classifier, paragraphs = _train_all(articles, docs, Features(articles, docs, states), order, log)
+    states = token_states(docs, cache) if states_scale > 0 else None
+    features = Features(articles, docs, states, states_scale)
+    finder, classifier, paragraphs = _train_all(articles, docs, features, order, log)
     meta = {
         "trained_on": f"SemEval-2023 Task 3 English train ({len(articles)} articles, {classifier['n_spans']} spans)",
         "finder": {
             "C": FINDER_C,
             "features": len(finder["weights"]),
-            "states_scale": FINDER_STATES_SCALE,
+            "states_scale": states_scale,
             "inner_dev_si_f1": finder["inner_dev_si_f1"],
         },
         "classifier": {"C": C, "min_count": MIN_COUNT, "features": len(classifier["features"])},
