@@ -48,3 +48,14 @@ def test_short_and_empty_texts_and_repeated_ids() -> None:
     assert [(m.id, m.rung) for m in index.query("Short note, again.")] == []  # one shingle, another one
     with pytest.raises(ValueError):
         index.add("z", "anything")
+
+
+def test_the_same_texts_give_the_same_matches_in_every_run() -> None:
+    texts = [article(1), article(1).replace("W1", "x", 3), article(4)]
+
+    def run() -> list[list[tuple[str, str, float]]]:
+        index = CopyIndex()
+        return [[(m.id, m.rung, m.similarity) for m in index.add(str(i), t)] for i, t in enumerate(texts)]
+
+    first = run()
+    assert first == run() and first[1] and first[1][0][0] == "0"

@@ -3,7 +3,8 @@
 An outlet that republishes an agency's copy, or another outlet's article with a new first line,
 is the most common repetition in news. ``exact``: the texts are equal once case, accents and
 whitespace are normalised (the normal form document ids hash). ``near-duplicate``: the texts
-share most of their word 5-grams; candidates come from a MinHash LSH index (datasketch), never
+share most of their word 5-grams (hashed with CRC-32, then ``PERMUTATIONS`` random affine
+permutations); candidates come from a MinHash LSH index (datasketch), never
 from comparing all pairs, and each match carries the Jaccard similarity of the 5-gram sets as
 estimated from the MinHash signatures (``PERMUTATIONS`` of them, so within about ±0.09 at
 two standard errors) as its evidence.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -60,11 +62,13 @@ class CopyIndex:
     stream of documents yields each repetition once, pointing back at what came first."""
 
     def __init__(self, threshold: float = 0.7, permutations: int = PERMUTATIONS) -> None:
-        from datasketch import MinHashLSH
+        from datasketch import MinHash, MinHashLSH
 
         self.threshold = threshold
         self.permutations = permutations
         self._lsh = MinHashLSH(threshold=threshold, num_perm=permutations)
+        template = MinHash(num_perm=permutations, seed=SEED)  # its permutations are drawn once, then reused
+        self._permutations, self._scheme = template.permutations, template.scheme
         self._exact: dict[str, str] = {}
         self._signatures: dict[str, Any] = {}
 
@@ -77,17 +81,25 @@ class CopyIndex:
         grams = shingles(text)
         if not grams:
             return None
-        signature = MinHash(num_perm=self.permutations, seed=SEED)
-        signature.update_batch(sorted(grams))
+        signature = MinHash(
+            num_perm=self.permutations,
+            seed=SEED,
+            hashfunc=zlib.crc32,
+            permutations=self._permutations,
+            scheme=self._scheme,
+        )
+        signature.update_batch(list(grams))
         return signature
 
     def query(self, text: str) -> list[Match]:
         """The indexed documents *text* repeats, exact copies first, then by similarity."""
+        return self._query(_digest(text), self._signature(text))
+
+    def _query(self, digest: str, signature: Any) -> list[Match]:
         found: dict[str, Match] = {}
-        first = self._exact.get(_digest(text))
+        first = self._exact.get(digest)
         if first is not None:
             found[first] = Match(first, "exact", 1.0)
-        signature = self._signature(text)
         if signature is not None:
             for key in self._lsh.query(signature):
                 other = str(key)
@@ -102,9 +114,9 @@ class CopyIndex:
         """Index a document; return what it repeats among the documents added before it."""
         if document_id in self._signatures:
             raise ValueError(f"document {document_id} is already in the index")
-        matches = self.query(text)
-        self._exact.setdefault(_digest(text), document_id)
-        signature = self._signature(text)
+        digest, signature = _digest(text), self._signature(text)
+        matches = self._query(digest, signature)
+        self._exact.setdefault(digest, document_id)
         self._signatures[document_id] = signature
         if signature is not None:
             self._lsh.insert(document_id, signature)
