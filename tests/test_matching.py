@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,34 @@ def test_the_same_texts_give_the_same_matches_in_every_run() -> None:
 
     first = run()
     assert first == run() and first[1] and first[1][0][0] == "0"
+
+
+def test_paraphrases_come_from_a_persisted_index(tmp_path: Path) -> None:
+    from narrascope.encoder import load_encoder
+    from narrascope.matching.paraphrases import ParaphraseIndex
+    from narrascope.store.store import StoreError
+
+    texts = [
+        "The minister resigned on Monday after the scandal.",
+        "Heavy rain flooded the valley towns overnight.",
+        "On Monday the minister stepped down following the scandal.",
+        "The central bank raised interest rates by half a point.",
+    ]
+    vectors = load_encoder().encode(texts)
+    index = ParaphraseIndex(threshold=0.7)
+    found = index.add_many([f"d{i}" for i in range(4)], vectors)
+    assert [[p.id for p in f] for f in found] == [[], [], ["d0"], []]
+    assert abs(found[2][0].similarity - float(vectors[0] @ vectors[2])) < 0.005  # measured on the stored vectors
+    path = tmp_path / "index" / "paraphrases.usearch"
+    index.save(path)
+    reopened = ParaphraseIndex.open(path)
+    assert len(reopened) == 4 and reopened.query(vectors[2]) == index.query(vectors[2])
+    with pytest.raises(ValueError):
+        reopened.add("d1", vectors[1])
+    path.write_bytes(b"not an index")
+    with pytest.raises(StoreError):
+        ParaphraseIndex.open(path)
+    meta = path.with_name(path.name + ".json")
+    meta.write_text(meta.read_text().replace("all-MiniLM", "other-encoder"))
+    with pytest.raises(StoreError, match="encoder"):
+        ParaphraseIndex.open(path)

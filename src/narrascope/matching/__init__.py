@@ -1,6 +1,8 @@
 """The matching ladder: which documents repeat one another, rung by rung (DESIGN.md, "The corpus
-model"). Each match names the rung that found it and the similarity it measured there."""
+model"). Each match names the rung that found it and the similarity it measured there: exact and
+near copies (:mod:`.copies`), paraphrases (:mod:`.paraphrases`)."""
 
 from narrascope.matching.copies import CopyIndex, Match
+from narrascope.matching.paraphrases import Paraphrase, ParaphraseIndex
 
-__all__ = ["CopyIndex", "Match"]
+__all__ = ["CopyIndex", "Match", "Paraphrase", "ParaphraseIndex"]
