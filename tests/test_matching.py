@@ -46,6 +46,7 @@ def test_short_and_empty_texts_and_repeated_ids() -> None:
     assert index.add("x", "") == [] and index.add("y", "!!!") == []
     assert index.add("z", "Short note.") == []
     assert [(m.id, m.rung) for m in index.add("z2", "short   NOTE.")] == [("z", "exact")]  # not twice
+    assert [(m.id, m.rung) for m in index.add("z3", "SHORT NOTE.")] == [("z", "exact"), ("z2", "exact")]
     assert [(m.id, m.rung) for m in index.query("Short note, again.")] == []  # one shingle, another one
     with pytest.raises(ValueError):
         index.add("z", "anything")

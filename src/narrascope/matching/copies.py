@@ -69,7 +69,7 @@ class CopyIndex:
         self._lsh = MinHashLSH(threshold=threshold, num_perm=permutations)
         template = MinHash(num_perm=permutations, seed=SEED)  # its permutations are drawn once, then reused
         self._permutations, self._scheme = template.permutations, template.scheme
-        self._exact: dict[str, str] = {}
+        self._exact: dict[str, list[str]] = {}
         self._signatures: dict[str, Any] = {}
 
     def __len__(self) -> int:
@@ -96,10 +96,7 @@ class CopyIndex:
         return self._query(_digest(text), self._signature(text))
 
     def _query(self, digest: str, signature: Any) -> list[Match]:
-        found: dict[str, Match] = {}
-        first = self._exact.get(digest)
-        if first is not None:
-            found[first] = Match(first, "exact", 1.0)
+        found = {other: Match(other, "exact", 1.0) for other in self._exact.get(digest, [])}
         if signature is not None:
             for key in self._lsh.query(signature):
                 other = str(key)
@@ -116,7 +113,7 @@ class CopyIndex:
             raise ValueError(f"document {document_id} is already in the index")
         digest, signature = _digest(text), self._signature(text)
         matches = self._query(digest, signature)
-        self._exact.setdefault(digest, document_id)
+        self._exact.setdefault(digest, []).append(document_id)
         self._signatures[document_id] = signature
         if signature is not None:
             self._lsh.insert(document_id, signature)
