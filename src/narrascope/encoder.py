@@ -25,7 +25,17 @@ import numpy.typing as npt
 
 from narrascope.errors import ModelError
 
-__all__ = ["DIM", "ENCODER_ID", "Encoded", "Encoder", "cache_dir", "encode_cached", "encoder_files", "load_encoder"]
+__all__ = [
+    "DIM",
+    "ENCODER_ID",
+    "Encoded",
+    "Encoder",
+    "cache_dir",
+    "encode_cached",
+    "encoder_files",
+    "load_encoder",
+    "token_states",
+]
 
 DIM = 384
 ENCODER_ID = "all-MiniLM-L6-v2-int8"
@@ -96,10 +106,6 @@ def batches(lengths: Sequence[int], most: int) -> list[list[int]]:
     return out
 
 
-def _count(items: Any) -> int:
-    return sum(1 for _ in items)
-
-
 class Encoder:
     """Texts → L2-normalised float32 vectors of :data:`DIM` dimensions (cosine = dot product).
 
@@ -148,13 +154,14 @@ class Encoder:
         as spaces, get zeros): a tagger reads them as frozen features beside its own (see
         ``attribution_embed``). A sentence gets the model's own mean pooling, normalised: the
         vector :meth:`encode` gives its text. Batch-mates do not change a vector (measured: 0.0)."""
+        sentences = [list(doc.sents) for doc in docs]
         out = [
-            Encoded(np.zeros((len(doc), DIM), np.float32), np.zeros((_count(doc.sents), DIM), np.float32))
-            for doc in docs
+            Encoded(np.zeros((len(doc), DIM), np.float32), np.zeros((len(sents), DIM), np.float32))
+            for doc, sents in zip(docs, sentences, strict=True)
         ]
         jobs: list[tuple[int, int, Any, list[int], list[int]]] = []  # doc, sentence, span, piece ids, starts
-        for number, doc in enumerate(docs):
-            for index, sent in enumerate(doc.sents):
+        for number, sents in enumerate(sentences):
+            for index, sent in enumerate(sents):
                 if sent.text.strip():
                     encoding = self._pieces.encode(sent.text, add_special_tokens=False)
                     starts = [start for start, _ in encoding.offsets]
@@ -209,6 +216,12 @@ def load_encoder() -> Encoder:
     _check(model, MODEL_SHA256)
     _check(tokenizer, TOKENIZER_SHA256)
     return Encoder(model, tokenizer)
+
+
+def token_states(docs: Sequence[Any]) -> list[Vectors]:
+    """Each parsed doc's token states from one shared encoder pass (:meth:`Encoder.read`), for a
+    model run outside the pipeline, which would otherwise have left them in ``Work.encoded``."""
+    return [encoded.tokens for encoded in load_encoder().read(docs)]
 
 
 def cache_dir() -> Path:

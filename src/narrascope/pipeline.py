@@ -40,6 +40,13 @@ class Work:
     """Scratch space an annotator's batch step leaves for its per-article step; never serialised."""
 
 
+def shared_token_states(works: Iterable[Work]) -> list[Any] | None:
+    """The token states the shared encoder pass left on each work, or None unless every one has
+    them (a pipeline that ran no pass): the model then runs the pass itself."""
+    encoded = [work.encoded for work in works]
+    return None if any(e is None for e in encoded) else [e.tokens for e in encoded if e is not None]
+
+
 class Annotator(Protocol):
     name: str
     """An annotator may also have ``prepare(batch)``, a batched step before the per-article calls,

@@ -125,9 +125,9 @@ class AttributionModel:
         found: list[list[tuple[str, int, int]]] = [[] for _ in docs]
         todo = [i for i, doc in enumerate(docs) if len(doc)]
         if self.needs_encoder and states is None:
-            from narrascope.encoder import load_encoder
+            from narrascope.encoder import token_states
 
-            states = [encoded.tokens for encoded in load_encoder().read(docs)]
+            states = token_states(docs)
         copies = []
         for i in todo:
             work = docs[i].copy()

@@ -419,9 +419,9 @@ class PersuasionModel:
         """Character spans of the persuasive passages of each doc (a ``Doc`` of ``load_spacy()``);
         the docs' token *states* come from the shared encoder pass, or are computed here if needed."""
         if self.needs_encoder and states is None:
-            from narrascope.encoder import load_encoder
+            from narrascope.encoder import token_states
 
-            states = [encoded.tokens for encoded in load_encoder().read(list(docs))]
+            states = token_states(docs)
         return [
             self.finder.spans(doc, states[i] if states is not None else None) if len(doc) else []
             for i, doc in enumerate(docs)

@@ -16,7 +16,7 @@ from typing import Any
 from narrascope.annotators.attribution_model import link
 from narrascope.annotators.russian_quotes import find_russian_attributions
 from narrascope.model import Entity, Quote, QuoteKind, Span, Speaker
-from narrascope.pipeline import Work, annotator
+from narrascope.pipeline import Work, annotator, shared_token_states
 
 PAIRS = {"“": "”", "‘": "’", "«": "»", "„": "“", '"': '"'}
 _OPENERS = "".join(PAIRS)
@@ -131,10 +131,7 @@ class QuoteAnnotator:
     def prepare(self, batch: list[Work]) -> None:
         """Tag the whole batch at once (batched is faster); linking happens per article."""
         parsed = [w for w in batch if w.parse is not None]
-        encoded = [w.encoded for w in parsed]
-        states = [e.tokens for e in encoded if e is not None] if self.needs_encoder else None
-        if states is not None and len(states) < len(parsed):
-            states = None  # no shared pass ran (a pipeline built without it): the model runs its own
+        states = shared_token_states(parsed) if self.needs_encoder else None
         for work, spans in zip(parsed, self.model.spans_many([w.parse for w in parsed], states=states), strict=True):
             work.cache["attribution_spans"] = spans
 

@@ -22,7 +22,7 @@ from typing import Any
 from narrascope.annotators.certainty import find_cues
 from narrascope.annotators.technique_families import FAMILIES, FAMILY_OF
 from narrascope.model import Span, Technique, TechniqueProfile
-from narrascope.pipeline import Work, annotator
+from narrascope.pipeline import Work, annotator, shared_token_states
 
 __all__ = ["TechniqueAnnotator", "build_techniques", "paragraphs_of", "profile"]
 
@@ -118,8 +118,7 @@ class TechniqueAnnotator:
         if work.parse is None:  # only English is parsed by spaCy; the model reads English only
             work.layers["techniques"] = []
             return
-        states = work.encoded.tokens if work.encoded is not None else None
-        spans = self.model.spans_many([work.parse], [states] if states is not None else None)[0]
+        spans = self.model.spans_many([work.parse], shared_token_states([work]))[0]
         text = work.document.text
         paragraphs = list(work.document.paragraphs) or paragraphs_of(text)
         found = build_techniques(

@@ -348,10 +348,10 @@ def _store_states(docs: list[Any], path: Path) -> None:
     """The shared encoder's token states of every doc, in order, beside the DocBin."""
     import numpy as np
 
-    from narrascope.encoder import load_encoder
+    from narrascope.encoder import token_states
 
     print(f"[quotes] encoding {len(docs)} docs with the sentence encoder", flush=True)
-    np.savez(path, *[encoded.tokens for encoded in load_encoder().read(docs)])
+    np.savez(path, *token_states(docs))
 
 
 def _predictions(model: Any, docs: list[Any], states: list[Any] | None) -> list[list[Predicted]]:
@@ -378,9 +378,9 @@ def tune_bias(data_dir: Path, model_path: Path, nlp: Any, limit: int | None = No
     model = AttributionModel(model_path, vocab=nlp.vocab)
     states = None
     if model.needs_encoder:  # the encoder pass does not depend on the shift: run it once
-        from narrascope.encoder import load_encoder
+        from narrascope.encoder import token_states
 
-        states = [encoded.tokens for encoded in load_encoder().read(docs)]
+        states = token_states(docs)
     best: tuple[float, float, dict[str, float]] | None = None
     for shift in BIAS_GRID:
         model.set_action_bias({"O": shift})

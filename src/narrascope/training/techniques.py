@@ -93,7 +93,7 @@ def token_states(docs: Sequence[Any], cache: Path | None = None) -> list[Any]:
     when *cache* is given: encoding the train split takes minutes)."""
     import numpy as np
 
-    from narrascope.encoder import load_encoder
+    from narrascope import encoder
 
     path = cache.with_name(cache.stem + "-states.npz") if cache is not None else None
     if path is not None and path.is_file():
@@ -101,7 +101,7 @@ def token_states(docs: Sequence[Any], cache: Path | None = None) -> list[Any]:
         states = [stored[f"arr_{i}"] for i in range(len(stored.files))]
         if [len(s) for s in states] == [len(d) for d in docs]:
             return states
-    states = [encoded.tokens for encoded in load_encoder().read(list(docs))]
+    states = encoder.token_states(docs)
     if path is not None:
         np.savez(path, *states)
     return states
