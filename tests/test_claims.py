@@ -181,3 +181,19 @@ def test_no_claims_or_figures_for_a_language_narrascope_does_not_read(nlp: Pipel
     analysis = nlp("Die Regierung hat am Montag beschlossen, dass 14 Soldaten nach Mali geschickt werden. Das ist gut.")
     assert analysis.document.language is not None and not analysis.document.language.supported
     assert analysis.claims == [] and analysis.figures == [] and analysis.claim_profile is None
+
+
+def test_claims_score_what_the_model_reads_with_labels_blanked(nlp: Pipeline) -> None:
+    from narrascope.annotators.checkworthy import load_checkworthy_model
+
+    text = (
+        "The ministry said that 40 soldiers were killed near the border on Monday.\n\n"
+        "Members of Hizb ut-Tahrir (an organization banned in Russia) were detained in Kazan, the police said."
+    )
+    analysis = nlp(text)
+    model = load_checkworthy_model()
+    plain, labelled = analysis.claims
+    assert analysis.labels and plain.checkworthy == round(model.scores([plain.span.text])[0], 4)
+    blanked = "Members of Hizb ut-Tahrir were detained in Kazan, the police said."
+    with_label = round(model.scores([labelled.span.text])[0], 4)
+    assert labelled.checkworthy == round(model.scores([blanked])[0], 4) != with_label

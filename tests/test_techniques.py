@@ -166,8 +166,8 @@ def test_eval_techniques_bad_input_is_one_line(tmp_path: Path, args: list[str]) 
 
 
 def test_a_finder_that_reads_the_shared_encoder_pass(tmp_path: Path) -> None:
+    from narrascope.annotators.checkworthy import WIDTH, token_states
     from narrascope.annotators.persuasion import HASH_SIZE, PersuasionModel
-    from narrascope.encoder import DIM, load_encoder
     from narrascope.models import load_spacy
     from narrascope.training.techniques import train_techniques
 
@@ -175,9 +175,9 @@ def test_a_finder_that_reads_the_shared_encoder_pass(tmp_path: Path) -> None:
     meta = train_techniques(data, tmp_path / "model", states_scale=0.3, log=lambda _: None)
     model = PersuasionModel(tmp_path / "model")
     assert model.needs_encoder and meta["finder"]["states_scale"] == 0.3
-    assert model.finder.weights.shape[0] == meta["finder"]["features"] == HASH_SIZE + DIM  # hashed + one per state
+    assert model.finder.weights.shape[0] == meta["finder"]["features"] == HASH_SIZE + WIDTH  # hashed + one per state
     doc = load_spacy()("These traitors in Springfield will destroy everything we love. Officials met on Tuesday.")
-    given = model.spans_many([doc], [load_encoder().read([doc])[0].tokens])
+    given = model.spans_many([doc], token_states([doc]))
     assert given == model.spans_many([doc])  # without states the model runs the encoder pass itself
     plain = train_techniques(data, tmp_path / "plain", log=lambda _: None)
     assert not PersuasionModel(tmp_path / "plain").needs_encoder and plain["finder"]["states_scale"] == 0.0

@@ -49,12 +49,11 @@ def bench_analyze(texts: list[str], repeats: int = 3, batch_size: int = 16) -> d
     batch alone changes its speed, and that is not what this comparison is about.
 
     The sentence-encoder passes are reported beside bare spaCy (DESIGN.md, "How speed is
-    counted"), each as a bare run over the parse's sentences: ``shared_encoder.ratio`` the shared
-    pass layers read (``stage.encoder.ratio`` inside the pipeline; 0 when no layer needs it) and
-    ``checkworthy.ratio`` the claims layer's check-worthiness model (a fine-tuned MiniLM of its
-    own, inside ``stage.claims.ratio``). ``encoder.passes`` counts them (the design allows one),
-    ``encoder.ratio`` is their sum and ``ratio.vs_shared_passes`` the whole pipeline over bare
-    spaCy plus that sum.
+    counted"), each as a bare run over the parsed texts: ``shared_encoder.ratio`` the shared pass
+    (the check-worthiness model, whose scores and token states the claims, quotes and techniques
+    layers read; ``stage.encoder.ratio`` inside the pipeline; 0 when no layer needs it).
+    ``encoder.passes`` counts them (the design allows one), ``encoder.ratio`` is their sum and
+    ``ratio.vs_shared_passes`` the whole pipeline over bare spaCy plus that sum.
     """
     import narrascope
 
@@ -74,8 +73,6 @@ def bench_analyze(texts: list[str], repeats: int = 3, batch_size: int = 16) -> d
     passes: dict[str, Callable[[], Any]] = {}
     if (shared := nlp.encoder) is not None:
         passes["shared_encoder"] = lambda: shared.read(docs)
-    if (checkworthy := _checkworthy_pass(nlp, docs)) is not None:
-        passes["checkworthy"] = checkworthy
     bare_times, our_times = [], []
     stages: dict[str, float] = {}
     for _ in range(repeats):
@@ -101,23 +98,12 @@ def bench_analyze(texts: list[str], repeats: int = 3, batch_size: int = 16) -> d
         "ratio": ours_s / bare_s,
         "encoder.ratio": encoder_s / bare_s,
         "encoder.passes": len(passes),
-        **{f"{name}.ratio": pass_s.get(name, 0.0) / bare_s for name in ("shared_encoder", "checkworthy")},
+        "shared_encoder.ratio": pass_s.get("shared_encoder", 0.0) / bare_s,
         "ratio.vs_shared_passes": ours_s / (bare_s + encoder_s),
         "repeats": repeats,
         "batch_size": batch_size,
         "model": f"narrascope {narrascope.__version__}",
     }
-
-
-def _checkworthy_pass(nlp: Any, docs: list[Any]) -> Callable[[], Any] | None:
-    """A bare run of the claims layer's check-worthiness model over every sentence of the parsed
-    texts, when the pipeline has one."""
-    claims = next((a for a in nlp.annotators if getattr(a, "checkworthy", None) is not None), None)
-    if claims is None:
-        return None
-    sentences = [s.text for doc in docs for s in doc.sents]
-    model = claims.checkworthy
-    return lambda: model.scores(sentences)
 
 
 def _consume(items: Iterable[Any]) -> None:

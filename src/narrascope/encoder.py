@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -28,13 +27,11 @@ from narrascope.errors import ModelError
 __all__ = [
     "DIM",
     "ENCODER_ID",
-    "Encoded",
     "Encoder",
     "cache_dir",
     "encode_cached",
     "encoder_files",
     "load_encoder",
-    "token_states",
 ]
 
 DIM = 384
@@ -73,16 +70,6 @@ def _check(path: Path, sha256: str) -> None:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != sha256:
         raise ModelError(f"{path} does not match its pinned sha256 (found {digest[:12]}…); reinstall it")
-
-
-@dataclass(frozen=True)
-class Encoded:
-    """What the shared encoder pass leaves on one parsed article (never serialised)."""
-
-    tokens: Vectors
-    """One row per token of the parse: the mean of its word pieces' hidden states."""
-    sentences: Vectors
-    """One unit row per sentence of the parse (zeros for a blank one)."""
 
 
 PADDING = 0.1
@@ -128,8 +115,6 @@ class Encoder:
             raise ModelError(f"cannot load the sentence encoder: {error}") from error
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        self._pieces = Tokenizer.from_str(self.tokenizer.to_str())  # for token_states: never truncates
-        self._pieces.no_truncation()
         self.inputs = {i.name for i in self.session.get_inputs()}
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> Vectors:
@@ -140,50 +125,6 @@ class Encoder:
         encodings = self.tokenizer.encode_batch([t if t and t.strip() else " " for t in texts])
         for chosen in batches([len(e.ids) for e in encodings], batch_size):
             out[chosen] = self._run([encodings[i].ids for i in chosen])
-        return out
-
-    def token_states(self, doc: Any) -> Vectors:
-        """Contextual vectors of a spaCy ``Doc``'s tokens (one row per token); see :meth:`read`."""
-        return self.read([doc])[0].tokens
-
-    def read(self, docs: Sequence[Any], batch_size: int = 32) -> list[Encoded]:
-        """The shared encoder pass over parsed documents: every sentence of the parse is encoded
-        once (cut every ``MAX_TOKENS - 2`` word pieces), batched across the documents by length.
-
-        A token gets the mean of its word pieces' last hidden states (tokens without pieces, such
-        as spaces, get zeros): a tagger reads them as frozen features beside its own (see
-        ``attribution_embed``). A sentence gets the model's own mean pooling, normalised: the
-        vector :meth:`encode` gives its text. Batch-mates do not change a vector (measured: 0.0)."""
-        sentences = [list(doc.sents) for doc in docs]
-        out = [
-            Encoded(np.zeros((len(doc), DIM), np.float32), np.zeros((len(sents), DIM), np.float32))
-            for doc, sents in zip(docs, sentences, strict=True)
-        ]
-        jobs: list[tuple[int, int, Any, list[int], list[int]]] = []  # doc, sentence, span, piece ids, starts
-        for number, sents in enumerate(sentences):
-            for index, sent in enumerate(sents):
-                if sent.text.strip():
-                    encoding = self._pieces.encode(sent.text, add_special_tokens=False)
-                    starts = [start for start, _ in encoding.offsets]
-                    for at in range(0, len(encoding.ids), MAX_TOKENS - 2):
-                        cut = slice(at, at + MAX_TOKENS - 2)
-                        jobs.append((number, index, sent, encoding.ids[cut], starts[cut]))
-        counts = [np.zeros(len(doc), dtype=np.float32) for doc in docs]
-        for batch in batches([len(job[3]) for job in jobs], batch_size):
-            chosen = [jobs[j] for j in batch]
-            hidden = self._hidden([[CLS, *ids, SEP] for *_, ids, _ in chosen])
-            for row, (number, index, sent, ids, starts) in enumerate(chosen):
-                token_starts = np.array([token.idx - sent.start_char for token in sent])
-                tokens = np.searchsorted(token_starts, np.array(starts), side="right") - 1 + sent.start
-                tokens = np.clip(tokens, sent.start, sent.end - 1)
-                np.add.at(out[number].tokens, tokens, hidden[row, 1 : 1 + len(ids)])
-                np.add.at(counts[number], tokens, 1.0)
-                out[number].sentences[index] += hidden[row, : len(ids) + 2].sum(axis=0)  # [CLS] and [SEP] too
-        for encoded, count in zip(out, counts, strict=True):
-            seen = count > 0
-            encoded.tokens[seen] /= count[seen, None]
-            norms = np.linalg.norm(encoded.sentences, axis=1, keepdims=True)
-            np.divide(encoded.sentences, norms, out=encoded.sentences, where=norms > 0)
         return out
 
     def _hidden(self, batch: list[list[int]]) -> npt.NDArray[np.float32]:
@@ -216,12 +157,6 @@ def load_encoder() -> Encoder:
     _check(model, MODEL_SHA256)
     _check(tokenizer, TOKENIZER_SHA256)
     return Encoder(model, tokenizer)
-
-
-def token_states(docs: Sequence[Any]) -> list[Vectors]:
-    """Each parsed doc's token states from one shared encoder pass (:meth:`Encoder.read`), for a
-    model run outside the pipeline, which would otherwise have left them in ``Work.encoded``."""
-    return [encoded.tokens for encoded in load_encoder().read(docs)]
 
 
 def cache_dir() -> Path:

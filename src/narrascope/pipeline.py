@@ -1,10 +1,12 @@
 """A pipeline of small annotators over one Document, in the way spaCy's ``nlp`` works.
 
 ``nlp = narrascope.load(); analysis = nlp(text_or_html)``; ``nlp.pipe(items, n_process=N)``
-streams batches. The expensive shared passes run once per article, batched, before the
-annotators: the parse (spaCy for English, natasha for Russian) and, when an annotator declares
-``needs_encoder``, one sentence-encoder pass over the parse's sentences (DESIGN.md, "How speed is
-counted"). Each annotator then adds one layer and reads only what earlier steps wrote.
+streams batches. The expensive shared passes run once per article before the annotators: the
+parse (spaCy for English, natasha for Russian) and, when an annotator declares ``needs_encoder``,
+one encoder pass over the English parse's sentences: the check-worthiness model's
+(:meth:`~narrascope.annotators.checkworthy.CheckworthyModel.read`), whose scores the claims
+layer reads and whose token states the quote and technique taggers read (DESIGN.md, "How speed
+is counted"). Each annotator then adds one layer and reads only what earlier steps wrote.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from narrascope import __version__
-from narrascope.encoder import Encoded
 from narrascope.ingest import from_bytes, from_text
 from narrascope.model import Analysis, Document
+
+if TYPE_CHECKING:
+    from narrascope.annotators.checkworthy import Reading
 
 Item = str | bytes | Document
 
@@ -33,8 +37,8 @@ class Work:
     document: Document
     parse: Any = None
     russian: Any = None
-    encoded: Encoded | None = None
-    """The shared encoder pass over the English parse (token and sentence vectors), if any."""
+    encoded: Reading | None = None
+    """The shared encoder pass over the English parse (token states, unit scores), if any."""
     layers: dict[str, Any] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
     """Scratch space an annotator's batch step leaves for its per-article step; never serialised."""
@@ -90,9 +94,9 @@ class Pipeline:
         self.spacy = load_spacy()
         self.encoder = None
         if any(getattr(a, "needs_encoder", False) for a in self.annotators):
-            from narrascope.encoder import load_encoder
+            from narrascope.annotators.checkworthy import load_checkworthy_model
 
-            self.encoder = load_encoder()
+            self.encoder = load_checkworthy_model()
         self.models = {"narrascope": __version__, "spacy": f"{SPACY_PACKAGE}=={SPACY_VERSION}"}
         self.models.update({k: v for a in self.annotators for k, v in getattr(a, "models", {}).items()})
         self.timings: dict[str, float] = defaultdict(float)

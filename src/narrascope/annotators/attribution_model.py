@@ -125,7 +125,7 @@ class AttributionModel:
         found: list[list[tuple[str, int, int]]] = [[] for _ in docs]
         todo = [i for i, doc in enumerate(docs) if len(doc)]
         if self.needs_encoder and states is None:
-            from narrascope.encoder import token_states
+            from narrascope.annotators.checkworthy import token_states
 
             states = token_states(docs)
         copies = []

@@ -12,18 +12,62 @@ model it is no slower (no padding). ``score`` is the model's probability; ``thre
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from narrascope.errors import ModelError
+import numpy as np
+import numpy.typing as npt
 
-__all__ = ["CheckworthyModel", "load_checkworthy_model", "model_dir"]
+from narrascope.errors import ModelError
+from narrascope.model import WORD
+
+__all__ = ["CheckworthyModel", "Reading", "load_checkworthy_model", "model_dir", "token_states", "units"]
 
 MODEL_FILE = "checkworthy.onnx"
+CLS, SEP = 101, 102
+"""The WordPiece ids of ``[CLS]`` and ``[SEP]``."""
+WIDTH = 384
+"""The width of the model's hidden states."""
+
+States = npt.NDArray[np.float32]
+
+
+def units(text: str, sentences: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The claim units of a text: its sentences (character spans from the parse) cut at line
+    breaks, trimmed of space, keeping those with a word. A parse sentence sometimes runs over a
+    paragraph break (a headline into the first line); a claim never does."""
+    out = []
+    for start, end in sentences:
+        for piece in re.finditer(r"[^\n]+", text[start:end]):
+            lo, hi = start + piece.start(), start + piece.end()
+            while lo < hi and text[lo].isspace():
+                lo += 1
+            while hi > lo and text[hi - 1].isspace():
+                hi -= 1
+            if WORD.search(text[lo:hi]):
+                out.append((lo, hi))
+    return out
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one pass of the model over a parsed English article leaves (never serialised): the
+    pipeline runs it once and every layer reads it (DESIGN.md, "How speed is counted")."""
+
+    tokens: States
+    """One row per token of the parse: the mean of its word pieces' last hidden states (zeros for
+    tokens without pieces, such as spaces)."""
+    units: list[tuple[int, int]]
+    """The claim units read (:func:`units` of the parse's sentences)."""
+    scores: list[float]
+    """Each unit's check-worthiness, as :meth:`CheckworthyModel.scores` gives its text."""
 
 
 class CheckworthyModel:
@@ -42,23 +86,57 @@ class CheckworthyModel:
                 str(path / MODEL_FILE), options, providers=["CPUExecutionProvider"]
             )
             self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+            self.digest = hashlib.sha256((path / MODEL_FILE).read_bytes()).hexdigest()[:12]
+            """Names what the token states were read with (caches of them are kept under it)."""
         except Exception as error:  # onnxruntime and tokenizers raise their own error types
             raise ModelError(f"{path}: cannot load the check-worthiness model: {error}") from error
         self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_length=int(self.meta.get("max_len", 64)))
+        self.max_len = int(self.meta.get("max_len", 64))
+        self.tokenizer.enable_truncation(max_length=self.max_len)
+        self._pieces = Tokenizer.from_str(self.tokenizer.to_str())  # for read: never truncates
+        self._pieces.no_truncation()
         self.threshold = float(self.meta["threshold"])
         self.version = f"checkworthy-minilm {self.meta.get('variant', '')} thr {self.threshold:.2f}".strip()
 
     def scores(self, texts: Sequence[str]) -> list[float]:
         """Probability that each text is check-worthy, in input order (each scored on its own)."""
-        import numpy as np
+        return [self._run(self.tokenizer.encode(text or " ").ids)[0] for text in texts]
 
+    def read(self, docs: Sequence[Any]) -> list[Reading]:
+        """The shared pass over parsed English documents: each claim unit is run once, on its own,
+        in pieces of ``max_len`` word pieces; its score is the first piece's (what :meth:`scores`
+        gives its text, which is cut there), and every piece's hidden states go to the tokens
+        they fall in. A tagger reads those states as frozen features beside its own."""
         out = []
-        for text in texts:
-            ids = np.asarray([self.tokenizer.encode(text or " ").ids], dtype=np.int64)
-            probability = self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
-            out.append(float(probability.reshape(-1)[0]))
+        step = self.max_len - 2  # [CLS] and [SEP]
+        for doc in docs:
+            starts = np.array([token.idx for token in doc], dtype=np.int64)
+            tokens = np.zeros((len(doc), WIDTH), dtype=np.float32)
+            counts = np.zeros(len(doc), dtype=np.float32)
+            spans = units(doc.text, [(s.start_char, s.end_char) for s in doc.sents])
+            scores = []
+            for lo, hi in spans:
+                encoding = self._pieces.encode(doc.text[lo:hi], add_special_tokens=False)
+                offsets = lo + np.array([start for start, _ in encoding.offsets], dtype=np.int64)
+                for at in range(0, max(len(encoding.ids), 1), step):
+                    ids = encoding.ids[at : at + step]
+                    probability, hidden = self._run([CLS, *ids, SEP])
+                    if at == 0:
+                        scores.append(probability)
+                    rows = np.clip(np.searchsorted(starts, offsets[at : at + step], side="right") - 1, 0, None)
+                    np.add.at(tokens, rows, hidden[1 : 1 + len(ids)])
+                    np.add.at(counts, rows, 1.0)
+            seen = counts > 0
+            tokens[seen] /= counts[seen, None]
+            out.append(Reading(tokens, spans, scores))
         return out
+
+    def _run(self, ids: list[int]) -> tuple[float, States]:
+        """The probability and the last hidden states (pieces × width) of one input."""
+        feed = np.asarray([ids], dtype=np.int64)
+        probability, *hidden = self.session.run(None, {"input_ids": feed, "attention_mask": np.ones_like(feed)})
+        states = np.asarray(hidden[0][0], dtype=np.float32) if hidden else np.zeros((0, WIDTH), np.float32)
+        return float(probability.reshape(-1)[0]), states
 
 
 def model_dir() -> Path:
@@ -73,3 +151,9 @@ def load_checkworthy_model() -> CheckworthyModel:
     if not (path / MODEL_FILE).is_file():
         raise ModelError(f"the check-worthiness model is missing from {path}; see its MODEL_CARD.md to rebuild it")
     return CheckworthyModel(path)
+
+
+def token_states(docs: Sequence[Any]) -> list[States]:
+    """Each parsed doc's token states from the shared pass (:meth:`CheckworthyModel.read`), for a
+    model run outside the pipeline, which would otherwise have left them in ``Work.encoded``."""
+    return [reading.tokens for reading in load_checkworthy_model().read(docs)]

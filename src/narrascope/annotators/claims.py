@@ -21,10 +21,10 @@ when a source carries it in an article whose sourcing profile shows single-sourc
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from narrascope.annotators.certainty import find_cues
+from narrascope.annotators.checkworthy import units
 from narrascope.annotators.figures import reporting_quote, speaker_label
 from narrascope.model import (
     WORD,
@@ -49,24 +49,31 @@ threshold replaces it when the model is loaded)."""
 
 def sentences(text: str, work: Work) -> list[tuple[int, int]]:
     """Sentence spans from the shared parse (spaCy for English, natasha for Russian); each
-    trimmed of surrounding space, and never across a paragraph break."""
+    trimmed of surrounding space, and never across a paragraph break (:func:`units`)."""
+    if work.encoded is not None:
+        return work.encoded.units  # the same units, as the shared pass read them
     if work.parse is not None:
-        raw = [(s.start_char, s.end_char) for s in work.parse.sents]
-    elif work.russian is not None:
-        raw = list(work.russian.sentences)
-    else:
-        return []
-    out = []
-    for start, end in raw:
-        for piece in re.finditer(r"[^\n]+", text[start:end]):
-            lo, hi = start + piece.start(), start + piece.end()
-            while lo < hi and text[lo].isspace():
-                lo += 1
-            while hi > lo and text[hi - 1].isspace():
-                hi -= 1
-            if WORD.search(text[lo:hi]):
-                out.append((lo, hi))
-    return out
+        return units(text, [(s.start_char, s.end_char) for s in work.parse.sents])
+    if work.russian is not None:
+        return units(text, list(work.russian.sentences))
+    return []
+
+
+def _checkworthiness(work: Work, model: Any, spans: list[tuple[int, int]], cleaned: list[str]) -> list[float]:
+    """Each sentence's check-worthiness: from the pipeline's shared pass when it ran, except where
+    a designation label was blanked out of the sentence (the model reads it without the label)."""
+    text = work.document.text
+    if work.encoded is None:
+        return list(model.scores(cleaned))
+    scores = list(work.encoded.scores)
+    changed = [
+        i
+        for i, ((start, end), plain) in enumerate(zip(spans, cleaned, strict=True))
+        if plain != " ".join(text[start:end].split())
+    ]
+    for i, score in zip(changed, model.scores([cleaned[i] for i in changed]), strict=True):
+        scores[i] = score
+    return scores
 
 
 def _without(text: str, start: int, end: int, holes: list[tuple[int, int]]) -> str:
@@ -130,7 +137,11 @@ def build_claims(
     spans = sentences(text, work)
     cleaned = [_without(text, s, e, holes) for s, e in spans]
     english = language == "en"
-    checkworthiness = checkworthy_model.scores(cleaned) if (checkworthy_model is not None and english) else None
+    checkworthiness = (
+        _checkworthiness(work, checkworthy_model, spans, cleaned)
+        if (checkworthy_model is not None and english)
+        else None
+    )
     claims = []
     for index, ((start, end), plain) in enumerate(zip(spans, cleaned, strict=True)):
         found = [
@@ -202,6 +213,7 @@ class ClaimAnnotator:
         self.hedges = load_hedge_model()
         self.checkworthy = load_checkworthy_model()
         self.models = {"hedges": self.hedges.version, "checkworthy": self.checkworthy.version}
+        self.needs_encoder = True  # its scores come from the shared pass (the model's own)
 
     def __call__(self, work: Work) -> None:
         if work.parse is None and work.russian is None:  # a language narrascope does not read

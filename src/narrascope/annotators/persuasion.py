@@ -419,7 +419,7 @@ class PersuasionModel:
         """Character spans of the persuasive passages of each doc (a ``Doc`` of ``load_spacy()``);
         the docs' token *states* come from the shared encoder pass, or are computed here if needed."""
         if self.needs_encoder and states is None:
-            from narrascope.encoder import token_states
+            from narrascope.annotators.checkworthy import token_states
 
             states = token_states(docs)
         return [

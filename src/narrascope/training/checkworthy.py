@@ -4,8 +4,9 @@ ONNX, quantise to int8, choose the threshold on dev.
 Steps (CPU, one thread by default): fine-tune :func:`narrascope.training.minilm.classifier` on
 ``*_train.tsv`` (AdamW, lr 5e-5, batch 32, max 64 tokens, 6 % warm-up then linear decay,
 length-bucketed batches, seed 0) and score dev every half epoch; keep the checkpoint with the
-best dev F1; export it to ONNX (opset 17, output: probability); quantise the weights to int8
-per channel (onnxruntime dynamic quantisation); choose the threshold that maximises dev F1 of
+best dev F1; export it to ONNX (opset 17, outputs: the probability and the last hidden states,
+which the pipeline's other layers read); quantise the weights to int8 per channel (onnxruntime
+dynamic quantisation); choose the threshold that maximises dev F1 of
 the int8 model scoring one sentence at a time (as the pipeline does). Writes
 ``checkworthy.onnx``, ``tokenizer.json`` and ``meta.json``. Needs the ``train`` extra and
 ``torch==2.13.0``; about 35 minutes per epoch on one busy core.
@@ -138,22 +139,28 @@ def train_checkworthy(
     model.eval()
 
     class Probability(torch.nn.Module):  # type: ignore[misc]
+        """The probability, and the hidden states the pipeline's other layers read (``read``)."""
+
         def __init__(self, inner: Any) -> None:
             super().__init__()
             self.inner = inner
 
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
-            return torch.sigmoid(self.inner(input_ids, attention_mask))
+            states = self.inner.states(input_ids, attention_mask)
+            return torch.sigmoid(self.inner.score(states, attention_mask)), states
 
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="narrascope-checkworthy-"))
     fp32 = work / "fp32.onnx"
     example = encode(["A short example.", "Unemployment fell by 3 percent last year."])
-    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"}, "prob": {0: "batch"}}
+    axes = {
+        "input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+        "prob": {0: "batch"}, "hidden": {0: "batch", 1: "seq"},
+    }  # fmt: skip
     torch.onnx.export(
         Probability(model).eval(), example, str(fp32), dynamo=False, opset_version=17,
-        input_names=["input_ids", "attention_mask"], output_names=["prob"], dynamic_axes=axes,
+        input_names=["input_ids", "attention_mask"], output_names=["prob", "hidden"], dynamic_axes=axes,
     )  # fmt: skip
     quantize_dynamic(str(fp32), str(output / "checkworthy.onnx"), weight_type=QuantType.QInt8, per_channel=True)
     shutil.copy(pretrained_dir() / "tokenizer.json", output / "tokenizer.json")

@@ -63,15 +63,23 @@ def classifier(dropout: float = 0.1) -> Any:
             self.layers = nn.ModuleList(Layer(width) for _ in range(layers))
             self.head = nn.Linear(width, 1)
 
-        def forward(self, ids: Any, mask: Any) -> Any:
+        def states(self, ids: Any, mask: Any) -> Any:
+            """The last layer's hidden states (batch × length × width)."""
             positions = torch.arange(ids.shape[1]).unsqueeze(0)
             x = self.drop(self.eln(self.we(ids) + self.pe(positions) + self.te(torch.zeros_like(ids))))
             bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * -1e4
             for layer in self.layers:
                 x = layer(x, bias)
-            weights = mask.unsqueeze(-1).to(x.dtype)
-            pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            return x
+
+        def score(self, states: Any, mask: Any) -> Any:
+            """The logit from mean-pooled hidden states."""
+            weights = mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
             return self.head(self.drop(pooled)).squeeze(-1)
+
+        def forward(self, ids: Any, mask: Any) -> Any:
+            return self.score(self.states(ids, mask), mask)
 
     model = Classifier()
     stored = load_file(str(pretrained_dir() / "model.safetensors"))

@@ -137,7 +137,9 @@ def to_docs(articles: list[GoldArticle], nlp: Any) -> list[Any]:
 
 
 def _states_path(docbin: Path) -> Path:
-    return docbin.with_name(docbin.stem + "-minilm.npz")
+    from narrascope.annotators.checkworthy import load_checkworthy_model
+
+    return docbin.with_name(f"{docbin.stem}-states-{load_checkworthy_model().digest}.npz")
 
 
 def _register_reader() -> None:
@@ -348,7 +350,7 @@ def _store_states(docs: list[Any], path: Path) -> None:
     """The shared encoder's token states of every doc, in order, beside the DocBin."""
     import numpy as np
 
-    from narrascope.encoder import token_states
+    from narrascope.annotators.checkworthy import token_states
 
     print(f"[quotes] encoding {len(docs)} docs with the sentence encoder", flush=True)
     np.savez(path, *token_states(docs))
@@ -378,7 +380,7 @@ def tune_bias(data_dir: Path, model_path: Path, nlp: Any, limit: int | None = No
     model = AttributionModel(model_path, vocab=nlp.vocab)
     states = None
     if model.needs_encoder:  # the encoder pass does not depend on the shift: run it once
-        from narrascope.encoder import token_states
+        from narrascope.annotators.checkworthy import token_states
 
         states = token_states(docs)
     best: tuple[float, float, dict[str, float]] | None = None

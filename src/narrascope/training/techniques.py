@@ -89,19 +89,20 @@ def parse(articles: Sequence[Article], cache: Path | None = None) -> list[Any]:
 
 
 def token_states(docs: Sequence[Any], cache: Path | None = None) -> list[Any]:
-    """The shared encoder's token states of the parsed articles (cached beside the parse's DocBin
-    when *cache* is given: encoding the train split takes minutes)."""
+    """The shared pass's token states of the parsed articles (cached beside the parse's DocBin
+    when *cache* is given, under the model's digest: encoding the train split takes minutes)."""
     import numpy as np
 
-    from narrascope import encoder
+    from narrascope.annotators import checkworthy
 
-    path = cache.with_name(cache.stem + "-states.npz") if cache is not None else None
+    digest = checkworthy.load_checkworthy_model().digest
+    path = cache.with_name(f"{cache.stem}-states-{digest}.npz") if cache is not None else None
     if path is not None and path.is_file():
         stored = np.load(path)
         states = [stored[f"arr_{i}"] for i in range(len(stored.files))]
         if [len(s) for s in states] == [len(d) for d in docs]:
             return states
-    states = encoder.token_states(docs)
+    states = checkworthy.token_states(docs)
     if path is not None:
         np.savez(path, *states)
     return states
