@@ -1,4 +1,5 @@
-"""`narrascope coordination`, `narrascope simulate` and `narrascope eval coordination`.
+"""`narrascope coordination`, `narrascope simulate`, `narrascope eval coordination` and
+`narrascope eval clustering`.
 
 Kept out of cli.py: ``register`` adds the commands to the app. Errors are NarrascopeError, which
 cli.main turns into one line and a non-zero exit.
@@ -201,8 +202,45 @@ def eval_coordination(
         sys.stdout.write(json.dumps(rows["narrascope"]) + "\n")
 
 
+def eval_clustering(
+    data: Annotated[Path, typer.Option("--data", help="CSV or JSON Lines of short texts with a gold label.")],
+    text_col: Annotated[str, typer.Option("--text-col", help="The column of the texts.")],
+    label_col: Annotated[str, typer.Option("--label-col", help="The column of the gold labels.")],
+    id_col: Annotated[str | None, typer.Option("--id-col", help="A column of unique ids.")] = None,
+    date_col: Annotated[str | None, typer.Option("--date-col", help="Cluster in this column's order.")] = None,
+    outlet_col: Annotated[str | None, typer.Option("--outlet-col", help="Accepted; not used by the scores.")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Paraphrase rung: least cosine to an earlier text [default: 0.65].")
+    ] = None,
+    centroid: Annotated[
+        float | None, typer.Option(help="Least cosine to the centroid of the cluster joined [default: 0.55].")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on the last line.")] = False,
+) -> None:
+    """Claim-level clusters against gold labels: pairwise P/R/F1, adjusted Rand index, V-measure."""
+    from narrascope.cli_common import print_metrics
+    from narrascope.evaluation.clustering import evaluate_clustering, read_rows
+    from narrascope.matching.clusters import CENTROID_THRESHOLD, THRESHOLD
+
+    if not data.is_file():
+        raise InputError(f"{data}: no such file")
+    threshold = THRESHOLD if threshold is None else threshold
+    centroid = CENTROID_THRESHOLD if centroid is None else centroid
+    for name, value in (("--threshold", threshold), ("--centroid", centroid)):
+        if not -1.0 <= value <= 1.0:
+            raise InputError(f"{name} must be a cosine between -1 and 1")
+    rows = read_rows(data, text_col, label_col, id_col, date_col, other_cols=(outlet_col,))
+    print_metrics(
+        f"claim clusters ({data.name}, {len(rows)} texts)",
+        evaluate_clustering(rows, threshold, centroid),
+        as_json,
+        "narrascope",
+    )
+
+
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add the commands to the main app and to ``narrascope eval``."""
     app.command("coordination")(coordination)
     app.command("simulate")(simulate_cmd)
     eval_app.command("coordination")(eval_coordination)
+    eval_app.command("clustering")(eval_clustering)

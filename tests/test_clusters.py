@@ -1,0 +1,113 @@
+"""Claim clusters over the matching ladder: stable ids, evidence, and `narrascope eval clustering`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from narrascope.encoder import DIM
+from narrascope.evaluation.clustering import pairwise, score_clusters
+from narrascope.matching.clusters import Clusters
+
+CLI = [sys.executable, "-m", "narrascope.cli"]
+
+
+def unit(*parts: tuple[int, float]) -> np.ndarray:
+    vector = np.zeros(DIM, dtype=np.float32)
+    for axis, weight in parts:
+        vector[axis] = weight
+    return vector / np.linalg.norm(vector)
+
+
+def test_texts_join_the_cluster_they_repeat_and_ids_never_move() -> None:
+    clusters = Clusters(prefix="C", threshold=0.8, centroid_threshold=0.7)
+    first = clusters.add("a", "NATO plans a base in Kazakhstan", unit((0, 1.0)))
+    assert first.opened and first.cluster == "C1" and first.match is None
+    other = clusters.add("b", "Ferries ran late on Sunday", unit((1, 1.0)))
+    assert other.opened and other.cluster == "C2"
+    # a paraphrase of a: joins C1 with the evidence of what it matched and how closely
+    again = clusters.add("c", "The alliance wants a Kazakh base", unit((0, 1.0), (2, 0.4)))
+    assert (again.cluster, again.opened, again.match, again.rung) == ("C1", False, "a", "paraphrase")
+    assert again.similarity == pytest.approx(0.928, abs=0.002) and again.centroid == pytest.approx(0.928, abs=0.002)
+    # an exact copy of b (other case and spacing) joins C2 whatever its vector says
+    copy = clusters.add("d", "ferries  ran late on SUNDAY", unit((5, 1.0)))
+    assert (copy.cluster, copy.rung, copy.similarity) == ("C2", "exact", 1.0)
+    assert clusters.cluster_of == {"a": "C1", "b": "C2", "c": "C1", "d": "C2"}
+    assert clusters.members == {"C1": ["a", "c"], "C2": ["b", "d"]}
+    with pytest.raises(ValueError):
+        clusters.add("a", "again", unit((0, 1.0)))
+
+
+def test_a_chain_of_small_steps_does_not_drag_a_cluster_away() -> None:
+    clusters = Clusters(threshold=0.8, centroid_threshold=0.9)
+    angles = np.radians([0, 25, 50, 75])  # each 25° from the last (cos 0.91), far from the first
+    found = [clusters.add(f"t{i}", f"text {i}", unit((0, np.cos(a)), (1, np.sin(a)))) for i, a in enumerate(angles)]
+    assert [f.cluster for f in found] == ["K1", "K1", "K2", "K2"]
+    chained = Clusters(threshold=0.8, centroid_threshold=-1.0)  # nearest neighbour alone chains them all
+    assert {chained.add(f"t{i}", "", unit((0, np.cos(a)), (1, np.sin(a)))).cluster for i, a in enumerate(angles)} == {
+        "K1"
+    }
+
+
+def test_pairwise_scores_count_pairs() -> None:
+    # gold: {1,2,3} {4,5}; predicted: {1,2} {3,4,5}: pairs together 1-2, 4-5 right, 3-4, 3-5 wrong
+    predicted, gold = ["a", "a", "b", "b", "b"], ["x", "x", "x", "y", "y"]
+    scores = pairwise(predicted, gold)
+    assert scores["pairwise.precision"] == pytest.approx(2 / 4) and scores["pairwise.recall"] == pytest.approx(2 / 4)
+    perfect = score_clusters(gold, gold)
+    assert perfect["pairwise.f1"] == perfect["ari"] == perfect["v_measure"] == 1.0 and perfect["clusters"] == 2
+
+
+def write_claims(path: Path) -> Path:
+    groups = {
+        "base": [
+            "NATO will build a military base in Kazakhstan.",
+            "NATO is going to build a military base in Kazakhstan.",
+        ],
+        "flu": ["The flu vaccine contains microchips.", "Flu vaccines contain microchips, they say."],
+        "ferry": ["Ferries ran late on Sunday because of the storm."],
+    }
+    rows = [
+        {"id": f"{label}-{i}", "text": t, "label": label, "day": f"2024-01-0{i + 1}"}
+        for label, texts in groups.items()
+        for i, t in enumerate(texts)
+    ]
+    rows.append({"id": "extra", "text": "An unlabelled text about tides.", "label": "", "day": "2024-01-05"})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_eval_clustering_command(tmp_path: Path) -> None:
+    data = write_claims(tmp_path / "claims.jsonl")
+    columns = ["--text-col", "text", "--label-col", "label", "--id-col", "id", "--date-col", "day"]
+    done = subprocess.run([*CLI, "eval", "clustering", "--data", str(data), *columns, "--json"],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads(done.stdout.strip().splitlines()[-1])
+    for key in ("pairwise.precision", "pairwise.recall", "pairwise.f1", "ari", "v_measure", "clusters"):
+        assert key in metrics
+    assert metrics["n"] == 5 and metrics["pairwise.f1"] == 1.0 and metrics["clusters"] == 3
+    assert "claim clusters" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        ("", [], "no rows"),
+        ('{"text": "a", "label": "x"}\n{"text": "b", "lab', [], "line 2: not valid JSON"),
+        ('{"text": "a", "label": "x"}\n', ["--date-col", "when"], "no column 'when'"),
+        (b"\x00\x01\xff".decode("latin-1"), [], "not UTF-8"),
+    ],
+)
+def test_eval_clustering_bad_input_is_one_line(tmp_path: Path, content: str, args: list[str], message: str) -> None:
+    data = tmp_path / "claims.jsonl"
+    data.write_bytes(content.encode("latin-1") if content.startswith("\x00") else content.encode("utf-8"))
+    done = subprocess.run([*CLI, "eval", "clustering", "--data", str(data), "--text-col", "text", "--label-col",
+                           "label", *args], capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 2 and done.stderr.startswith("narrascope: error:") and message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
