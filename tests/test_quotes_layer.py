@@ -116,3 +116,27 @@ def test_speaker_resolution_cases(text: str, source: str, kind: str, name: str |
     assert speaker.speaker.kind == kind
     if name is not None:
         assert speaker.speaker.name == name
+
+
+def test_nested_attributions_count_for_the_outer_speaker() -> None:
+    from narrascope.model import Span, Speaker
+
+    text = "The minister stressed that both Paris and Berlin have repeatedly stated that the deal was dead."
+    document = from_text(text)
+
+    def span(part: str) -> Span:
+        start = text.index(part)
+        return Span.of(text, start, start + len(part))
+
+    outer_content = "that both Paris and Berlin have repeatedly stated that the deal was dead"
+    outer = Quote(id="Q1", kind="indirect", speaker=Speaker(kind="named", span=span("The minister")),
+                  cue=span("stressed"), content=span(outer_content))  # fmt: skip
+    inner = Quote(id="Q2", kind="indirect", speaker=Speaker(kind="named", span=span("both Paris and Berlin")),
+                  cue=span("have repeatedly stated"), content=span("that the deal was dead"))  # fmt: skip
+    for quotes in ([outer, inner], [inner, outer]):
+        sourcing = profile(document, quotes)
+        words = {s.source: s.words for s in sourcing.sources}
+        assert words == {"The minister": 13, "both Paris and Berlin": 0}  # the inner one is still listed
+    # the same width, the inner cue inside its own content (fragments around it): the outer still wins
+    around = inner.model_copy(update={"content": span(outer_content)})
+    assert profile(document, [around, outer]).sources[0].source == "The minister"

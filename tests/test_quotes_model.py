@@ -110,3 +110,39 @@ def test_a_speaker_the_tagger_swept_into_the_content() -> None:
 def test_no_speaker_next_to_a_participle() -> None:
     text = "He sent a letter to Senate leaders opposing reauthorization of the program."
     assert _linked(text, [("CUE", "opposing")]) == [(None, "opposing")]
+
+
+def _contents(text: str, tagged: list[tuple[str, str]]) -> dict[str, str | None]:
+    """Cue → content of the linked attributions of hand-tagged *text*."""
+    from narrascope.annotators.attribution_model import link
+    from narrascope.models import load_spacy
+
+    doc = load_spacy()(text)
+    found = []
+    for label, words in tagged:
+        start = text.index(words)
+        span = doc.char_span(start, start + len(words))
+        assert span is not None
+        found.append((label, span.start, span.end))
+    return {text[slice(*r.cue)]: text[slice(*r.content)] if r.content else None for r in link(doc, found)}
+
+
+def test_a_nested_attribution_stays_inside_the_outer_content() -> None:
+    text = (
+        "The minister stresses that during the talks, both Paris and Berlin have repeatedly stated "
+        "that the deal was dead."
+    )
+    tagged = [("SOURCE", "The minister"), ("CUE", "stresses"), ("CONTENT", "that during the talks"),
+              ("SOURCE", "both Paris and Berlin"), ("CUE", "have repeatedly stated"),
+              ("CONTENT", "that the deal was dead")]  # fmt: skip
+    contents = _contents(text, tagged)
+    assert contents["stresses"] == text[text.index("that during") : -1]  # the inner attribution included
+    assert contents["have repeatedly stated"] is not None and contents["have repeatedly stated"].endswith(
+        "deal was dead"
+    )
+
+
+def test_a_connective_is_not_a_content() -> None:
+    text = "Therefore, says the expert, we have to admit that the militants came from abroad."
+    tagged = [("CONTENT", "Therefore"), ("CUE", "says"), ("SOURCE", "we"), ("CUE", "have to admit")]
+    assert _contents(text, tagged)["says"] == "we have to admit that the militants came from abroad"

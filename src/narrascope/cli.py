@@ -268,7 +268,7 @@ def train_quotes(
     data: Annotated[Path, typer.Option("--data", help="PolNeAR folder with train/ and dev/.")],
     output: Annotated[Path, typer.Option(help="Where to write the model.")] = Path("build/models/quotes"),
     seed: Annotated[int, typer.Option(help="Random seed (the shipped model's is in its meta.json).")] = 1234,
-    kind: Annotated[str, typer.Option(help="Tagger variant (see training.quotes.component_config).")] = "lemma",
+    kind: Annotated[str, typer.Option(help="Tagger variant (see training.quotes.component_config).")] = "minilm",
 ) -> None:
     """Retrain the attribution model from PolNeAR train (dev selects the best step)."""
     from narrascope.training.quotes import KINDS

@@ -209,8 +209,11 @@ def _cue_root(doc: Any, cue: _Span) -> Any:
     return doc[cue.start]
 
 
-def _run_near(doc: Any, tokens: set[int], cue: _Span, keep_quotes: bool = True) -> tuple[int, int] | None:
-    """The contiguous run of *tokens* nearest the cue, trimmed of edge punctuation and spaces."""
+def _run_near(
+    doc: Any, tokens: set[int], cue: _Span, keep_quotes: bool = True, longest: bool = False
+) -> tuple[int, int] | None:
+    """The contiguous run of *tokens* nearest the cue (or the longest), trimmed of edge
+    punctuation and spaces."""
     if not tokens:
         return None
     ordered = sorted(tokens)
@@ -220,7 +223,8 @@ def _run_near(doc: Any, tokens: set[int], cue: _Span, keep_quotes: bool = True) 
             runs[-1].append(i)
         else:
             runs.append([i])
-    best = min(runs, key=lambda r: max(cue.start - r[-1], r[0] - cue.end, 0))
+    nearest = min(runs, key=lambda r: max(cue.start - r[-1], r[0] - cue.end, 0))
+    best = max(runs, key=len) if longest else nearest
     lo, hi = best[0], best[-1] + 1
 
     def trim(token: Any) -> bool:
@@ -276,20 +280,41 @@ def _adjacent_quotation(doc: Any, cue: _Span, skip: set[int], used: set[int]) ->
     return min(found)[1] if found else None
 
 
-def _fallback_content(doc: Any, cue: _Span, used: set[int]) -> tuple[int, int] | None:
-    """The clause the cue governs (``said that X``) or is attached to (``X, sources said``)."""
+_SAYING_POS = {"NOUN", "PROPN", "VERB", "AUX", "ADJ", "NUM", "PRON", "INTJ", "X"}
+
+
+def _says_something(doc: Any, span: _Span) -> bool:
+    """A content holds at least one word that is not a connective, adverb or punctuation."""
+    return any(doc[i].pos_ in _SAYING_POS for i in range(span.start, span.end))
+
+
+def _fallback_content(
+    doc: Any, cue: _Span, used: set[int], other_cues: frozenset[int] = frozenset()
+) -> tuple[int, int] | None:
+    """The clause the cue governs (``said that X``) or is attached to (``X, sources said``).
+
+    A clause that holds another cue is a nested attribution (``X stresses that Russia has
+    stated that Y``): the whole clause is the content, the inner attribution included."""
     root = _cue_root(doc, cue)
     cue_tokens = set(range(cue.start, cue.end))
     for child in root.children:
         if child.dep_ in _COMPLEMENTS and child.i not in cue_tokens:
-            tokens = {t.i for t in child.subtree} - used - cue_tokens
-            found = _run_near(doc, tokens, cue)
+            clause = {t.i for t in child.subtree} - cue_tokens
+            if clause & other_cues:
+                clause = set(range(min(clause), max(clause) + 1)) - cue_tokens
+                found = _run_near(doc, clause, cue)
+            else:
+                found = _run_near(doc, clause - used, cue)
             if found:
                 return found
     if root.dep_ in _INVERTED and root.head.i != root.i:
         head = root.head
-        tokens = {t.i for t in head.subtree} - {t.i for t in root.subtree} - used - cue_tokens
-        return _run_near(doc, tokens, cue)
+        clause = {t.i for t in head.subtree} - {t.i for t in root.subtree} - cue_tokens
+        if clause & other_cues:
+            # "Therefore, says the expert, we have to admit that …": the host clause's body
+            whole = set(range(min(clause), max(clause) + 1)) - set(range(root.left_edge.i, root.right_edge.i + 1))
+            return _run_near(doc, whole - cue_tokens, cue, longest=True)
+        return _run_near(doc, clause - used, cue)
     if root.pos_ == "VERB" and root.lemma_ not in _ADDRESSING:
         # "called them 'deplorables'", "declared bankruptcy": the object is what is attributed.
         parts = [c for c in root.children if c.dep_ in ("dobj", "oprd") and c.i not in cue_tokens]
@@ -605,6 +630,10 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
                 del sources[ci]
             if ci in sources:
                 _snap_source(doc, sources[ci][0], cue, contents.get(ci, []))
+        for ci in list(contents):  # "Therefore", "but": a content says something
+            contents[ci] = [part for part in contents[ci] if _says_something(doc, part)]
+            if not contents[ci]:
+                del contents[ci]
         used = {i for span in spans for i in range(span.start, span.end)}
         for ci, cue in enumerate(cues):
             if ci not in contents:
@@ -612,7 +641,8 @@ def link(doc: Any, found: list[tuple[str, int, int]], fallback: bool = True) -> 
                 skip = set(range(speaker.start, speaker.end)) if speaker else set()
                 subject = _subject_anchor(doc, cue)
                 skip |= {t.i for t in subject.subtree} if subject is not None else set()
-                found_content = _adjacent_quotation(doc, cue, skip, used) or _fallback_content(doc, cue, used)
+                inner = frozenset(i for other in cues if other is not cue for i in range(other.start, other.end))
+                found_content = _adjacent_quotation(doc, cue, skip, used) or _fallback_content(doc, cue, used, inner)
                 if found_content:
                     contents[ci] = [_Span("CONTENT", *found_content, sent_of[found_content[0]])]
                     used |= set(range(*found_content))

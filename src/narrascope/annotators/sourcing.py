@@ -1,9 +1,11 @@
 """The ``sourcing`` profile: whose words the article is made of.
 
 Counts words, not quotes: one long quoted verdict weighs more than three short attributions.
-A word inside an attributed content belongs to that content's speaker (the innermost
-attribution wins where they nest); every other word is the outlet's own voice. Scare quotes
-are the outlet's words too: no one is speaking them.
+A word inside an attributed content belongs to that content's speaker; where attributions nest
+("Byaly stresses that Russia has stated that …"), the outermost wins: the article has those
+words from the speaker it cites, who reports the inner one (who it relies on is the question).
+Every other word is the outlet's own voice. Scare quotes are the outlet's words too: no one is
+speaking them.
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ def profile(document: Document, quotes: list[Quote]) -> Sourcing:
     words = [(m.start(), m.end()) for m in WORD.finditer(document.text)]
     attributed = [q for q in quotes if q.kind != "scare"]
     by_char = [-1] * (len(document.text) + 1)
-    for index, quote in sorted(enumerate(attributed), key=lambda p: -(p[1].content.end - p[1].content.start)):
+
+    def outer_last(item: tuple[int, Quote]) -> tuple[int, bool]:
+        content, cue = item[1].content, item[1].cue
+        inside = cue is not None and content.start <= cue.start < content.end  # ", Russia has stated, "
+        return content.end - content.start, not inside
+
+    for index, quote in sorted(enumerate(attributed), key=outer_last):
         for stretch in quote.fragments or [quote.content]:
             by_char[stretch.start : stretch.end] = [index] * (stretch.end - stretch.start)
     owner = {w: by_char[start] for w, (start, end) in enumerate(words) if by_char[start] >= 0 and by_char[end - 1] >= 0}

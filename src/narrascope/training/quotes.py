@@ -43,13 +43,14 @@ CONTEXT_KINDS = {"tensor": 96, "minilm": 384}
 def component_config(kind: str = "lemma") -> dict[str, Any]:
     """The ``ner`` factory config of the attribution tagger.
 
-    ``lemma`` (shipped): a small own token encoder (width 64, 4 maxout-window layers) over
+    ``lemma``: a small own token encoder (width 64, 4 maxout-window layers) over
     NORM/PREFIX/SUFFIX/SHAPE/LEMMA plus the TAG and DEP the pipeline already assigned.
     ``own``: the same without LEMMA. ``fast``: ``lemma`` with 2 layers. ``wide``: ``lemma``
     with window 2. ``listener``: only the frozen pipeline tok2vec output (``doc.tensor``).
     ``tensor``: ``lemma`` with the frozen ``doc.tensor`` beside the hashed features
-    (:mod:`narrascope.annotators.attribution_embed`). ``minilm``: the same with the shared
-    sentence encoder's token states (:meth:`narrascope.encoder.Encoder.token_states`) instead.
+    (:mod:`narrascope.annotators.attribution_embed`). ``minilm`` (shipped): the same with the
+    token states of the pipeline's shared encoder pass
+    (:func:`narrascope.annotators.checkworthy.token_states`) instead.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown model kind {kind!r}; one of {', '.join(KINDS)}")
@@ -258,7 +259,7 @@ def train_quotes(
     data_dir: Path,
     output: Path,
     *,
-    kind: str = "lemma",
+    kind: str = "minilm",
     max_epochs: int = 12,
     patience: int = 1600,
     work_dir: Path | None = None,
