@@ -31,6 +31,10 @@ def test_bench_analyze_reports_every_stage_and_the_encoder_pass(tmp_path: Path) 
     assert shared  # the claims layer reads its check-worthiness scores from the shared pass
     assert result["encoder.passes"] == 1 and result["encoder.ratio"] == result["shared_encoder.ratio"]
     assert result["ratio.vs_shared_passes"] == pytest.approx(result["ratio"] / (1 + result["encoder.ratio"]))
+    rest = sum(v for k, v in result.items() if k.startswith("stage.")) - result["stage.quotes.ratio"]
+    added = result["stage.quotes.ratio"] + result.get("stage.sourcing.ratio", 0.0)
+    assert result["quotes.added_share"] == pytest.approx(added / (rest - result.get("stage.sourcing.ratio", 0.0)))
+    assert result["quotes.added_share_of_parse"] > result["quotes.added_share"] > 0
     assert result["n"] == 3
 
 

@@ -33,8 +33,8 @@ def _timed(run: Callable[[], Any]) -> float:
 
 
 QUOTES_BUILD_ON = ("ingest", "parse", "entities", "dates")
-"""The stages the quotes layer adds to: ``quotes.added_share`` is its time (with sourcing) over
-theirs, so later layers (claims and its encoder) do not dilute it."""
+"""The stages before the quotes layer that do not need the encoder pass: a stricter yardstick
+(``quotes.added_share_of_parse``) than the whole pipeline, which later layers make longer."""
 
 
 def bench_analyze(texts: list[str], repeats: int = 3, batch_size: int = 16) -> dict[str, Any]:
@@ -42,8 +42,9 @@ def bench_analyze(texts: list[str], repeats: int = 3, batch_size: int = 16) -> d
 
     Each stage of the pipeline (ingest, the shared parse, every annotator) is reported as its
     own seconds over bare spaCy's, so a slow layer shows itself (``stage.techniques.ratio`` is
-    what the techniques layer adds, in units of bare spaCy); ``quotes.added_share`` is what
-    the quotes and sourcing layers add to the stages they build on (``QUOTES_BUILD_ON``).
+    what the techniques layer adds, in units of bare spaCy). ``quotes.added_share`` is what
+    the quotes and sourcing layers add to the rest of the pipeline (issue 3: at most 0.25);
+    ``quotes.added_share_of_parse`` the same over ``QUOTES_BUILD_ON`` alone.
 
     Both run with the same batch size: spaCy pads each batch to its longest text, so a larger
     batch alone changes its speed, and that is not what this comparison is about.
@@ -90,7 +91,8 @@ def bench_analyze(texts: list[str], repeats: int = 3, batch_size: int = 16) -> d
     before = sum(stages.get(name, 0.0) for name in QUOTES_BUILD_ON)
     return {
         **layers,
-        "quotes.added_share": quotes_s / before if before > 0 else 0.0,
+        "quotes.added_share": quotes_s / (sum(stages.values()) - quotes_s) if len(stages) > 1 else 0.0,
+        "quotes.added_share_of_parse": quotes_s / before if before > 0 else 0.0,
         "n": len(texts),
         "words": words,
         "spacy.articles_per_s": len(texts) / bare_s,
