@@ -177,7 +177,17 @@ def test_a_finder_that_reads_the_shared_encoder_pass(tmp_path: Path) -> None:
     assert model.needs_encoder and meta["finder"]["states_scale"] == 0.3
     assert model.finder.weights.shape[0] == meta["finder"]["features"] == HASH_SIZE + WIDTH  # hashed + one per state
     doc = load_spacy()("These traitors in Springfield will destroy everything we love. Officials met on Tuesday.")
-    given = model.spans_many([doc], token_states([doc]))
+    states = token_states([doc])
+    given = model.spans_many([doc], states)
     assert given == model.spans_many([doc])  # without states the model runs the encoder pass itself
-    plain = train_techniques(data, tmp_path / "plain", log=lambda _: None)
+    # the paragraph classifier reads each paragraph's mean state beside its words
+    assert meta["paragraphs"]["states_scale"] == 3.0 and model.paragraphs.dense is not None
+    assert model.paragraphs.dense.shape == (WIDTH, len(model.paragraphs.classes))
+    lines = [(0, doc.text.index(".") + 1), (doc.text.index("Officials"), len(doc.text))]
+    read = model.paragraph_techniques(doc.text, lines, doc, states[0])
+    assert read == model.paragraph_techniques(doc.text, lines, doc)  # states computed when not given
+    with pytest.raises(ValueError):
+        model.paragraph_techniques(doc.text, lines)  # it cannot score a paragraph without its parse
+    plain = train_techniques(data, tmp_path / "plain", states_scale=0.0, paragraph_scale=0.0, log=lambda _: None)
     assert not PersuasionModel(tmp_path / "plain").needs_encoder and plain["finder"]["states_scale"] == 0.0
+    assert plain["paragraphs"]["states_scale"] == 0.0

@@ -204,9 +204,8 @@ def eval_checkworthy(
     print_metrics(f"check-worthiness ({data.name})", rows, as_json, "narrascope")
 
 
-ENCODER_STATES_HELP = (
-    "Weight of the shared encoder's token states in the span finder (0: not read, as shipped; 0.3 measured best)."
-)
+ENCODER_STATES_HELP = "Weight of the shared encoder's token states in the span finder (0: not read)."
+PARAGRAPH_STATES_HELP = "Weight of a paragraph's mean encoder state in the paragraph classifier (0: not read)."
 
 
 @eval_app.command("techniques")
@@ -218,7 +217,8 @@ def eval_techniques(
     cv: Annotated[int | None, typer.Option("--cv", help="Grouped K-fold: retrain and score on this split.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on the last line.")] = False,
     limit: Annotated[int | None, typer.Option(help="Score only the first N articles.")] = None,
-    encoder_states: Annotated[float, typer.Option(help=ENCODER_STATES_HELP)] = 0.0,
+    encoder_states: Annotated[float, typer.Option(help=ENCODER_STATES_HELP)] = 0.3,
+    paragraph_states: Annotated[float, typer.Option(help=PARAGRAPH_STATES_HELP)] = 3.0,
 ) -> None:
     """Persuasion techniques: span identification, technique classification, paragraph labels."""
     from narrascope.training.techniques import cross_validate, evaluate_split
@@ -228,7 +228,11 @@ def eval_techniques(
         raise InputError("--cv needs at least 2 folds")
     try:
         if cv is not None:
-            metrics: dict[str, Any] = dict(cross_validate(data, split, cv, limit=limit, states_scale=encoder_states))
+            metrics: dict[str, Any] = dict(
+                cross_validate(
+                    data, split, cv, limit=limit, states_scale=encoder_states, paragraph_scale=paragraph_states
+                )
+            )
             metrics["model"] = f"narrascope techniques, retrained per fold ({cv}-fold, grouped by article)"
         else:
             metrics = dict(evaluate_split(data, split, limit=limit))
@@ -312,13 +316,15 @@ def train_checkworthy(
 def train_techniques(
     data: Annotated[Path, typer.Option("--data", help="SemEval-2023 Task 3 English folder (train split).")],
     output: Annotated[Path, typer.Option(help="Where to write the model.")] = Path("build/models/techniques"),
-    encoder_states: Annotated[float, typer.Option(help=ENCODER_STATES_HELP)] = 0.0,
+    encoder_states: Annotated[float, typer.Option(help=ENCODER_STATES_HELP)] = 0.3,
+    paragraph_states: Annotated[float, typer.Option(help=PARAGRAPH_STATES_HELP)] = 3.0,
 ) -> None:
     """Retrain the persuasion-technique model from SemEval-2023 English train only."""
     from narrascope.training.techniques import train_techniques as train
 
     need_dir(data / "train-articles-subtask-3")
-    sys.stdout.write(json.dumps(train(data, output, states_scale=encoder_states)) + "\n")
+    summary = train(data, output, states_scale=encoder_states, paragraph_scale=paragraph_states)
+    sys.stdout.write(json.dumps(summary) + "\n")
 
 
 @bench_app.command("analyze")

@@ -48,6 +48,7 @@ __all__ = [
     "load_persuasion_model",
     "model_dir",
     "paragraph_features",
+    "paragraph_vectors",
     "runs",
     "span_features",
     "token_features",
@@ -357,20 +358,53 @@ def paragraph_features(text: str, paragraph: tuple[int, int], previous: tuple[in
     return found
 
 
-class ParagraphClassifier:
-    """One logistic regression per technique over :func:`paragraph_features` (``paragraphs.npz``)."""
+def paragraph_vectors(doc: Any, states: Any, paragraphs: Sequence[tuple[int, int]]) -> Any:
+    """Each paragraph's mean token state from the shared encoder pass (unit length; zeros for a
+    paragraph without tokens): what the paragraph classifier reads beside its words."""
+    import numpy as np
 
-    def __init__(self, path: Path, threshold: float) -> None:
+    starts = np.array([token.idx for token in doc], dtype=np.int64)
+    words = np.array([not token.is_space for token in doc], dtype=bool)
+    out = np.zeros((len(paragraphs), states.shape[1]), dtype=np.float32)
+    for row, (start, end) in enumerate(paragraphs):
+        chosen = words & (starts >= start) & (starts < end)
+        if chosen.any():
+            mean = states[chosen].mean(axis=0)
+            norm = float(np.linalg.norm(mean))
+            out[row] = mean / norm if norm > 0 else mean
+    return out
+
+
+class ParagraphClassifier:
+    """One logistic regression per technique over :func:`paragraph_features` (``paragraphs.npz``),
+    and, when trained so, the paragraph's mean encoder state scaled by ``states_scale`` (its
+    weights are ``dense`` in the same file)."""
+
+    def __init__(self, path: Path, threshold: float, states_scale: float = 0.0) -> None:
+        import numpy as np
+
         self.weights, self.bias, self.classes, self.names = _linear(path, "paragraphs", "paragraph classifier")
         self.index: dict[str, int] = {name: i for i, name in enumerate(self.names)}
         self.threshold = threshold
+        self.states_scale = states_scale
+        self.dense = None
+        if states_scale > 0:
+            try:
+                self.dense = np.asarray(np.load(path / "paragraphs.npz")["dense"], dtype=np.float32)
+            except (OSError, KeyError) as error:
+                raise ModelError(f"{path}: the paragraph classifier has no weights for its states: {error}") from error
 
-    def scores(self, text: str, paragraphs: Sequence[tuple[int, int]]) -> tuple[Any, list[list[int]]]:
+    def scores(
+        self, text: str, paragraphs: Sequence[tuple[int, int]], vectors: Any = None
+    ) -> tuple[Any, list[list[int]]]:
         """Probability of each technique (columns, ``classes``) in each paragraph (rows), and each
         paragraph's cue candidates: the rows of its own content words and pairs (read from the
-        same features, so a paragraph is featurised once)."""
+        same features, so a paragraph is featurised once). *vectors*: :func:`paragraph_vectors`,
+        needed when the classifier reads states."""
         import numpy as np
 
+        if self.dense is not None and vectors is None:
+            raise ValueError("this paragraph classifier reads the encoder states: give the paragraph vectors")
         out = np.zeros((len(paragraphs), len(self.classes)), dtype=np.float32)
         candidates: list[list[int]] = []
         previous = None
@@ -378,6 +412,8 @@ class ParagraphClassifier:
             present = {f: self.index[f] for f in paragraph_features(text, paragraph, previous) if f in self.index}
             rows = sorted(present.values())
             logits = self.bias + (self.weights[rows].sum(axis=0) if rows else 0.0)
+            if self.dense is not None:
+                logits = logits + self.states_scale * (vectors[row] @ self.dense)
             out[row] = 1.0 / (1.0 + np.exp(-logits))
             candidates.append([r for f, r in present.items() if _cue_like(f)])
             previous = paragraph
@@ -403,7 +439,9 @@ class PersuasionModel:
             raise ModelError(f"{path}: no technique model there ({error})") from error
         self.finder = SpanFinder.load(path, self.meta)
         self.classifier = Classifier(path)
-        self.paragraphs = ParagraphClassifier(path, float(self.meta.get("paragraph_threshold", 1.0)))
+        self.paragraphs = ParagraphClassifier(
+            path, float(self.meta.get("paragraph_threshold", 1.0)), float(self.meta.get("paragraph_states_scale", 0.0))
+        )
         self.second_label = float(self.meta.get("second_label", 1.0))
         digest = hashlib.sha256()
         for name in ("finder.npz", "classifier.npz", "paragraphs.npz"):
@@ -412,8 +450,8 @@ class PersuasionModel:
 
     @property
     def needs_encoder(self) -> bool:
-        """Whether the span finder reads the shared encoder's token states."""
-        return self.finder.states_scale > 0
+        """Whether the span finder or the paragraph classifier reads the shared encoder's token states."""
+        return self.finder.states_scale > 0 or self.paragraphs.states_scale > 0
 
     def spans_many(self, docs: Sequence[Any], states: Sequence[Any] | None = None) -> list[list[tuple[int, int]]]:
         """Character spans of the persuasive passages of each doc (a ``Doc`` of ``load_spacy()``);
@@ -435,9 +473,22 @@ class PersuasionModel:
             out.append([g for g in guesses[:2] if g is guesses[0] or g.score >= self.second_label])
         return out
 
-    def paragraph_techniques(self, text: str, paragraphs: Sequence[tuple[int, int]]) -> list[list[TechniqueGuess]]:
-        """Per paragraph, the techniques the paragraph classifier finds likely, with their cues."""
-        scores, candidates = self.paragraphs.scores(text, paragraphs)
+    def paragraph_techniques(
+        self, text: str, paragraphs: Sequence[tuple[int, int]], doc: Any = None, states: Any = None
+    ) -> list[list[TechniqueGuess]]:
+        """Per paragraph, the techniques the paragraph classifier finds likely, with their cues
+        (*doc*, the parse of *text*, and its token *states* when the classifier reads states;
+        without *states* the encoder pass is run here)."""
+        vectors = None
+        if self.paragraphs.states_scale > 0:
+            if doc is None:
+                raise ValueError("this paragraph classifier reads the encoder states: give the parse of the text")
+            if states is None:
+                from narrascope.annotators.checkworthy import token_states
+
+                states = token_states([doc])[0]
+            vectors = paragraph_vectors(doc, states, paragraphs)
+        scores, candidates = self.paragraphs.scores(text, paragraphs, vectors)
         out = []
         for cues, row in zip(candidates, scores, strict=True):
             found = [

@@ -118,7 +118,8 @@ class TechniqueAnnotator:
         if work.parse is None:  # only English is parsed by spaCy; the model reads English only
             work.layers["techniques"] = []
             return
-        spans = self.model.spans_many([work.parse], shared_token_states([work]))[0]
+        states = shared_token_states([work])
+        spans = self.model.spans_many([work.parse], states)[0]
         text = work.document.text
         paragraphs = list(work.document.paragraphs) or paragraphs_of(text)
         found = build_techniques(
@@ -126,7 +127,13 @@ class TechniqueAnnotator:
             spans,
             self.model.techniques(text, spans),
             work.layers.get("labels", []),
-            list(zip(paragraphs, self.model.paragraph_techniques(text, paragraphs), strict=True)),
+            list(
+                zip(
+                    paragraphs,
+                    self.model.paragraph_techniques(text, paragraphs, work.parse, states[0] if states else None),
+                    strict=True,
+                )
+            ),
         )
         work.layers["techniques"] = found
         work.layers["technique_profile"] = profile(found, len(WORD.findall(text)))

@@ -28,6 +28,7 @@ from narrascope.annotators.persuasion import (
     article_counts,
     hash_features,
     paragraph_features,
+    paragraph_vectors,
     runs,
     span_features,
     token_features,
@@ -54,9 +55,12 @@ MIN_COUNT = 2
 SECOND_LABEL = 0.3
 FINDER_C = 0.03
 STATES_SCALE = 0.3
-"""Weight of the shared encoder's token states beside the finder's binary hashed features, when
-asked for (``--encoder-states``). Measured on one held-out fifth of train: SI F1 0.342 without,
-0.387 at 0.3, 0.363 at 1.0. The shipped model does not read them (0): see its model card."""
+"""Weight of the shared encoder's token states beside the finder's binary hashed features
+(``--encoder-states``). Measured on one held-out fifth of train (generic MiniLM states): SI F1
+0.342 without, 0.387 at 0.3, 0.363 at 1.0; 5-fold CV with the shipped states: 0.375 vs 0.342."""
+PARAGRAPH_STATES_SCALE = 3.0
+"""Weight of a paragraph's mean encoder state beside the paragraph classifier's binary features
+(``--paragraph-states``). 5-fold CV paragraph micro-F1: 0.344 without, 0.357 at 1, 0.373 at 3."""
 THRESHOLDS = (0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3)
 GAPS = (1, 2, 3, 4, 5, 6)
 PARAGRAPH_C = 1.0
@@ -216,6 +220,19 @@ def train_classifier(articles: Sequence[Article]) -> dict[str, Any]:
     return {"weights": weights, "bias": bias, "classes": classes, "features": features, "n_spans": len(rows)}
 
 
+Vectors = Sequence[Any] | None
+"""Per article, its paragraphs' mean encoder states (rows in paragraph order), or None."""
+
+
+def article_paragraph_vectors(articles: Sequence[Article], docs: Sequence[Any], states: Sequence[Any]) -> list[Any]:
+    """:func:`~narrascope.annotators.persuasion.paragraph_vectors` of every article, its paragraphs
+    in index order (as the paragraph classifier reads them)."""
+    return [
+        paragraph_vectors(doc, state, [article.paragraphs[i] for i in sorted(article.paragraphs)])
+        for article, doc, state in zip(articles, docs, states, strict=True)
+    ]
+
+
 def _paragraph_rows(articles: Sequence[Article]) -> list[tuple[int, int, set[str]]]:
     out = []
     for number, article in enumerate(articles):
@@ -226,12 +243,26 @@ def _paragraph_rows(articles: Sequence[Article]) -> list[tuple[int, int, set[str
     return out
 
 
-def _fit_paragraphs(articles: Sequence[Article]) -> dict[str, Any]:
+def _paragraph_matrix(
+    articles: Sequence[Article], vectors: Vectors, scale: float, features: list[str] | None = None
+) -> tuple[Any, list[str], list[tuple[int, int, set[str]]]]:
+    """The paragraphs' binary features, beside their scaled encoder vectors when *scale* > 0."""
+    import numpy as np
+    from scipy.sparse import csr_matrix, hstack
+
+    rows = _paragraph_rows(articles)
+    x, names = _vocabulary_matrix([r[2] for r in rows], features)
+    if scale > 0 and vectors is not None:
+        dense = np.concatenate([v for v in vectors if len(v)]) if rows else np.zeros((0, 1), np.float32)
+        x = hstack([x, csr_matrix(scale * dense)]).tocsr()
+    return x, names, rows
+
+
+def _fit_paragraphs(articles: Sequence[Article], vectors: Vectors = None, scale: float = 0.0) -> dict[str, Any]:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    rows = _paragraph_rows(articles)
-    x, features = _vocabulary_matrix([r[2] for r in rows])
+    x, features, rows = _paragraph_matrix(articles, vectors, scale)
     classes, columns, biases = [], [], []
     for technique in TECHNIQUES:
         y = np.array([technique in articles[a].labels.get(i, set()) for a, i, _ in rows])
@@ -242,38 +273,50 @@ def _fit_paragraphs(articles: Sequence[Article]) -> dict[str, Any]:
         classes.append(technique)
         columns.append(model.coef_[0].astype(np.float32))
         biases.append(float(model.intercept_[0]))
+    weights = np.stack(columns, axis=1) if columns else np.zeros((x.shape[1], 0), dtype=np.float32)
     return {
-        "weights": np.stack(columns, axis=1) if columns else np.zeros((len(features), 0), dtype=np.float32),
+        "weights": weights[: len(features)],
+        "dense": weights[len(features) :],
+        "states_scale": scale if len(weights) > len(features) else 0.0,
         "bias": np.array(biases, dtype=np.float32),
         "classes": classes,
         "features": features,
     }
 
 
-def _paragraph_scores(fitted: dict[str, Any], articles: Sequence[Article]) -> list[dict[int, Any]]:
+def _paragraph_scores(
+    fitted: dict[str, Any], articles: Sequence[Article], vectors: Vectors = None
+) -> list[dict[int, Any]]:
     import numpy as np
 
-    rows = _paragraph_rows(articles)
-    x, _ = _vocabulary_matrix([r[2] for r in rows], fitted["features"])
-    p = 1.0 / (1.0 + np.exp(-(x @ fitted["weights"] + fitted["bias"])))
+    x, _, rows = _paragraph_matrix(articles, vectors, fitted["states_scale"], fitted["features"])
+    weights = np.concatenate([fitted["weights"], fitted["dense"]]) if fitted["states_scale"] > 0 else fitted["weights"]
+    p = 1.0 / (1.0 + np.exp(-(x @ weights + fitted["bias"])))
     out: list[dict[int, Any]] = [{} for _ in articles]
     for (a, i, _), row in zip(rows, p, strict=True):
         out[a][i] = row
     return out
 
 
-def train_paragraphs(articles: Sequence[Article], log: Log = _log) -> dict[str, Any]:
-    """Fit the paragraph classifier; its threshold is the best on out-of-fold scores of an inner
-    ``PARAGRAPH_FOLDS``-fold split of *articles* (more stable than one held-out fifth)."""
+def train_paragraphs(
+    articles: Sequence[Article], log: Log = _log, vectors: Vectors = None, scale: float = 0.0
+) -> dict[str, Any]:
+    """Fit the paragraph classifier (with *scale* > 0, over each paragraph's encoder *vectors*
+    too); its threshold is the best on out-of-fold scores of an inner ``PARAGRAPH_FOLDS``-fold
+    split of *articles* (more stable than one held-out fifth)."""
     folds = min(PARAGRAPH_FOLDS, len(articles))
     pooled: list[tuple[Article, dict[int, set[str]], list[str], dict[int, Any]]] = []
+
+    def part(chosen: list[int]) -> tuple[list[Article], Vectors]:
+        return [articles[j] for j in chosen], [vectors[j] for j in chosen] if vectors is not None else None
+
     for fold in range(folds):
-        inner = [a for j, a in enumerate(articles) if j % folds != fold]
-        held = [a for j, a in enumerate(articles) if j % folds == fold]
-        fitted = _fit_paragraphs(inner)
+        inner = part([j for j in range(len(articles)) if j % folds != fold])
+        held = part([j for j in range(len(articles)) if j % folds == fold])
+        fitted = _fit_paragraphs(*inner, scale)
         pooled.extend(
             (a, a.labels, fitted["classes"], scores)
-            for a, scores in zip(held, _paragraph_scores(fitted, held), strict=True)
+            for a, scores in zip(held[0], _paragraph_scores(fitted, *held), strict=True)
         )
     best = (-1.0, PARAGRAPH_THRESHOLDS[0])
     for threshold in PARAGRAPH_THRESHOLDS:
@@ -285,7 +328,7 @@ def train_paragraphs(articles: Sequence[Article], log: Log = _log) -> dict[str, 
         if f1 > best[0]:
             best = (f1, threshold)
     log(f"paragraphs: threshold {best[1]} (inner {folds}-fold micro-F1 {best[0]:.4f})")
-    fitted = _fit_paragraphs(articles)
+    fitted = _fit_paragraphs(articles, vectors, scale)
     fitted.update(threshold=best[1], inner_dev_micro_f1=round(best[0], 4))
     return fitted
 
@@ -307,8 +350,13 @@ def save(
         output / "finder.npz", weights=finder["weights"].astype(np.float16), bias=np.float32(finder["bias"])
     )
     # Half-precision weights: a quarter of the size on disk, no change to a rounded score.
-    for name, part in (("classifier", classifier), ("paragraphs", paragraphs)):
-        np.savez_compressed(output / f"{name}.npz", weights=part["weights"].astype(np.float16), bias=part["bias"])
+    np.savez_compressed(
+        output / "classifier.npz", weights=classifier["weights"].astype(np.float16), bias=classifier["bias"]
+    )
+    dense = {"dense": paragraphs["dense"].astype(np.float16)} if paragraphs["states_scale"] > 0 else {}
+    np.savez_compressed(
+        output / "paragraphs.npz", weights=paragraphs["weights"].astype(np.float16), bias=paragraphs["bias"], **dense
+    )
     for name, part in (("classifier", classifier), ("paragraphs", paragraphs)):
         (output / f"{name}.json").write_text(
             json.dumps({"classes": part["classes"], "features": part["features"]}) + "\n", encoding="utf-8"
@@ -318,6 +366,7 @@ def save(
         "finder_states_scale": finder["states_scale"],
         "second_label": SECOND_LABEL,
         "paragraph_threshold": paragraphs["threshold"],
+        "paragraph_states_scale": paragraphs["states_scale"],
         **meta,
     }
     (output / "meta.json").write_text(json.dumps(full, indent=2) + "\n", encoding="utf-8")
@@ -336,12 +385,20 @@ def predict(
     return out
 
 
-def predict_paragraphs(model: PersuasionModel, articles: Sequence[Article]) -> list[dict[int, set[str]]]:
-    """The paragraph classifier's techniques for each scored paragraph."""
+def predict_paragraphs(
+    model: PersuasionModel,
+    articles: Sequence[Article],
+    docs: Sequence[Any] | None = None,
+    states: Sequence[Any] | None = None,
+) -> list[dict[int, set[str]]]:
+    """The paragraph classifier's techniques for each scored paragraph (*docs* and their
+    *states* for a classifier that reads the encoder states)."""
     out = []
-    for article in articles:
+    for number, article in enumerate(articles):
         keys = sorted(article.paragraphs)
-        guesses = model.paragraph_techniques(article.text, [article.paragraphs[i] for i in keys])
+        doc = docs[number] if docs is not None else None
+        state = states[number] if states is not None else None
+        guesses = model.paragraph_techniques(article.text, [article.paragraphs[i] for i in keys], doc, state)
         out.append({i: {g.technique for g in found} for i, found in zip(keys, guesses, strict=True)})
     return out
 
@@ -383,9 +440,8 @@ def evaluate_model(
 ) -> dict[str, Any]:
     """Score a trained model on articles it was not trained on."""
     found = predict(model, articles, docs, states)
-    return score_all(
-        articles, found, predict_paragraphs(model, articles), score_tc(articles, _ranker(model))["micro_f1"]
-    )
+    by_paragraph = predict_paragraphs(model, articles, docs, states)
+    return score_all(articles, found, by_paragraph, score_tc(articles, _ranker(model))["micro_f1"])
 
 
 def evaluate_split(data_dir: Path, split: str, limit: int | None = None) -> dict[str, Any]:
@@ -400,11 +456,18 @@ def evaluate_split(data_dir: Path, split: str, limit: int | None = None) -> dict
 
 
 def _train_all(
-    articles: Sequence[Article], docs: Sequence[Any], features: Features, chosen: Sequence[int], log: Log
+    articles: Sequence[Article],
+    docs: Sequence[Any],
+    features: Features,
+    chosen: Sequence[int],
+    log: Log,
+    vectors: Vectors = None,
+    paragraph_scale: float = 0.0,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     finder = train_finder(articles, docs, features, chosen, log)
     picked = [articles[i] for i in chosen]
-    return finder, train_classifier(picked), train_paragraphs(picked, log)
+    picked_vectors = [vectors[i] for i in chosen] if vectors is not None else None
+    return finder, train_classifier(picked), train_paragraphs(picked, log, picked_vectors, paragraph_scale)
 
 
 def cross_validate(
@@ -414,15 +477,18 @@ def cross_validate(
     *,
     limit: int | None = None,
     cache: Path | None = None,
-    states_scale: float = 0.0,
+    states_scale: float = STATES_SCALE,
+    paragraph_scale: float = PARAGRAPH_STATES_SCALE,
     log: Log = _log,
 ) -> dict[str, Any]:
     """Grouped K-fold by article on *split*: retrain every part per fold, score the pooled predictions.
-    With *states_scale* > 0 the finder also reads the shared encoder's token states."""
+    With *states_scale* > 0 the finder, with *paragraph_scale* > 0 the paragraph classifier also
+    reads the shared encoder's token states (0 and 0: the model without them)."""
     articles = read_semeval(data_dir, split, limit)
     docs = parse(articles, cache)
-    states = token_states(docs, cache) if states_scale > 0 else None
+    states = token_states(docs, cache) if max(states_scale, paragraph_scale) > 0 else None
     features = Features(articles, docs, states, states_scale)
+    vectors = article_paragraph_vectors(articles, docs, states) if states and paragraph_scale > 0 else None
     order = list(range(len(articles)))
     random.Random(SEED).shuffle(order)
     folds = [sorted(order[i::k]) for i in range(k)]
@@ -433,15 +499,16 @@ def cross_validate(
         test_set = set(test)
         train = [i for i in order if i not in test_set]
         log(f"fold {number}/{k}: training on {len(train)} articles, scoring {len(test)}")
-        parts = _train_all(articles, docs, features, train, log)
+        parts = _train_all(articles, docs, features, train, log, vectors, paragraph_scale)
         with tempfile.TemporaryDirectory(prefix="narrascope-techniques-") as tmp:
             save(Path(tmp), *parts, {})
             model = PersuasionModel(Path(tmp))
             test_articles, test_docs = [articles[i] for i in test], [docs[i] for i in test]
+            test_states = [states[i] for i in test] if states else None
             for i, found, by_paragraph in zip(
                 test,
-                predict(model, test_articles, test_docs, [states[i] for i in test] if states else None),
-                predict_paragraphs(model, test_articles),
+                predict(model, test_articles, test_docs, test_states),
+                predict_paragraphs(model, test_articles, test_docs, test_states),
                 strict=True,
             ):
                 held[i], held_paragraphs[i] = found, by_paragraph
@@ -455,18 +522,26 @@ def cross_validate(
 
 
 def train_techniques(
-    data_dir: Path, output: Path, *, cache: Path | None = None, states_scale: float = 0.0, log: Log = _log
+    data_dir: Path,
+    output: Path,
+    *,
+    cache: Path | None = None,
+    states_scale: float = STATES_SCALE,
+    paragraph_scale: float = PARAGRAPH_STATES_SCALE,
+    log: Log = _log,
 ) -> dict[str, Any]:
-    """Train the shipped model on the whole ``train`` split and write it to *output* (with
-    *states_scale* > 0, a finder that also reads the shared encoder's token states)."""
+    """Train the shipped model on the whole ``train`` split and write it to *output* (the
+    finder and the paragraph classifier read the shared encoder's token states at these scales;
+    0 and 0: a model without them)."""
     t0 = time.monotonic()
     articles = read_semeval(data_dir, "train")
     docs = parse(articles, cache)
     order = list(range(len(articles)))
     random.Random(SEED).shuffle(order)
-    states = token_states(docs, cache) if states_scale > 0 else None
+    states = token_states(docs, cache) if max(states_scale, paragraph_scale) > 0 else None
     features = Features(articles, docs, states, states_scale)
-    finder, classifier, paragraphs = _train_all(articles, docs, features, order, log)
+    vectors = article_paragraph_vectors(articles, docs, states) if states and paragraph_scale > 0 else None
+    finder, classifier, paragraphs = _train_all(articles, docs, features, order, log, vectors, paragraph_scale)
     meta = {
         "trained_on": f"SemEval-2023 Task 3 English train ({len(articles)} articles, {classifier['n_spans']} spans)",
         "finder": {
@@ -479,6 +554,7 @@ def train_techniques(
         "paragraphs": {
             "C": PARAGRAPH_C,
             "features": len(paragraphs["features"]),
+            "states_scale": paragraphs["states_scale"],
             "inner_dev_micro_f1": paragraphs["inner_dev_micro_f1"],
         },
         "seed": SEED,
