@@ -6,7 +6,7 @@ all reading what the shared passes already produced (no second parse, no encoder
 1. **Span finder**: a logistic regression per token (is it inside a technique span?) over
    hashed features of the token, its neighbours, its place in the sentence and parse, and the
    words of its sentence, and (when ``finder_states_scale`` in ``meta.json`` is above 0) the
-   token's state from the shared sentence-encoder pass, scaled by that constant. Runs of tokens
+   token's state from the shared encoder pass, scaled by that constant. Runs of tokens
    above a threshold, bridged over short gaps within a sentence, become the spans. Trained on
    the gold spans of all techniques merged where they overlap, which is what span
    identification is scored on.
@@ -16,7 +16,9 @@ all reading what the shared passes already produced (no second parse, no encoder
    chosen technique is reported as the *cue* that fired.
 3. **Paragraph classifier**: one logistic regression per technique over a paragraph's words and
    word pairs and those of the paragraph before it (SemEval's subtask 3 is labelled per
-   paragraph). It names techniques a paragraph carries where the finder found no span.
+   paragraph) and (when ``paragraph_states_scale`` is above 0) the paragraph's mean token state
+   from the shared encoder pass, scaled by that constant. It names techniques a paragraph carries
+   where the finder found no span.
 
 Weights are NumPy arrays with their feature names (or the hashing size) beside them, so
 inference is a lookup, a sum and a logistic function.
