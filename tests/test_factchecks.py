@@ -257,3 +257,39 @@ def test_commands(tmp_path: Path, cli: Any) -> None:
     one_line_error(cli("eval", "claim-matching", "--data", str(tmp_path / "no")), "no such folder")
     done = subprocess.run([*CLI, "match", "x", "--db", str(tmp_path / "new.db")], capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_analysis_attaches_matching_records_to_check_worthy_claims_and_reports_show_them(
+    tmp_path: Path, cli: Any
+) -> None:
+    import narrascope
+    from narrascope.report import render
+
+    db = tmp_path / "records.db"
+    with Store.open(db) as store:
+        FactCheckStore(store).add(read_records(write(tmp_path / "r.json", json.dumps(REVIEWS))))
+    text = (
+        "Officials confirmed that NATO troops were secretly deployed to Kazakhstan in January 2022, "
+        "the ministry said on Monday.\n\nThe weather in Almaty was mild and sunny all week."
+    )
+    analysis = narrascope.load(factchecks=db)(text)
+    matched = [c for c in analysis.claims if c.fact_checks]
+    assert len(matched) == 1 and "NATO" in matched[0].span.text
+    record = matched[0].fact_checks[0]
+    assert record.url == REVIEWS[0]["url"] and record.rating == "False" and record.score >= 0.5
+    assert record.rungs and record.cosine is not None and "kazakhstan" in record.bm25_terms
+    assert analysis.models["factchecks"].startswith("2 records")
+    assert Analysis.from_json(analysis.to_json()) == analysis
+    for fmt in ("text", "md", "html"):
+        report = render(analysis, fmt)
+        assert "Fact-checks" in report and "1 claim matches a record" in report
+        if fmt != "text":  # the terminal's table wraps long cells
+            assert "NATO troops were secretly deployed" in report and "checks.example/nato-kazakhstan" in report
+    plain = narrascope.load()(text)  # without records: nothing looked up, and the reports say nothing
+    assert not any(c.fact_checks for c in plain.claims) and "Fact-checks" not in render(plain, "md")
+    one_line_error(cli("analyze", "sample", "--factchecks", str(tmp_path / "none.db")), "no such store")
+    with Store.open(tmp_path / "empty.db"):
+        pass
+    one_line_error(cli("analyze", "sample", "--factchecks", str(tmp_path / "empty.db")), "no fact-check records")
+    done = cli("analyze", "sample", "--factchecks", str(db), "--format", "json")
+    assert done.returncode == 0 and json.loads(done.stdout)["models"]["factchecks"].startswith("2 records")

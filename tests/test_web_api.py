@@ -251,3 +251,27 @@ def test_bench_serve_loads_a_real_server() -> None:
         assert result[f"{kind}.requests"] > 0 and result[f"{kind}.errors"] == 0
         assert 0 < result[f"{kind}.p50_ms"] <= result[f"{kind}.p99_ms"]
     assert result["analyse.errors"] == 0 and result["analyse.p95_ms"] > 0
+
+
+def test_analyses_match_the_stores_fact_check_records(tmp_path: Path) -> None:
+    from narrascope.factchecks import FactCheck
+    from narrascope.factchecks.store import FactCheckStore
+
+    db = str(tmp_path / "checks.db")
+    record = FactCheck.of(
+        claim="NATO troops were secretly deployed to Kazakhstan in January 2022.",
+        url="https://checks.example/nato",
+        rating="False",
+    )
+    with Store.open(db) as store:
+        FactCheckStore(store).add([record])
+    text = (
+        "Officials confirmed that NATO troops were secretly deployed to Kazakhstan in January 2022, "
+        "the ministry said.\n\nThe weather was mild."
+    )
+    with TestClient(create_app(Settings(db=db))) as client:
+        analysis = client.post("/api/analyse", json={"text": text}).json()
+        page = client.post("/analyse", data={"text": text})
+    matched = [c for c in analysis["claims"] if c["fact_checks"]]
+    assert len(matched) == 1 and matched[0]["fact_checks"][0]["url"] == "https://checks.example/nato"
+    assert page.status_code == 200 and "Fact-checks" in page.text and "checks.example/nato" in page.text

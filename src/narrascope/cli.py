@@ -59,6 +59,12 @@ def analyze(
     outlet: Annotated[str | None, typer.Option(help="The outlet, when the article does not say.")] = None,
     month_first: Annotated[bool, typer.Option("--month-first", help="Read numeric dates month-first.")] = False,
     gazetteer: Annotated[Path | None, typer.Option(help="Extra gazetteer JSON of recurring actors.")] = None,
+    factchecks: Annotated[
+        str | None,
+        typer.Option(
+            "--factchecks", help="A store (path or postgresql:// URL) of fact-check records to match claims to."
+        ),
+    ] = None,
 ) -> None:
     """Analyse one article and print its report."""
     import narrascope
@@ -69,7 +75,9 @@ def analyze(
     document = read_source(
         spec, allow_fetch=fetch, encoding=encoding, outlet=outlet, date_order="MDY" if month_first else None
     )
-    analysis = narrascope.load(gazetteer=gazetteer)(document)
+    if factchecks is not None and "://" not in factchecks and not Path(factchecks).is_file():
+        raise InputError(f"{factchecks}: no such store (import records with `narrascope factchecks import`)")
+    analysis = narrascope.load(gazetteer=gazetteer, factchecks=factchecks)(document)
     if fmt is Format.text and output is None:
         sys.stdout.write(render(analysis, "text", color=sys.stdout.isatty()))
         return

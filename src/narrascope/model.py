@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1.3.0"
+SCHEMA_VERSION = "1.4.0"
 
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 """What counts as one word wherever narrascope counts words: "vice-president", "U.S." and "don't" are one."""
@@ -239,6 +239,25 @@ class Label(Record):
     marker: Literal["outlet"] = "outlet"
 
 
+class FactCheckMatch(Record):
+    """A stored fact-check record that checks this claim, as the matcher ranked it: the fused
+    score (the probability that the record checks the claim) and each rung's evidence."""
+
+    record_id: str
+    score: float = Field(ge=0.0, le=1.0)
+    claim: str
+    """The claim as the fact-checker stated it."""
+    rating: str | None = None
+    url: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    rungs: list[str] = Field(default_factory=list)
+    """Which rungs proposed the record: ``bm25``, ``embedding`` or both."""
+    bm25_terms: list[str] = Field(default_factory=list)
+    cosine: float | None = None
+    """Cosine of the claim to the record's claim (the shared encoder's vectors)."""
+
+
 class Claim(Record):
     """An asserted unit (a sentence), who asserts it, how sure it pretends to be, whether it is
     worth checking, and what it is about.
@@ -260,6 +279,9 @@ class Claim(Record):
     cues: list[CertaintyCue] = Field(default_factory=list)
     certainty: float = Field(ge=0.0, le=1.0)
     checkworthy: float | None = Field(default=None, ge=0.0, le=1.0)
+    fact_checks: list[FactCheckMatch] = Field(default_factory=list)
+    """Stored fact-check records that match this claim above the matcher's threshold (only when
+    the analysis was run against a store of records: ``models["factchecks"]`` says which)."""
 
 
 class ClaimProfile(Record):

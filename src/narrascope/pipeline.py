@@ -85,12 +85,20 @@ def _as_document(item: Item) -> Document:
 class Pipeline:
     """Ingest, the shared parse, then each annotator in order."""
 
-    def __init__(self, names: Iterable[str] = DEFAULT, gazetteer: Path | None = None) -> None:
+    def __init__(
+        self, names: Iterable[str] = DEFAULT, gazetteer: Path | None = None, factchecks: str | Path | None = None
+    ) -> None:
+        """*factchecks*: a store (path or URL) of fact-check records; given, the ``factchecks``
+        layer is added after the claims (unless *names* already has it)."""
         from narrascope.models import SPACY_PACKAGE, SPACY_VERSION, load_spacy
 
         self.names = checked_names(names)
+        if factchecks is not None and "factchecks" not in self.names:
+            self.names.append("factchecks")
         self.gazetteer = gazetteer
-        self.annotators = [REGISTRY[n]({"gazetteer": gazetteer}) for n in self.names]
+        self.factchecks = factchecks
+        config = {"gazetteer": gazetteer, "factchecks": factchecks}
+        self.annotators = [REGISTRY[n](config) for n in self.names]
         self.spacy = load_spacy()
         self.encoder = None
         if any(getattr(a, "needs_encoder", False) for a in self.annotators):
@@ -159,7 +167,8 @@ class Pipeline:
 
     def _pipe_parallel(self, items: Iterable[Item], n_process: int, batch_size: int) -> Iterator[Analysis]:
         context = multiprocessing.get_context("spawn")
-        with context.Pool(n_process, initializer=_init_worker, initargs=(self.names, self.gazetteer)) as pool:
+        arguments = (self.names, self.gazetteer, self.factchecks)
+        with context.Pool(n_process, initializer=_init_worker, initargs=arguments) as pool:
             yield from pool.imap(_work_in_worker, items, chunksize=batch_size)
 
 
@@ -182,9 +191,9 @@ def language_of(document: Document) -> str:
 _WORKER: Pipeline | None = None
 
 
-def _init_worker(names: list[str], gazetteer: Path | None) -> None:
+def _init_worker(names: list[str], gazetteer: Path | None, factchecks: str | Path | None) -> None:
     global _WORKER
-    _WORKER = Pipeline(names, gazetteer)
+    _WORKER = Pipeline(names, gazetteer, factchecks)
 
 
 def _work_in_worker(item: Item) -> Analysis:

@@ -6,7 +6,7 @@ helpers return raw strings.
 
 from __future__ import annotations
 
-from narrascope.model import Analysis, CertaintyCue, Claim, ClaimProfile, Figure, Label
+from narrascope.model import Analysis, CertaintyCue, Claim, ClaimProfile, FactCheckMatch, Figure, Label
 from narrascope.report.common import Fact, percent, plural, shorten
 
 CUE_KINDS = {
@@ -24,6 +24,7 @@ LABEL_KINDS = {
 CLAIM_HEADER = ["Id", "Claimant", "Certainty", "Check-worthy", "Cues", "Claim"]
 FIGURE_HEADER = ["Figure", "Counts", "Event", "Exact?", "Reported by"]
 LABEL_HEADER = ["Label", "Kind", "Attached to", "Jurisdiction"]
+FACTCHECK_HEADER = ["Claim", "Checked claim", "Rating", "Checked by", "Score", "Evidence", "URL"]
 
 
 def claimant_text(claim: Claim) -> str:
@@ -145,3 +146,44 @@ __all__ = [
     "label_tooltip",
     "profile_facts",
 ]
+
+
+def factcheck_evidence(match: FactCheckMatch) -> str:
+    """How the record was found: the rungs, the cosine and the words it shares with the claim."""
+    parts = ["+".join(match.rungs) or "—"]
+    if match.cosine is not None:
+        parts.append(f"cosine {match.cosine:.2f}")
+    if match.bm25_terms:
+        parts.append("shared words: " + ", ".join(match.bm25_terms[:6]))
+    return "; ".join(parts)
+
+
+def factcheck_rows(analysis: Analysis) -> list[list[str]]:
+    return [
+        [
+            c.id,
+            shorten(m.claim, 100),
+            m.rating or "—",
+            " ".join(p for p in (m.publisher, m.published) if p) or "—",
+            f"{m.score:.2f}",
+            factcheck_evidence(m),
+            m.url or "—",
+        ]
+        for c in analysis.claims
+        for m in c.fact_checks
+    ]
+
+
+def factcheck_note(analysis: Analysis) -> str | None:
+    """What was looked up and what came back; None when the claims were not matched at all."""
+    looked = analysis.models.get("factchecks")
+    if looked is None:
+        return None
+    matched = sum(1 for c in analysis.claims if c.fact_checks)
+    found = (
+        f"{plural(matched, 'claim')} match{'es' if matched == 1 else ''} a record" if matched else "no claim matches"
+    )
+    return (
+        f"Check-worthy claims matched against the store's fact-check records ({looked}): {found}. "
+        "A match says a fact-checker has checked a similar claim; read the record before relying on it."
+    )

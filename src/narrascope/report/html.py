@@ -36,12 +36,15 @@ from narrascope.model import Analysis, Quote
 from narrascope.report.claims import (
     CLAIM_HEADER,
     CUE_KINDS,
+    FACTCHECK_HEADER,
     FIGURE_HEADER,
     LABEL_HEADER,
     LABEL_KINDS,
     LABEL_NOTE,
     claim_rows,
     cue_tooltip,
+    factcheck_note,
+    factcheck_rows,
     figure_rows,
     figure_tooltip,
     label_rows,
@@ -685,7 +688,13 @@ def claims_section(analysis: Analysis) -> str:
         return '<p class="none">Not analysed.</p>'
     facts = "".join(f"<dt>{esc(f.label)}</dt><dd>{esc_meta(f.value)}</dd>" for f in profile_facts(profile))
     note = '<p class="hint">Cues: H hedge, B booster, E evidential; scores in [0, 1].</p>'
-    return f'<dl class="facts">{facts}</dl>{note}{rows_table(CLAIM_HEADER, claim_rows(analysis))}'
+    checks = ""
+    if (looked := factcheck_note(analysis)) is not None:
+        rows = factcheck_rows(analysis)
+        checks = f'<h3>Fact-checks</h3><p class="hint">{esc(looked)}</p>' + (
+            rows_table(FACTCHECK_HEADER, rows) if rows else ""
+        )
+    return f'<dl class="facts">{facts}</dl>{note}{rows_table(CLAIM_HEADER, claim_rows(analysis))}{checks}'
 
 
 def techniques_section(analysis: Analysis) -> str:

@@ -12,10 +12,13 @@ import re
 from narrascope.model import Analysis
 from narrascope.report.claims import (
     CLAIM_HEADER,
+    FACTCHECK_HEADER,
     FIGURE_HEADER,
     LABEL_HEADER,
     LABEL_NOTE,
     claim_rows,
+    factcheck_note,
+    factcheck_rows,
     figure_rows,
     label_rows,
     profile_facts,
@@ -165,6 +168,10 @@ def _claims(analysis: Analysis) -> list[str]:
         lines.append("Cues: H hedge, B booster, E evidential. Certainty and check-worthiness are scores in [0, 1].")
         lines.append("")
         lines.extend(table(CLAIM_HEADER, claim_rows(analysis), right=frozenset({2, 3})))
+    if (note := factcheck_note(analysis)) is not None:
+        lines.extend(["", "### Fact-checks", "", escape(note)])
+        if rows := factcheck_rows(analysis):
+            lines.extend(["", *table(FACTCHECK_HEADER, rows, right=frozenset({4}))])
     return lines
 
 

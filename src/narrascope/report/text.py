@@ -15,10 +15,13 @@ from rich.text import Text
 
 from narrascope.model import Analysis
 from narrascope.report.claims import (
+    FACTCHECK_HEADER,
     FIGURE_HEADER,
     LABEL_HEADER,
     LABEL_NOTE,
     claim_rows,
+    factcheck_note,
+    factcheck_rows,
     figure_rows,
     label_rows,
     profile_facts,
@@ -209,6 +212,10 @@ def _claims(analysis: Analysis) -> RenderableType:
         table.columns[1].max_width = 18
         table.columns[4].max_width = 16
         parts.extend([Text(""), Text("cues: H hedge, B booster, E evidential", style="dim"), table])
+    if (looked := factcheck_note(analysis)) is not None:
+        parts.extend([Text(""), _t("Fact-checks", "bold"), Text(looked, style="dim")])
+        if rows := factcheck_rows(analysis):
+            parts.append(_rows_table(FACTCHECK_HEADER, rows))
     return Group(*parts)
 
 

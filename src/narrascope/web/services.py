@@ -49,12 +49,16 @@ class Services:
         """Per-app caches of the pages (each bounded by its owner)."""
 
     def nlp(self) -> Pipeline:
-        """The pipeline, loaded on first use (``serve`` warms it up before listening)."""
+        """The pipeline, loaded on first use (``serve`` warms it up before listening). When the
+        store holds fact-check records, analyses match their check-worthy claims to them (the
+        records as they were when the pipeline loaded)."""
         with self._load_lock:
             if self._nlp is None:
                 import narrascope
+                from narrascope.factchecks.store import FactCheckStore
 
-                self._nlp = narrascope.load()
+                records = FactCheckStore(self.store).count() > 0
+                self._nlp = narrascope.load(factchecks=self.settings.db if records else None)
             return self._nlp
 
     def analyse(self, document: Document) -> Analysis:
