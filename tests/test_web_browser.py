@@ -145,7 +145,9 @@ def test_worked_example_highlights_and_speaker(server: tuple[str, str], page: An
     )
     assert token, "the worked example has a speaker with several quotes"
     marks = page.locator(f"#article-text mark.l-quotes.{token}")
-    marks.first.click()
+    # a click picks the innermost quote under the pointer, and a long mark wraps over lines, where
+    # the centre of its box can lie on another quote: click this mark itself, one without nested quotes
+    page.locator(f"#article-text mark.l-quotes.{token}:not(:has(mark.l-quotes))").first.dispatch_event("click")
     picked = page.locator("#article-text mark.speaker-picked")
     assert picked.count() >= marks.count() >= 2
     assert page.locator(f"#article-text mark.speaker-picked:not(.{token})").count() == 0
