@@ -111,3 +111,17 @@ def test_eval_clustering_bad_input_is_one_line(tmp_path: Path, content: str, arg
                            "label", *args], capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 2 and done.stderr.startswith("narrascope: error:") and message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_bench_corpus_times_real_clustering() -> None:
+    from narrascope.matching.bench import bench_corpus, synthetic_corpus
+
+    corpus = synthetic_corpus(300, seed=1)
+    assert len(corpus["texts"]) == 300 and corpus["vectors"].shape == (300, DIM)
+    assert (np.diff(corpus["times"]) >= 0).all()  # documents arrive in time order
+    result = bench_corpus(300, seed=1)
+    assert result["assignment.ms_per_doc"] > 0 and result["peak_memory_mb"] > 0
+    assert result["planted.pairwise_precision"] > 0.95 and result["planted.pairwise_recall"] > 0.95
+    assert result["clusters"] >= result["planted_stories"] > 1 and result["coordination.seconds"] > 0
+    done = subprocess.run([*CLI, "bench", "corpus", "--docs", "1"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "at least 2" in done.stderr and "Traceback" not in done.stderr

@@ -384,6 +384,21 @@ def bench_search(
     print_bench(f"bench search ({docs} documents)", result, as_json)
 
 
+@bench_app.command("corpus")
+def bench_corpus(
+    docs: Annotated[int, typer.Option("--docs", help="Synthetic documents, with precomputed vectors.")] = 100_000,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic corpus.")] = 0,
+    window: Annotated[float, typer.Option(help="Coordination window, seconds.")] = 3600.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON on the last line.")] = False,
+) -> None:
+    """Cluster assignment per document as documents arrive, coordination time and peak memory."""
+    from narrascope.matching.bench import bench_corpus as run
+
+    if docs < 2 or window <= 0:
+        raise InputError("--docs must be at least 2 and --window above 0")
+    print_bench(f"bench corpus ({docs} documents)", run(docs, seed, window), as_json)
+
+
 def _dask_alone(argv: list[str]) -> list[str]:
     """``--dask`` with no address (followed by nothing, an option, or a path) means a local
     cluster: give it the value ``local`` so the option parser sees one."""
