@@ -46,3 +46,16 @@ def test_scores_are_what_scoring_the_units_gives_and_long_units_are_read_whole()
     assert len(model.tokenizer.encode(long).ids) == model.max_len  # cut when scored ...
     words = [t.i for t in doc if not t.is_space]
     assert reading.tokens[words].any(axis=1).all()  # ... but every word of it has states
+
+
+def test_a_model_without_hidden_states_says_so() -> None:
+    import pytest
+
+    from narrascope.annotators.checkworthy import CheckworthyModel, model_dir
+    from narrascope.errors import ModelError
+
+    model = CheckworthyModel(model_dir())
+    assert model.has_states  # the shipped graph has its 'hidden' output
+    model.has_states = False  # as an export from before the shared pass would be
+    with pytest.raises(ModelError, match="no 'hidden' output"):
+        model.read([load_spacy()(SENTENCE)])

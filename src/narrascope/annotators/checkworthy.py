@@ -8,6 +8,9 @@ int8 weights the activations are quantised per call, so in a batch a sentence's 
 depend on its neighbours (by up to 0.13 measured); alone it is always the same, and on this
 model it is no slower (no padding). ``score`` is the model's probability; ``threshold``
 (chosen on CheckThat dev) turns it into a yes/no.
+
+The same model is the pipeline's one shared encoder pass (:meth:`CheckworthyModel.read`): its
+scores go to the claims layer and its last hidden states to the quote and technique taggers.
 """
 
 from __future__ import annotations
@@ -96,6 +99,7 @@ class CheckworthyModel:
         self._pieces = Tokenizer.from_str(self.tokenizer.to_str())  # for read: never truncates
         self._pieces.no_truncation()
         self.threshold = float(self.meta["threshold"])
+        self.has_states = "hidden" in {output.name for output in self.session.get_outputs()}
         self.version = f"checkworthy-minilm {self.meta.get('variant', '')} thr {self.threshold:.2f}".strip()
 
     def scores(self, texts: Sequence[str]) -> list[float]:
@@ -107,6 +111,10 @@ class CheckworthyModel:
         in pieces of ``max_len`` word pieces; its score is the first piece's (what :meth:`scores`
         gives its text, which is cut there), and every piece's hidden states go to the tokens
         they fall in. A tagger reads those states as frozen features beside its own."""
+        if not self.has_states:
+            raise ModelError(
+                "this check-worthiness model has no 'hidden' output; re-export it (narrascope train checkworthy)"
+            )
         out = []
         step = self.max_len - 2  # [CLS] and [SEP]
         for doc in docs:
