@@ -197,3 +197,21 @@ def test_claims_score_what_the_model_reads_with_labels_blanked(nlp: Pipeline) ->
     blanked = "Members of Hizb ut-Tahrir were detained in Kazan, the police said."
     with_label = round(model.scores([labelled.span.text])[0], 4)
     assert labelled.checkworthy == round(model.scores([blanked])[0], 4) != with_label
+
+
+def test_a_sentence_reporting_a_person_and_a_thing_is_the_persons() -> None:
+    from narrascope.annotators.claims import _claimant
+    from narrascope.model import Quote, Span, Speaker
+
+    text = "The events allow us to conclude that it was planned, the expert Jane Doe said on Monday."
+
+    def span(part: str) -> Span:
+        at = text.index(part)
+        return Span.of(text, at, at + len(part))
+
+    thing = Quote(id="Q1", kind="indirect", speaker=Speaker(kind="abstract", span=span("The events")),
+                  cue=span("allow"), content=span("that it was planned"))  # fmt: skip
+    person = Quote(id="Q2", kind="indirect", speaker=Speaker(kind="entity", span=span("Jane Doe"), name="Jane Doe"),
+                   cue=span("said"), content=span("The events allow us"))  # fmt: skip
+    found = _claimant([thing, person], 0, len(text), text)
+    assert found is not None and found.id == "Q2"

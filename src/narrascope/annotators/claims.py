@@ -109,8 +109,11 @@ def _claimant(quotes: list[Quote], start: int, end: int, text: str) -> Quote | N
             best = (share, quote)
     if best is not None:
         return best[1]
-    # the sentence that reports a quote ("…resources,” Yury Byaly says.") is that source's too
+    # the sentence that reports a quote ("…resources,” Yury Byaly says.") is that source's too;
+    # a thing that "allows" or "suggests" inside it does not compete with the person who speaks
     reporting = [q for q in quotes if q.cue is not None and start <= q.cue.start < end]
+    if len(reporting) > 1:
+        reporting = [q for q in reporting if q.speaker.kind != "abstract"]
     return reporting_quote(quotes, start, end) or (reporting[0] if len(reporting) == 1 else None)
 
 
