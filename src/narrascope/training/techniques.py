@@ -438,7 +438,10 @@ def score_all(
 def evaluate_model(
     model: PersuasionModel, articles: Sequence[Article], docs: Sequence[Any], states: Sequence[Any] | None = None
 ) -> dict[str, Any]:
-    """Score a trained model on articles it was not trained on."""
+    """Score a trained model on articles it was not trained on (the encoder pass, when the model
+    reads it and *states* are not given, runs once here for the spans and the paragraphs)."""
+    if states is None and model.needs_encoder:
+        states = token_states(docs)
     found = predict(model, articles, docs, states)
     by_paragraph = predict_paragraphs(model, articles, docs, states)
     return score_all(articles, found, by_paragraph, score_tc(articles, _ranker(model))["micro_f1"])
@@ -470,6 +473,17 @@ def _train_all(
     return finder, train_classifier(picked), train_paragraphs(picked, log, picked_vectors, paragraph_scale)
 
 
+def _inputs(
+    articles: Sequence[Article], docs: Sequence[Any], cache: Path | None, states_scale: float, paragraph_scale: float
+) -> tuple[list[Any] | None, Features, Vectors]:
+    """The encoder states (read once, when either part reads them), the finder's features and
+    the paragraphs' vectors."""
+    states = token_states(docs, cache) if max(states_scale, paragraph_scale) > 0 else None
+    features = Features(articles, docs, states, states_scale)
+    vectors = article_paragraph_vectors(articles, docs, states) if states and paragraph_scale > 0 else None
+    return states, features, vectors
+
+
 def cross_validate(
     data_dir: Path,
     split: str,
@@ -486,9 +500,7 @@ def cross_validate(
     reads the shared encoder's token states (0 and 0: the model without them)."""
     articles = read_semeval(data_dir, split, limit)
     docs = parse(articles, cache)
-    states = token_states(docs, cache) if max(states_scale, paragraph_scale) > 0 else None
-    features = Features(articles, docs, states, states_scale)
-    vectors = article_paragraph_vectors(articles, docs, states) if states and paragraph_scale > 0 else None
+    states, features, vectors = _inputs(articles, docs, cache, states_scale, paragraph_scale)
     order = list(range(len(articles)))
     random.Random(SEED).shuffle(order)
     folds = [sorted(order[i::k]) for i in range(k)]
@@ -538,9 +550,7 @@ def train_techniques(
     docs = parse(articles, cache)
     order = list(range(len(articles)))
     random.Random(SEED).shuffle(order)
-    states = token_states(docs, cache) if max(states_scale, paragraph_scale) > 0 else None
-    features = Features(articles, docs, states, states_scale)
-    vectors = article_paragraph_vectors(articles, docs, states) if states and paragraph_scale > 0 else None
+    _, features, vectors = _inputs(articles, docs, cache, states_scale, paragraph_scale)
     finder, classifier, paragraphs = _train_all(articles, docs, features, order, log, vectors, paragraph_scale)
     meta = {
         "trained_on": f"SemEval-2023 Task 3 English train ({len(articles)} articles, {classifier['n_spans']} spans)",
