@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from narrascope.model import Analysis, Quote
@@ -68,8 +70,8 @@ def test_russian_attributions_by_rule(nlp: Pipeline) -> None:
     assert analysis.sourcing is not None and analysis.sourcing.sources[0].source == "Юрий Бялый"
 
 
-def _linked(text: str, tagged: list[tuple[str, str]]) -> list[tuple[str | None, str]]:
-    """Run the linking rules on hand-tagged spans (label, words) of *text*; (source, cue) pairs."""
+def _link(text: str, tagged: list[tuple[str, str]]) -> list[Any]:
+    """Run the linking rules on hand-tagged spans (label, words) of *text*."""
     from narrascope.annotators.attribution_model import link
     from narrascope.models import load_spacy
 
@@ -80,7 +82,12 @@ def _linked(text: str, tagged: list[tuple[str, str]]) -> list[tuple[str | None, 
         span = doc.char_span(start, start + len(words))
         assert span is not None
         found.append((label, span.start, span.end))
-    return [(text[slice(*r.source)] if r.source else None, text[slice(*r.cue)]) for r in link(doc, found)]
+    return link(doc, found)
+
+
+def _linked(text: str, tagged: list[tuple[str, str]]) -> list[tuple[str | None, str]]:
+    """(source, cue) pairs of the linked attributions of hand-tagged *text*."""
+    return [(text[slice(*r.source)] if r.source else None, text[slice(*r.cue)]) for r in _link(text, tagged)]
 
 
 def test_a_passive_subject_is_not_a_speaker() -> None:
@@ -114,17 +121,7 @@ def test_no_speaker_next_to_a_participle() -> None:
 
 def _contents(text: str, tagged: list[tuple[str, str]]) -> dict[str, str | None]:
     """Cue → content of the linked attributions of hand-tagged *text*."""
-    from narrascope.annotators.attribution_model import link
-    from narrascope.models import load_spacy
-
-    doc = load_spacy()(text)
-    found = []
-    for label, words in tagged:
-        start = text.index(words)
-        span = doc.char_span(start, start + len(words))
-        assert span is not None
-        found.append((label, span.start, span.end))
-    return {text[slice(*r.cue)]: text[slice(*r.content)] if r.content else None for r in link(doc, found)}
+    return {text[slice(*r.cue)]: text[slice(*r.content)] if r.content else None for r in _link(text, tagged)}
 
 
 def test_a_nested_attribution_stays_inside_the_outer_content() -> None:

@@ -218,12 +218,11 @@ def eval_clustering(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on the last line.")] = False,
 ) -> None:
     """Claim-level clusters against gold labels: pairwise P/R/F1, adjusted Rand index, V-measure."""
-    from narrascope.cli_common import print_metrics
+    from narrascope.cli_common import need_file, print_metrics
     from narrascope.evaluation.clustering import evaluate_clustering, read_rows
     from narrascope.matching.clusters import CENTROID_THRESHOLD, THRESHOLD
 
-    if not data.is_file():
-        raise InputError(f"{data}: no such file")
+    need_file(data)
     threshold = THRESHOLD if threshold is None else threshold
     centroid = CENTROID_THRESHOLD if centroid is None else centroid
     for name, value in (("--threshold", threshold), ("--centroid", centroid)):
