@@ -16,7 +16,9 @@ import pytest
 
 from conftest import shared_data
 from narrascope.coordination import Settings, benjamini_hochberg, build_network, detect, from_records, read_table
+from narrascope.coordination.actions import Actions
 from narrascope.coordination.export import render
+from narrascope.coordination.redeal import MomentDeal, _draw_distinct
 from narrascope.coordination.significance import test_edges as run_tests
 
 CNT = shared_data() / "coordination" / "cnt_fixture"
@@ -266,3 +268,49 @@ def test_cli_simulate_writes_a_readable_table_and_planted_pairs(tmp_path: Path) 
 def test_cli_eval_coordination_needs_simulate() -> None:
     done = _cli("eval", "coordination")
     assert done.returncode != 0 and "--simulate" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def _random_table(seed: int, n: int = 600, actors: int = 12, objects: int = 40) -> Actions:
+    rng = np.random.default_rng(seed)
+    return from_records(
+        [f"a{x}" for x in rng.integers(0, actors, n)],
+        [f"o{x}" for x in rng.integers(0, objects, n)],
+        np.round(rng.uniform(0, 20_000, n), 1).tolist(),
+    )
+
+
+@pytest.mark.parametrize("loops", [False, True])
+def test_redeal_observed_statistic_is_the_networks_distinct_objects(loops: bool) -> None:
+    actions = _random_table(3)
+    net = build_network(actions, 300.0, 1, loops)
+    deal = MomentDeal(actions, 300.0, net.u, net.v, None)
+    assert np.array_equal(deal.observed(), net.objects)
+
+
+def test_draw_distinct_is_a_uniform_injection_in_each_block() -> None:
+    """Three slots in a block of four (ordered triples) and two slots filling a block of two."""
+    rng = np.random.default_rng(0)
+    starts, sizes = np.array([0, 0, 0, 4, 4]), np.array([4, 4, 4, 2, 2])
+    counts: dict[tuple[int, ...], int] = {}
+    for _ in range(12_000):
+        drawn = tuple(_draw_distinct(starts, sizes, rng).tolist())
+        assert len(set(drawn)) == 5 and all(0 <= x < 4 for x in drawn[:3]) and set(drawn[3:]) == {4, 5}
+        counts[drawn] = counts.get(drawn, 0) + 1
+    assert len(counts) == 24 * 2
+    expected = 12_000 / 48  # 250; a standard deviation is about 15.5
+    assert max(abs(c - expected) for c in counts.values()) < 5 * 15.5
+
+
+def test_restricted_deal_has_the_full_deals_null() -> None:
+    """Dealing only the tested actors' actions is the marginal of dealing all of them."""
+    actions = _random_table(5, n=1500, actors=20, objects=60)
+    net = build_network(actions, 300.0, 1)
+    pick = np.flatnonzero((net.u < 3) & (net.v < 4))
+    full = MomentDeal(actions, 300.0, net.u[pick], net.v[pick], None)
+    part = MomentDeal(actions, 300.0, net.u[pick], net.v[pick], None)
+    assert not part.full
+    full.full = True
+    a = full.draw(1500, np.random.default_rng(1)).mean(axis=1)
+    b = part.draw(1500, np.random.default_rng(2)).mean(axis=1)
+    assert a.sum() > 1.0
+    assert np.abs(a - b).max() < 0.12 and abs(a.sum() - b.sum()) < 0.05 * a.sum() + 0.2

@@ -1,8 +1,10 @@
-"""Null models: what co-actions would look like by chance, as rows to re-score under each permutation.
+"""Null models: what co-actions would look like by chance.
 
-Each null lists, per candidate edge, the pairs of the two actors' actions that *could* become a
-co-action under its permutations, and draws many permutations at once as a (rows × permutations)
-matrix of "this row is a co-action". The scorer in ``significance`` turns those into edge weights.
+The ``actor`` null lists, per candidate edge, the pairs of the two actors' actions that *could*
+become a co-action under its permutations, and draws many permutations at once as a (rows ×
+permutations) matrix of "this row is a co-action"; the scorer in ``significance`` turns those into
+edge weights. The ``moment`` null re-deals objects and finds the co-actions anew (``redeal``): its
+possible co-actions are every pair of actions close in time, far too many to list.
 
 * ``actor`` — the design's null (``--null actor``): each actor keeps its own set of action times and its own set of
   objects, only the pairing between them is permuted (within time blocks if ``block`` is set). It
@@ -23,14 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from narrascope.coordination.actions import Actions, FloatArray, IntArray
+from narrascope.coordination.actions import Actions, IntArray
 from narrascope.coordination.pairs import Rows
 
-__all__ = ["NULLS", "Prepared", "actor_shuffle", "moment_shuffle", "near_pairs", "shared_pairs"]
+__all__ = ["NULLS", "Prepared", "actor_shuffle", "shared_pairs"]
 
 NULLS = ("actor", "moment")
 BoolMatrix = npt.NDArray[np.bool_]
-IntMatrix = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,15 @@ class Prepared:
     rows: Rows
     observed: BoolMatrix
     """(rows, 1): the row is a co-action in the data."""
-    draw: Callable[[int, np.random.Generator], tuple[BoolMatrix, IntMatrix | None]]
-    """(size, rng) → (rows, size) "the row is a co-action" under each of ``size`` permutations, and the
-    rows' objects when the null moves objects (None when each row keeps its object)."""
+    draw: Callable[[int, np.random.Generator], BoolMatrix]
+    """(size, rng) → (rows, size): "the row is a co-action" under each of ``size`` permutations."""
     width: int
     """Values drawn per permutation (for batching within a memory budget)."""
 
 
-def _expand(actions: Actions, u: IntArray, v: IntArray, by_time: bool, window: float) -> Rows:
-    """Pairs of u's and v's actions matching on object (or on time within the window), from the quieter side."""
-    second = actions.time if by_time else actions.obj.astype(np.float64)
+def shared_pairs(actions: Actions, u: IntArray, v: IntArray) -> Rows:
+    """All pairs of the two actors' actions on a shared object, at any time apart, from the quieter side."""
+    second = actions.obj.astype(np.float64)
     order = np.lexsort((actions.time, second, actions.actor))  # by actor, then object or time
     actor_s, value = actions.actor[order], second[order]
     key = actor_s.astype(np.float64) + 1j * value
@@ -58,9 +58,8 @@ def _expand(actions: Actions, u: IntArray, v: IntArray, by_time: bool, window: f
     n = count[quiet]
     edge = np.repeat(np.arange(len(u), dtype=np.int64), n)
     pos = np.repeat(start[quiet], n) + np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
-    reach = window if by_time else 0.0
-    lo = np.searchsorted(key, loud[edge] + 1j * (value[pos] - reach), side="left")
-    hits = np.searchsorted(key, loud[edge] + 1j * (value[pos] + reach), side="right") - lo
+    lo = np.searchsorted(key, loud[edge] + 1j * value[pos], side="left")
+    hits = np.searchsorted(key, loud[edge] + 1j * value[pos], side="right") - lo
     edge, pos, lo = np.repeat(edge, hits), np.repeat(pos, hits), np.repeat(lo, hits)
     other = lo + np.arange(int(hits.sum()), dtype=np.int64) - np.repeat(np.cumsum(hits) - hits, hits)
     keep = pos != other  # a self-loop never pairs an action with itself
@@ -69,16 +68,6 @@ def _expand(actions: Actions, u: IntArray, v: IntArray, by_time: bool, window: f
     a = np.where(flip, order[other], order[pos]).astype(np.int64)
     b = np.where(flip, order[pos], order[other]).astype(np.int64)
     return Rows(edge, a, b)
-
-
-def shared_pairs(actions: Actions, u: IntArray, v: IntArray) -> Rows:
-    """All pairs of the two actors' actions on a shared object, at any time apart."""
-    return _expand(actions, u, v, by_time=False, window=0.0)
-
-
-def near_pairs(actions: Actions, u: IntArray, v: IntArray, window: float) -> Rows:
-    """All pairs of the two actors' actions within the window of each other, on any objects."""
-    return _expand(actions, u, v, by_time=True, window=window)
 
 
 def _dense(*keys: IntArray) -> IntArray:
@@ -107,33 +96,10 @@ def actor_shuffle(actions: Actions, window: float, u: IntArray, v: IntArray, blo
     local[involved] = np.arange(len(involved))
     a, b = local[rows.a], local[rows.b]
 
-    def draw(size: int, rng: np.random.Generator) -> tuple[BoolMatrix, IntMatrix | None]:
+    def draw(size: int, rng: np.random.Generator) -> BoolMatrix:
         order = np.argsort(ranks[None, :] + rng.random((size, len(ranks))), axis=1)
         shuffled = np.ascontiguousarray(times[order].T)
-        return np.abs(shuffled[a] - shuffled[b]) <= window, None
+        return np.abs(shuffled[a] - shuffled[b]) <= window
 
     observed = (np.abs(times[a] - times[b]) <= window)[:, None]
     return Prepared(rows, observed, draw, max(len(rows.a), len(involved)))
-
-
-def moment_shuffle(actions: Actions, window: float, u: IntArray, v: IntArray, block: float | None) -> Prepared:
-    """Re-deal objects among all actions in the same block (10 × window unless given; random phase)."""
-    rows = near_pairs(actions, u, v, window)
-    size_of_block = block if block else 10.0 * max(window, 1.0)
-    time: FloatArray = actions.time - actions.time.min()
-    objects = actions.obj
-    a, b = rows.a, rows.b
-
-    def draw(size: int, rng: np.random.Generator) -> tuple[BoolMatrix, IntMatrix | None]:
-        bins = np.floor((time + rng.uniform(0.0, size_of_block)) / size_of_block)
-        order = np.argsort(bins, kind="stable")
-        ranks = bins[order] - bins[order][0]
-        local = np.empty(len(order), dtype=np.int64)
-        local[order] = np.arange(len(order))
-        dealt = order[np.argsort(ranks[None, :] + rng.random((size, len(order))), axis=1)]
-        new_objects = np.ascontiguousarray(objects[dealt].T)
-        objects_a = new_objects[local[a]]
-        return np.asarray(objects_a == new_objects[local[b]]), objects_a
-
-    observed = (objects[a] == objects[b])[:, None]
-    return Prepared(rows, observed, draw, max(len(rows.a), len(actions)))

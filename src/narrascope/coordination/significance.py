@@ -2,10 +2,11 @@
 
 The statistic is the number of distinct objects the pair co-acted on within the window (the network's
 ``objects``; the QUT weight only selects candidates). It is compared with its values under many
-permutations of a null model (see ``nulls``): p = (1 + #permutations reaching the observed value) /
-(1 + permutations);
-Benjamini–Hochberg q-values control the false-discovery rate over all candidate edges. Only the
-candidate edges are re-scored, many permutations at a time, as one vectorised pass over their rows.
+permutations of a null model (see ``nulls`` and ``redeal``): p = (1 + #permutations reaching the
+observed value) / (1 + permutations); Benjamini–Hochberg q-values control the false-discovery rate
+over all candidate edges. Only the candidate edges are re-scored: under the actor null many
+permutations at a time, as one vectorised pass over their rows; under the moment null one re-deal
+at a time, each found by the network's own sliding window.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import numpy as np
 
 from narrascope.coordination.actions import Actions, FloatArray, IntArray
 from narrascope.coordination.network import CoActionNetwork
-from narrascope.coordination.nulls import NULLS, Prepared, actor_shuffle, moment_shuffle
+from narrascope.coordination.nulls import NULLS, Prepared, actor_shuffle
 from narrascope.coordination.pairs import Rows
+from narrascope.coordination.redeal import MomentDeal
 
 __all__ = ["NULLS", "EdgeTests", "benjamini_hochberg", "test_edges"]
 
@@ -51,17 +53,11 @@ class _Scorer:
 
     def __init__(self, rows: Rows, objects: IntArray, n_edges: int) -> None:
         self.n_edges = n_edges
-        self.edge = rows.edge
         order = np.lexsort((objects, rows.edge))
         e, o = rows.edge[order], objects[order]
         self.order = order.astype(np.int64)
         self.starts = np.flatnonzero(np.r_[True, (e[1:] != e[:-1]) | (o[1:] != o[:-1])]).astype(np.int64)
         self.group_edges = e[self.starts]
-        # every edge has the same rows in every permutation: its block of rows after sorting by edge
-        self.by_edge = np.argsort(rows.edge, kind="stable").astype(np.int64)
-        sorted_edges = rows.edge[self.by_edge]
-        self.edge_starts = np.flatnonzero(np.r_[True, sorted_edges[1:] != sorted_edges[:-1]]).astype(np.int64)
-        self.edge_ids = sorted_edges[self.edge_starts]
 
     def _sum(self, flags: np.ndarray, starts: IntArray, edges: IntArray) -> IntArray:
         out = np.zeros((self.n_edges, flags.shape[1]), dtype=np.int64)
@@ -75,16 +71,6 @@ class _Scorer:
         anyhit = grouped if len(self.starts) == len(grouped) else np.logical_or.reduceat(grouped, self.starts, axis=0)
         first = np.flatnonzero(np.r_[True, self.group_edges[1:] != self.group_edges[:-1]])
         return self._sum(anyhit, first, self.group_edges[first])
-
-    def dealt(self, hits: np.ndarray, objects: np.ndarray, n_objects: int) -> IntArray:
-        """Objects differ by permutation (re-dealt): distinct hit objects per edge, column by column."""
-        miss = np.int64(n_objects)
-        keys = np.where(hits, objects, miss)[self.by_edge] + self.edge[self.by_edge][:, None] * (miss + 1)
-        keys.sort(axis=0)  # edge blocks keep their rows: the edge is the key's leading part
-        new = np.ones(keys.shape, dtype=bool)
-        new[1:] = keys[1:] != keys[:-1]
-        new &= keys % (miss + 1) != miss
-        return self._sum(new, self.edge_starts, self.edge_ids)
 
 
 def test_edges(
@@ -101,9 +87,10 @@ def test_edges(
 
     Sequential refinement: with m edges, BH can flag a lone edge only if its p ≤ fdr / m, which
     ``permutations`` shuffles cannot show when m is large (the floor is 1 / (permutations + 1)). Edges
-    that no shuffle reached get more shuffles, up to ``refine`` × ``permutations`` in all or m / fdr,
-    whichever is smaller; each edge's p-value counts all the shuffles it got (``EdgeTests.permutations``
-    is the base number; ``per_edge`` has each edge's own).
+    that no shuffle reached get as many shuffles again, and those still unreached again, doubling, up to
+    ``refine`` × ``permutations`` in all or m / fdr, whichever is smaller (an edge leaves at its first
+    exceedance, as in Besag and Clifford's sequential Monte Carlo p-values); each edge's p-value counts
+    all the shuffles it got (``EdgeTests.permutations`` is the base number; ``per_edge`` has each edge's own).
     """
     if null not in NULLS:
         raise ValueError(f"null one of {NULLS}")
@@ -116,14 +103,18 @@ def test_edges(
     everything = np.arange(n_edges, dtype=np.int64)
     exceed, total, observed = _permute(actions, network, everything, permutations, block, rng, null)
     per_edge = np.full(n_edges, permutations, dtype=np.int64)
-    extra = min(refine * permutations, int(np.ceil(n_edges / fdr))) - permutations
+    budget = min(refine * permutations, int(np.ceil(n_edges / fdr)))
     floor = np.flatnonzero((exceed == 0) & (observed > 0))
-    # Needed only while BH cannot flag the floor edges as they are: fewer than m / (fdr · (P + 1)).
-    if extra > 0 and 0 < len(floor) < n_edges / (fdr * (permutations + 1)):
+    got = permutations
+    # Needed only while BH cannot flag the floor edges as they are: fewer than m / (fdr · (N + 1)).
+    while got < budget and 0 < len(floor) < n_edges / (fdr * (got + 1)):
+        extra = min(got, budget - got)
         more, more_total, _ = _permute(actions, network, floor, extra, block, rng, null)
         exceed[floor] += more
         total[floor] += more_total
         per_edge[floor] += extra
+        got += extra
+        floor = floor[more == 0]
     p = ((1.0 + exceed) / (1.0 + per_edge)).astype(np.float64)
     return EdgeTests(p, benjamini_hochberg(p), exceed, total / per_edge, permutations, block, null, per_edge)
 
@@ -138,8 +129,9 @@ def _permute(
     null: str,
 ) -> tuple[IntArray, FloatArray, IntArray]:
     """Exceedance counts, summed permuted statistics and observed statistics of the chosen edges."""
-    prepare = actor_shuffle if null == "actor" else moment_shuffle
-    prepared: Prepared = prepare(actions, network.window, network.u[edges], network.v[edges], block)
+    if null == "moment":
+        return _redeal(actions, network, edges, permutations, block, rng)
+    prepared: Prepared = actor_shuffle(actions, network.window, network.u[edges], network.v[edges], block)
     scorer = _Scorer(prepared.rows, actions.obj[prepared.rows.a], len(edges))
     observed = scorer.fixed(prepared.observed)[:, 0]
     exceed = np.zeros(len(edges), dtype=np.int64)
@@ -148,8 +140,30 @@ def _permute(
     done = 0
     while done < permutations:
         size = min(batch, permutations - done)
-        hits, objects = prepared.draw(size, rng)
-        weights = scorer.fixed(hits) if objects is None else scorer.dealt(hits, objects, actions.n_objects)
+        weights = scorer.fixed(prepared.draw(size, rng))
+        exceed += (weights >= observed[:, None]).sum(axis=1)
+        total += weights.sum(axis=1)
+        done += size
+    return exceed, total, observed
+
+
+def _redeal(
+    actions: Actions,
+    network: CoActionNetwork,
+    edges: IntArray,
+    permutations: int,
+    block: float | None,
+    rng: np.random.Generator,
+) -> tuple[IntArray, FloatArray, IntArray]:
+    deal = MomentDeal(actions, network.window, network.u[edges], network.v[edges], block)
+    observed = deal.observed()
+    exceed = np.zeros(len(edges), dtype=np.int64)
+    total = np.zeros(len(edges), dtype=np.float64)
+    batch = max(1, min(permutations, ELEMENTS // max(len(edges), 1)))
+    done = 0
+    while done < permutations:
+        size = min(batch, permutations - done)
+        weights = deal.draw(size, rng)
         exceed += (weights >= observed[:, None]).sum(axis=1)
         total += weights.sum(axis=1)
         done += size
