@@ -117,8 +117,12 @@ def test_bench_corpus_times_real_clustering() -> None:
     from narrascope.matching.bench import bench_corpus, synthetic_corpus
 
     corpus = synthetic_corpus(300, seed=1)
-    assert len(corpus["texts"]) == 300 and corpus["vectors"].shape == (300, DIM)
-    assert (np.diff(corpus["times"]) >= 0).all()  # documents arrive in time order
+    documents = list(corpus.documents(chunk=64))
+    assert len(documents) == len(corpus) == 300 and all(v.shape == (DIM,) for _, v in documents)
+    again = list(corpus.documents(chunk=64))  # the same texts and vectors each time it is read
+    assert [t for t, _ in documents] == [t for t, _ in again]
+    assert all(np.array_equal(v, w) for (_, v), (_, w) in zip(documents, again, strict=True))
+    assert (np.diff(corpus.times) >= 0).all()  # documents arrive in time order
     result = bench_corpus(300, seed=1)
     assert result["assignment.ms_per_doc"] > 0 and result["peak_memory_mb"] > 0
     assert result["planted.pairwise_precision"] > 0.95 and result["planted.pairwise_recall"] > 0.95

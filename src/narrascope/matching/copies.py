@@ -16,7 +16,7 @@ import hashlib
 import re
 import zlib
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -51,31 +51,47 @@ def shingles(text: str, size: int = SHINGLE) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(normalise_for_id(text).encode("utf-8", "surrogatepass")).hexdigest()
+def _digest(text: str) -> int:
+    """The first 64 bits of the normalised text's SHA-256 (a collision would need 2^32 documents)."""
+    digest = hashlib.sha256(normalise_for_id(text).encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 class CopyIndex:
     """Exact and near-duplicate rungs over a growing set of documents (in memory).
 
     ``add`` returns a new document's matches among those added before it, then indexes it, so a
-    stream of documents yields each repetition once, pointing back at what came first."""
+    stream of documents yields each repetition once, pointing back at what came first.
+
+    The LSH is datasketch's (its MinHash, and its band and row counts for the threshold), kept
+    compact so a million documents fit in about 2 GB: signatures as rows of a uint32 matrix
+    (datasketch's hash values are 32-bit), each band as one 64-bit key in a dict to row numbers.
+    Keys that collide only add candidates, which the Jaccard check then drops.
+    """
 
     def __init__(self, threshold: float = 0.7, permutations: int = PERMUTATIONS) -> None:
-        from datasketch import MinHash, MinHashLSH
+        from datasketch import MinHash
+        from datasketch.lsh import _optimal_param
 
         self.threshold = threshold
         self.permutations = permutations
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=permutations)
+        self.bands, self.rows = _optimal_param(threshold, permutations, 0.5, 0.5)
         template = MinHash(num_perm=permutations, seed=SEED)  # its permutations are drawn once, then reused
         self._permutations, self._scheme = template.permutations, template.scheme
-        self._exact: dict[str, list[str]] = {}
-        self._signatures: dict[str, Any] = {}
+        mix = np.random.default_rng(SEED).integers(1, 2**63, size=(self.bands, self.rows), dtype=np.uint64)
+        self._mix = mix | np.uint64(1)  # odd multipliers: a band's values → one 64-bit key
+        self._salt = np.arange(self.bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        self._signatures = np.zeros((1024, permutations), dtype=np.uint32)
+        self._has_signature = np.zeros(1024, dtype=bool)
+        self._ids: list[str] = []
+        self._row: dict[str, int] = {}
+        self._exact: dict[int, int | list[int]] = {}
+        self._buckets: dict[int, int | list[int]] = {}
 
     def __len__(self) -> int:
-        return len(self._signatures)
+        return len(self._ids)
 
-    def _signature(self, text: str) -> Any:
+    def _signature(self, text: str) -> np.ndarray | None:
         from datasketch import MinHash
 
         grams = shingles(text)
@@ -89,35 +105,66 @@ class CopyIndex:
             scheme=self._scheme,
         )
         signature.update_batch(list(grams))
-        return signature
+        return np.asarray(signature.hashvalues, dtype=np.uint32)
+
+    def _band_keys(self, signature: np.ndarray) -> list[int]:
+        values = signature[: self.bands * self.rows].reshape(self.bands, self.rows).astype(np.uint64)
+        with np.errstate(over="ignore"):
+            keys = (values * self._mix).sum(axis=1, dtype=np.uint64) ^ self._salt
+        return [int(k) for k in keys.tolist()]
 
     def query(self, text: str) -> list[Match]:
         """The indexed documents *text* repeats, exact copies first, then by similarity."""
         return self._query(_digest(text), self._signature(text))
 
-    def _query(self, digest: str, signature: Any) -> list[Match]:
-        found = {other: Match(other, "exact", 1.0) for other in self._exact.get(digest, [])}
+    def _query(self, digest: int, signature: np.ndarray | None) -> list[Match]:
+        found = {self._ids[row]: Match(self._ids[row], "exact", 1.0) for row in _rows(self._exact.get(digest))}
         if signature is not None:
-            for key in self._lsh.query(signature):
-                other = str(key)
-                if other in found:
-                    continue
-                similarity = float(signature.jaccard(self._signatures[other]))
-                if similarity >= self.threshold:
-                    found[other] = Match(other, "near-duplicate", round(similarity, 4))
+            candidates = {row for key in self._band_keys(signature) for row in _rows(self._buckets.get(key))}
+            rows = np.fromiter(sorted(candidates), dtype=np.int64, count=len(candidates))
+            rows = rows[self._has_signature[rows]]
+            if len(rows):
+                similarity = (self._signatures[rows] == signature).mean(axis=1)
+                for row, value in zip(rows.tolist(), similarity.tolist(), strict=True):
+                    other = self._ids[row]
+                    if other not in found and value >= self.threshold:
+                        found[other] = Match(other, "near-duplicate", round(float(value), 4))
         return sorted(found.values(), key=lambda m: (m.rung != "exact", -m.similarity, m.id))
 
     def add(self, document_id: str, text: str) -> list[Match]:
         """Index a document; return what it repeats among the documents added before it."""
-        if document_id in self._signatures:
+        if document_id in self._row:
             raise ValueError(f"document {document_id} is already in the index")
         digest, signature = _digest(text), self._signature(text)
         matches = self._query(digest, signature)
-        self._exact.setdefault(digest, []).append(document_id)
-        self._signatures[document_id] = signature
+        row = len(self._ids)
+        if row == len(self._signatures):
+            self._signatures = np.concatenate([self._signatures, np.zeros_like(self._signatures)])
+            self._has_signature = np.concatenate([self._has_signature, np.zeros_like(self._has_signature)])
+        self._ids.append(document_id)
+        self._row[document_id] = row
+        _put(self._exact, digest, row)
         if signature is not None:
-            self._lsh.insert(document_id, signature)
+            self._signatures[row] = signature
+            self._has_signature[row] = True
+            for key in self._band_keys(signature):
+                _put(self._buckets, key, row)
         return matches
+
+
+def _rows(entry: int | list[int] | None) -> list[int]:
+    return [] if entry is None else [entry] if isinstance(entry, int) else entry
+
+
+def _put(table: dict[int, int | list[int]], key: int, row: int) -> None:
+    """A dict of row lists that stores a lone row as a bare int (most keys have one)."""
+    entry = table.get(key)
+    if entry is None:
+        table[key] = row
+    elif isinstance(entry, int):
+        table[key] = [entry, row]
+    else:
+        entry.append(row)
 
 
 def estimate_error(permutations: int = PERMUTATIONS) -> float:
