@@ -1,6 +1,7 @@
 """kill -9 in the middle of an ingest loses at most the batch in flight: after killing a run of
 2,000 documents three times at random points and running it again, the store equals a clean
-single run (same ids, same analyses, same layer rows, no duplicates). SQLite and PostgreSQL."""
+single run (same ids, same analyses, same layer rows, the same stories with the same ids, no
+duplicates). SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from conftest import POSTGRES, postgres_reachable
 from narrascope.store import Store
 from narrascope.store import schema as tables
 from narrascope.store.store import scratch_schema
+from narrascope.stories import index as story_tables
 
 CLI = [sys.executable, "-m", "narrascope.cli"]
 DOCUMENTS = 2000
@@ -50,8 +52,10 @@ def snapshot(db: str) -> dict[str, object]:
         analyses = dict(connection.execute(select(d.id, d.analysis)).all())
         layers = {
             table.name: sorted(tuple(row) for row in connection.execute(select(table)).all())
-            for table in (*tables.LAYERS, tables.outlets)
+            for table in (*tables.LAYERS, tables.outlets, story_tables.members)
         }
+        c = story_tables.clusters.c
+        layers["clusters"] = sorted(tuple(row) for row in connection.execute(select(c.id, c.level, c.opened_by)))
     return {"analyses": analyses, "layers": layers}
 
 

@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import select
+
 from narrascope.store import Store
+from narrascope.stories.index import members
 
 CLI = [sys.executable, "-m", "narrascope.cli"]
 
@@ -36,3 +39,10 @@ def test_dask_local_cluster_stores_what_one_process_stores(tmp_path: Path) -> No
         assert all(a.get(i) == b.get(i) for i in a.ids())
         for table in ("entities", "quotes", "outlets"):
             assert a.count(table) == b.count(table)
+        # batches are stored in the order they were read, so the stories and their ids agree too
+        stories = []
+        for store in (a, b):
+            with store.engine.connect() as connection:
+                rows = connection.execute(select(members.c.item, members.c.cluster, members.c.rung))
+                stories.append(sorted(tuple(r) for r in rows))
+        assert stories[0] == stories[1] and len(stories[0]) == 300

@@ -436,6 +436,10 @@ from narrascope.cli_corpus import register as _register_corpus  # noqa: E402
 
 _register_corpus(app)
 
+from narrascope.cli_stories import register as _register_stories  # noqa: E402
+
+_register_stories(app)
+
 from narrascope.cli_coordination import register as _register_coordination  # noqa: E402
 
 _register_coordination(app, eval_app)

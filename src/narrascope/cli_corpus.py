@@ -41,6 +41,9 @@ def ingest(
             help="Analyse on Dask: a scheduler address, or 'local' (also `--dask` alone) for a local cluster."
         ),
     ] = None,
+    stories: Annotated[
+        bool, typer.Option("--stories/--no-stories", help="Place each new document in a story cluster.")
+    ] = True,
 ) -> None:
     """Analyse articles and add them to the corpus store (already stored ones are skipped)."""
     from rich.console import Console
@@ -52,6 +55,7 @@ def ingest(
     from narrascope.store.ingest import ingest as run
     from narrascope.store.inputs import Columns, count_inputs, read_inputs
     from narrascope.store.store import shown
+    from narrascope.stories.index import StoryIndex
 
     if batch_size < 1 or workers < 1:
         raise InputError("--batch-size and --workers must be at least 1")
@@ -76,6 +80,7 @@ def ingest(
         ) as progress,
     ):
         task = progress.add_task("ingest", total=count_inputs(paths), rate="")
+        also = StoryIndex.load(store) if stories else None
 
         def advance(n: int) -> None:
             progress.advance(task, n)
@@ -95,9 +100,10 @@ def ingest(
                 batch_size=batch_size,
                 workers=max(workers, 2),
                 progress=advance,
+                also=also,
             )
         else:
-            report = run(inputs, store, nlp, batch_size=batch_size, n_process=workers, progress=advance)
+            report = run(inputs, store, nlp, batch_size=batch_size, n_process=workers, progress=advance, also=also)
     for origin, reason in report.failed:
         sys.stderr.write(f"narrascope: skipped {origin}: {reason}\n")
     sys.stdout.write(

@@ -99,6 +99,22 @@ class Clusters:
         self._sums[assignment.cluster] += vector
         return assignment
 
+    def restore(self, item: str, text: str, vector: Vectors, cluster: str) -> None:
+        """Index a text whose cluster was decided before (a stored assignment) without deciding
+        again, so a store's clusters come back as they were and new texts continue from them."""
+        if item in self.cluster_of:
+            raise ValueError(f"{item} is already clustered")
+        vector = np.asarray(vector, dtype=np.float32).reshape(DIM)
+        if self.copies is not None:
+            self.copies.add(item, text, query=False)
+        self.paraphrases.add(item, vector, query=False)
+        self.cluster_of[item] = cluster
+        if cluster not in self.members:
+            self.members[cluster] = []
+            self._sums[cluster] = np.zeros(DIM, dtype=np.float32)
+        self.members[cluster].append(item)
+        self._sums[cluster] += vector
+
     def add_many(self, items: Sequence[str], texts: Sequence[str], vectors: Vectors) -> list[Assignment]:
         return [self.add(i, t, v) for i, t, v in zip(items, texts, vectors, strict=True)]
 

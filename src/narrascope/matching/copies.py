@@ -131,12 +131,13 @@ class CopyIndex:
                         found[other] = Match(other, "near-duplicate", round(float(value), 4))
         return sorted(found.values(), key=lambda m: (m.rung != "exact", -m.similarity, m.id))
 
-    def add(self, document_id: str, text: str) -> list[Match]:
-        """Index a document; return what it repeats among the documents added before it."""
+    def add(self, document_id: str, text: str, query: bool = True) -> list[Match]:
+        """Index a document; return what it repeats among the documents added before it (nothing
+        when *query* is False: restoring an index whose matches were recorded before)."""
         if document_id in self._row:
             raise ValueError(f"document {document_id} is already in the index")
         digest, signature = _digest(text), self._signature(text)
-        matches = self._query(digest, signature)
+        matches = self._query(digest, signature) if query else []
         row = len(self._ids)
         if row == len(self._signatures):
             self._signatures = np.concatenate([self._signatures, np.zeros_like(self._signatures)])

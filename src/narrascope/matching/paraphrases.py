@@ -61,11 +61,12 @@ class ParaphraseIndex:
                 out.append(Paraphrase(self.ids[int(key)], similarity))
         return sorted(out, key=lambda p: (-p.similarity, p.id))
 
-    def add(self, document_id: str, vector: Vectors) -> list[Paraphrase]:
-        """Index one document's vector; return its paraphrases among those added before it."""
+    def add(self, document_id: str, vector: Vectors, query: bool = True) -> list[Paraphrase]:
+        """Index one document's vector; return its paraphrases among those added before it (nothing
+        when *query* is False)."""
         if document_id in self._known:
             raise ValueError(f"document {document_id} is already in the index")
-        found = self.query(vector)
+        found = self.query(vector) if query else []
         self.index.add(len(self.ids), np.asarray(vector, dtype=np.float32))
         self.ids.append(document_id)
         self._known.add(document_id)

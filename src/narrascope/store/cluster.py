@@ -2,9 +2,10 @@
 
 Each batch of inputs becomes one task: its documents go to a worker as JSON, the worker runs
 its own pipeline (loaded once per worker process) and sends the analyses back as JSON, and the
-client stores each batch in one transaction as it arrives, so the store has a single writer and
-the same guarantees as a local run (a batch is all or nothing; already stored documents are
-skipped before they are sent). With no scheduler address, a ``LocalCluster`` of worker
+client stores each batch in one transaction, in the order the batches were read (a batch that
+finishes early waits for those before it), so the store has a single writer and the same
+guarantees and the same result as a local run, story ids included (a batch is all or nothing;
+already stored documents are skipped before they are sent). With no scheduler address, a ``LocalCluster`` of worker
 processes is started for the run and stopped after it.
 """
 
@@ -18,7 +19,7 @@ from narrascope.errors import NarrascopeError
 from narrascope.model import Analysis, Document
 from narrascope.store.ingest import IngestReport, batches, to_analyse
 from narrascope.store.inputs import Item
-from narrascope.store.store import Store
+from narrascope.store.store import BatchHook, Store
 
 __all__ = ["analyse_partition", "ingest_on_dask"]
 
@@ -56,6 +57,7 @@ def ingest_on_dask(
     workers: int = 2,
     in_flight: int = 4,
     progress: Callable[[int], None] | None = None,
+    also: BatchHook | None = None,
 ) -> IngestReport:
     """Read *items*, analyse them on the cluster at *scheduler* (a local one of *workers*
     processes when None) and store them; at most *in_flight* batches per worker are out."""
@@ -73,14 +75,13 @@ def ingest_on_dask(
             report.analysed_on = f"Dask at {client.scheduler.address}, {running} workers"
 
             def collect(block: bool) -> None:
-                if not pending:
-                    return
-                done = (
-                    wait(list(pending), return_when="FIRST_COMPLETED").done
-                    if block
-                    else [f for f in pending if f.done()]
-                )
-                for future in done:
+                """Store the finished batches at the head of the queue (waiting for the head if *block*)."""
+                while pending:
+                    future = next(iter(pending))
+                    if not future.done():
+                        if not block:
+                            return
+                        wait([future])
                     documents, consumed = pending.pop(future)
                     analyses = []
                     for document, (found, error) in zip(documents, future.result(), strict=True):
@@ -88,9 +89,10 @@ def ingest_on_dask(
                             analyses.append(Analysis.from_json(found))
                         else:
                             report.failed.append((document.source or document.id, error or "analysis failed"))
-                    report.added += store.add(analyses)
+                    report.added += store.add(analyses, also)
                     if progress is not None:
                         progress(consumed)
+                    block = False
 
             for batch in batches(items, batch_size):
                 todo = to_analyse(batch, store, report)

@@ -15,7 +15,7 @@ from typing import Any
 from narrascope.errors import NarrascopeError
 from narrascope.model import Analysis, Document
 from narrascope.store.inputs import Item
-from narrascope.store.store import Store
+from narrascope.store.store import BatchHook, Store
 
 __all__ = ["IngestReport", "batches", "ingest", "to_analyse"]
 
@@ -78,16 +78,17 @@ def ingest(
     batch_size: int = 64,
     n_process: int = 1,
     progress: Callable[[int], None] | None = None,
+    also: BatchHook | None = None,
 ) -> IngestReport:
     """Read, analyse and store *items* (see module doc); *progress* is told how many inputs each
-    batch consumed."""
+    batch consumed; *also* (story assignment) writes in each batch's transaction."""
     report = IngestReport()
     for batch in batches(items, batch_size):
         todo = to_analyse(batch, store, report)
         if todo:
             analyses, failed = _analyse(nlp, todo, n_process)
             report.failed.extend(failed)
-            report.added += store.add(analyses)
+            report.added += store.add(analyses, also)
         if progress is not None:
             progress(len(batch))
     return report

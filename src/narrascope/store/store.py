@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,11 +22,20 @@ from narrascope.errors import NarrascopeError
 from narrascope.model import WORD, Analysis
 from narrascope.store import schema
 
-__all__ = ["Filters", "Store", "StoreError", "engine_for", "layer_rows", "scratch_schema", "shown"]
+__all__ = ["BatchHook", "Filters", "Store", "StoreError", "engine_for", "layer_rows", "scratch_schema", "shown"]
 
 
 class StoreError(NarrascopeError):
     """The store cannot be opened, migrated, read or written."""
+
+
+class BatchHook(Protocol):
+    """Rows of its own for each batch, written in the batch's transaction (see ``Store.add``)."""
+
+    def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None: ...
+
+    def mark_failed(self) -> None:
+        """The transaction did not commit: whatever ``assign`` remembered is not in the store."""
 
 
 def _url(target: str | Path) -> str:
@@ -175,9 +184,10 @@ class Store:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def add(self, analyses: Iterable[Analysis]) -> int:
+    def add(self, analyses: Iterable[Analysis], also: BatchHook | None = None) -> int:
         """Store a batch in one transaction; skip documents already stored (and repeats within
-        the batch). Returns how many documents were added."""
+        the batch). *also* writes its own rows for the new documents in the same transaction
+        (story assignments). Returns how many documents were added."""
         batch: dict[str, Analysis] = {}
         for analysis in analyses:
             batch.setdefault(analysis.document.id, analysis)
@@ -205,9 +215,17 @@ class Store:
                         [(a.document.id, a.document.title or "", a.document.text) for a in new],
                     )
                 self._count_outlets(connection, new)
+                if also is not None:
+                    also.assign(connection, new, added)
                 return len(new)
         except SQLAlchemyError as error:
+            if also is not None:
+                also.mark_failed()
             raise StoreError(f"cannot store the batch ({len(batch)} documents): {_reason(error)}") from error
+        except BaseException:
+            if also is not None:
+                also.mark_failed()
+            raise
 
     @staticmethod
     def _count_outlets(connection: Any, new: Sequence[Analysis]) -> None:

@@ -1,0 +1,162 @@
+"""Stories in the store: each new document joins the story it retells, or opens one, as it is stored.
+
+A document's story is decided by the matching ladder (:class:`~narrascope.matching.Clusters`):
+its whole text against earlier texts for exact and near copies, and its title and lead (what a
+story is about; the body drifts into context and reactions) against earlier ones for paraphrases.
+The assignment is written in the same transaction as the document, with its evidence and the
+vector it was made with, so a crash loses both or neither, and the next run rebuilds the clusters
+from the store exactly as they were (vectors are kept at half precision, and assignments are made
+with the same rounded vectors) and continues the numbering: story ids never change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    insert,
+    select,
+)
+
+from narrascope.encoder import DIM, ENCODER_ID, Vectors
+from narrascope.matching.clusters import Clusters
+from narrascope.model import Analysis, Document
+from narrascope.store import schema
+from narrascope.store.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from narrascope.encoder import Encoder
+
+__all__ = ["LEVEL", "StoryIndex", "clusters", "members", "story_text"]
+
+LEVEL = "story"
+PREFIX = "S"
+LEAD_WORDS = 60
+
+_metadata = MetaData()
+clusters = Table(
+    "clusters",
+    _metadata,
+    Column("id", String(32), primary_key=True),
+    Column("level", String(16), nullable=False),
+    Column("opened_by", String(96), nullable=False),
+    Column("added", DateTime(timezone=True), nullable=False),
+)
+members = Table(
+    "cluster_members",
+    _metadata,
+    Column("level", String(16), primary_key=True),
+    Column("item", String(96), primary_key=True),
+    Column("cluster", String(32), ForeignKey("clusters.id"), nullable=False),
+    Column("document_id", String(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("match", String(96)),
+    Column("rung", String(16)),
+    Column("similarity", Float),
+    Column("centroid", Float),
+    Column("encoder", String(64), nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+
+def story_text(document: Document, words: int = LEAD_WORDS) -> str:
+    """The title and the first *words* words: what the paraphrase rung compares."""
+    lead = " ".join(document.text.split()[:words])
+    return f"{document.title}. {lead}" if document.title else lead
+
+
+def _half(vectors: Vectors) -> Vectors:
+    rounded: Vectors = np.asarray(vectors, dtype="<f2").astype(np.float32)
+    return rounded
+
+
+class StoryIndex:
+    """The story clusters of one store, in memory, kept in step with the store batch by batch."""
+
+    def __init__(self, found: Clusters, position: int, encoder: Encoder | None = None) -> None:
+        self.clusters = found
+        self.position = position
+        self._encoder = encoder
+        self._broken = False
+
+    @classmethod
+    def load(cls, store: Store, encoder: Encoder | None = None) -> StoryIndex:
+        """The store's stories as they were stored (replayed in assignment order)."""
+        found = Clusters(prefix=PREFIX)
+        m, d = members.c, schema.documents.c
+        position = 0
+        query = (
+            select(m.item, m.cluster, m.encoder, m.vector, d.text)
+            .join(schema.documents, d.id == m.document_id)
+            .where(m.level == LEVEL)
+            .order_by(m.position)
+        )
+        with store.engine.connect() as connection:
+            for row in connection.execute(query):
+                if row.encoder != ENCODER_ID:
+                    raise StoreError(f"the store's stories were made with the encoder {row.encoder}, not {ENCODER_ID}")
+                vector = np.frombuffer(row.vector, dtype="<f2").astype(np.float32)
+                found.restore(row.item, row.text, vector.reshape(DIM), row.cluster)
+                position += 1
+        return cls(found, position, encoder)
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            from narrascope.encoder import load_encoder
+
+            self._encoder = load_encoder()
+        return self._encoder
+
+    def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None:
+        """Place the batch's new documents and write their rows (called inside the store's
+        transaction by :meth:`Store.add`; if that transaction fails, this index is stale)."""
+        if self._broken:
+            raise StoreError("the story index is out of step with the store after a failed batch; open it again")
+        if not new:
+            return
+        self._broken = True  # until the rows are written
+        vectors = _half(self.encoder.encode([story_text(a.document) for a in new]))
+        opened: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
+        for analysis, vector in zip(new, vectors, strict=True):
+            item = analysis.document.id
+            placed = self.clusters.add(item, analysis.document.text, vector)
+            if placed.opened:
+                opened.append({"id": placed.cluster, "level": LEVEL, "opened_by": item, "added": added})
+            rows.append(
+                {
+                    "level": LEVEL,
+                    "item": item,
+                    "cluster": placed.cluster,
+                    "document_id": item,
+                    "position": self.position,
+                    "match": placed.match,
+                    "rung": placed.rung,
+                    "similarity": placed.similarity,
+                    "centroid": placed.centroid,
+                    "encoder": ENCODER_ID,
+                    "vector": np.asarray(vector, dtype="<f2").tobytes(),
+                }
+            )
+            self.position += 1
+        if opened:
+            connection.execute(insert(clusters), opened)
+        connection.execute(insert(members), rows)
+        self._broken = False
+
+    def mark_failed(self) -> None:
+        """The batch's transaction did not commit: refuse further batches (their ids would be wrong)."""
+        self._broken = True
