@@ -314,3 +314,14 @@ def test_restricted_deal_has_the_full_deals_null() -> None:
     b = part.draw(1500, np.random.default_rng(2)).mean(axis=1)
     assert a.sum() > 1.0
     assert np.abs(a - b).max() < 0.12 and abs(a.sum() - b.sum()) < 0.05 * a.sum() + 0.2
+
+
+def test_default_block_stays_finer_than_an_objects_lifetime() -> None:
+    """Ten windows, unless objects live shorter: then a quarter of their median lifetime (≥ a window)."""
+    from narrascope.coordination.redeal import default_block
+
+    long_lived = from_records(["a", "b", "a", "b"], ["o", "o", "p", "p"], [0.0, 50_000.0, 10.0, 60_000.0])
+    assert default_block(long_lived, 60.0) == 600.0
+    short_lived = from_records(["a", "b", "a", "b"], ["o", "o", "p", "p"], [0.0, 4000.0, 10.0, 4010.0])
+    assert default_block(short_lived, 600.0) == 1000.0
+    assert default_block(short_lived, 3600.0) == 3600.0  # never below one window

@@ -31,7 +31,8 @@ class Settings:
     seed: int = 0
     block: float | None = None
     """Shuffle only within blocks of this many seconds (actor null: None = the whole period; moment
-    null: None = 10 × window)."""
+    null: None = 10 × window or a quarter of the median object lifetime, whichever is shorter:
+    ``redeal.default_block``)."""
     null: str = "moment"
     """``moment`` (objects re-dealt among the actions of each moment) or ``actor`` (the design's
     within-actor time shuffle, which mistakes crowds on fresh objects for synchrony): see ``nulls``."""

@@ -24,9 +24,19 @@ from narrascope.coordination.actions import Actions, IntArray
 from narrascope.coordination.network import edge_codes
 from narrascope.coordination.pairs import BUDGET
 
-__all__ = ["MomentDeal"]
+__all__ = ["MomentDeal", "default_block"]
 
 THREADS = max(1, min(4, os.cpu_count() or 1))
+BLOCK_WINDOWS = 10.0
+LIFETIME_SHARE = 0.25
+"""Default block: ``BLOCK_WINDOWS`` windows, but at most this share of the median time between an
+object's first and last action (and at least one window). Objects keep their timing to about a
+block, so it must stay finer than how long an object draws attention, and coarse enough to hold
+other activity to mix with. Measured: a million synthetic news items (stories retold over hours, a
+1 h window, nothing planted; median story span 10 h) had 12,468 of 19,900 outlet pairs flagged
+with 10 h blocks, none with 3 h or 1 h; on the campaign simulator (60 s window, median object span
+5.5 h) 10 windows gives precision 0.955 and recall 0.994 over 20 seeds, 3 windows 0.980 and 0.983,
+1 window 0.996 and 0.876."""
 FULL_DEAL = 0.25
 """Deal every action (one sort of the corpus) when the actors under test own more than this share."""
 
@@ -35,7 +45,7 @@ class MomentDeal:
     """Distinct co-acted objects of the edges (u, v) under random re-deals of objects within blocks."""
 
     def __init__(self, actions: Actions, window: float, u: IntArray, v: IntArray, block: float | None) -> None:
-        self.block = block if block else 10.0 * max(window, 1.0)
+        self.block = block if block else default_block(actions, window)
         self.n_actors = np.int64(max(actions.n_actors, 1))
         self.n_objects = np.int64(max(actions.n_objects, 1))
         codes = edge_codes(u, v, int(self.n_actors))
@@ -127,6 +137,17 @@ def _distinct(keys: IntArray) -> IntArray:
     """Sorted distinct values (a plain sort: numpy's hashing ``unique`` is slower on these)."""
     keys = np.sort(keys)
     return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+
+
+def default_block(actions: Actions, window: float) -> float:
+    """Seconds per block when none is given (see ``LIFETIME_SHARE``)."""
+    order = np.lexsort((actions.time, actions.obj))
+    obj, time = actions.obj[order], actions.time[order]
+    starts = np.flatnonzero(np.r_[True, obj[1:] != obj[:-1]]) if len(obj) else np.zeros(0, dtype=np.int64)
+    ends = np.r_[starts[1:], len(obj)] - 1
+    spans = (time[ends] - time[starts])[ends > starts]
+    cap = LIFETIME_SHARE * float(np.median(spans)) if len(spans) else np.inf
+    return max(max(window, 1.0), min(BLOCK_WINDOWS * max(window, 1.0), cap))
 
 
 def _draw_distinct(starts: IntArray, sizes: IntArray, rng: np.random.Generator) -> IntArray:
