@@ -3,6 +3,7 @@ timelines with bursts, and the CLI (terminal, JSON, SVG, PNG, one-line errors)."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -20,6 +21,35 @@ from narrascope.stories.listing import list_stories
 from narrascope.stories.timeline import bursts, timeline
 
 CLI = [sys.executable, "-m", "narrascope.cli"]
+VOCABULARY = [
+    "garden",
+    "library",
+    "school",
+    "market",
+    "bakery",
+    "tram",
+    "museum",
+    "park",
+    "pool",
+    "clinic",
+    "theatre",
+    "bus",
+    "lamp",
+    "street",
+    "river",
+    "choir",
+    "chess",
+    "football",
+    "tennis",
+    "concert",
+    "exhibition",
+    "cinema",
+    "parking",
+    "recycling",
+    "water",
+    "heating",
+    "roof",
+]
 EVENTS = [
     "The central bank raised interest rates by half a point on Tuesday, citing stubborn inflation.",
     "Floods in the northern province displaced thousands of residents over the weekend.",
@@ -150,3 +180,64 @@ def test_cli_stories_and_timeline(tmp_path: Path) -> None:
     ):
         bad = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120)
         assert bad.returncode == 2 and needle in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_coordination_over_stories_labels_wire_syndication(tmp_path: Path) -> None:
+    """Two outlets run one wire copy minutes apart, story after story, among busy local outlets:
+    flagged, and labelled syndication with every co-action a copy; undated documents are counted,
+    not placed."""
+    import random
+
+    rng = random.Random(3)
+    rows: list[dict[str, str]] = []
+    headlines = [
+        "Harbour workers begin three-day strike over pay",
+        "Parliament approves emergency budget for flood relief",
+        "Health ministry extends measles vaccination campaign",
+        "Old railway bridge closed after inspectors find cracks",
+        "Drought forces farmers to cut wheat planting",
+        "Court opens trial of former mayor on bribery charges",
+        "Two regional banks agree to merge",
+        "Summer music festival cancelled over safety concerns",
+        "Wildfire near the coast prompts evacuation of villages",
+        "City council votes to ban cars from the old town",
+    ]
+    for k, headline in enumerate(headlines):
+        start = dt.datetime(2024, 5, 1 + k, 9, 0, tzinfo=dt.UTC)
+        wire = f"{headline}. Officials confirmed it on Monday, according to a statement sent to news agencies."
+        for outlet, minutes in (("Wire One", 0), ("Wire Two", 4)):
+            when = (start + dt.timedelta(minutes=minutes)).isoformat()
+            rows.append({"title": headline, "text": wire, "outlet": outlet, "published": when})
+        for j in range(6):  # local outlets cover the story later, each in its own words, at its own time
+            when = (start + dt.timedelta(minutes=rng.randint(60, 60 * 30))).isoformat()
+            text = f"{headline}: people in district {j} told our reporter what it means for them, {j + k} said."
+            rows.append({"title": headline, "text": text, "outlet": f"Local {j}", "published": when})
+            for m in range(6):  # and their own small news all morning, so the wires are never alone
+                when = (start + dt.timedelta(minutes=rng.randint(-180, 180))).isoformat()
+                notice = " ".join(rng.sample(VOCABULARY, 12))
+                rows.append({"text": f"Notice {k}-{j}-{m}: {notice}.", "outlet": f"Local {j}", "published": when})
+    rows.append({"text": "A piece with no date at all about gardens.", "outlet": "Local 1"})
+    db = str(tmp_path / "c.db")
+    done = subprocess.run(
+        [*CLI, "ingest", str(write(tmp_path / "w.jsonl", rows)), "--db", db, "--layers", "dates"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = subprocess.run(
+        [*CLI, "coordination", "--db", db, "--window", "10m", "--permutations", "1000", "--format", "json"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert found.returncode == 0, found.stderr[-2000:]
+    assert "left out 1 documents: no publication date" in found.stderr
+    stories = subprocess.run([*CLI, "stories", "--db", db, "--json"], capture_output=True, text=True, timeout=120)
+    assert len(stories.stdout.splitlines()) >= 8  # the events are told apart
+    result = json.loads(found.stdout)
+    edges = {(e["u"], e["v"]): e for e in result["edges"]}
+    wire = edges[("Wire One", "Wire Two")]
+    assert wire["label"] == "syndication" and wire["copies"] == len(wire["co_actions"]) == 10
+    assert all(e["label"] == "synchrony" for pair, e in edges.items() if pair != ("Wire One", "Wire Two"))
+    assert "syndication" in result["measured"] and "not intent or authenticity" in result["measured"]
+    bad = subprocess.run(
+        [*CLI, "coordination", "--db", db, "--actor", "x"], capture_output=True, text=True, timeout=120
+    )
+    assert bad.returncode == 2 and "--table" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from narrascope.cli_common import DbOption, default_db
 from narrascope.errors import InputError
 
 __all__ = ["register"]
@@ -49,11 +50,19 @@ def _duration(text: str, option: str) -> float:
 
 
 def coordination(
-    table: Annotated[Path, typer.Option("--table", help="CSV or JSON Lines behaviour table (may be gzipped).")],
-    actor: Annotated[str, typer.Option("--actor", help="Column of the actor (account, outlet).")],
-    obj: Annotated[str, typer.Option("--object", help="Column of the object acted on (tweet, URL, cluster).")],
-    time_col: Annotated[str, typer.Option("--time", help="Column of the time: epoch seconds or ISO 8601.")],
+    table: Annotated[
+        Path | None,
+        typer.Option("--table", help="CSV or JSON Lines behaviour table (may be gzipped); else the store's stories."),
+    ] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="Column of the actor (account, outlet).")] = None,
+    obj: Annotated[
+        str | None, typer.Option("--object", help="Column of the object acted on (tweet, URL, cluster).")
+    ] = None,
+    time_col: Annotated[
+        str | None, typer.Option("--time", help="Column of the time: epoch seconds or ISO 8601.")
+    ] = None,
     id_col: Annotated[str | None, typer.Option("--id", help="Column of the action id (default: line number).")] = None,
+    db: DbOption = None,
     window: Annotated[str, typer.Option("--window", help="Co-action window, inclusive: 60s, 5m, 1h …")] = "60s",
     min_weight: Annotated[int, typer.Option("--min-weight", help="Least co-actions for a candidate edge.")] = 2,
     self_loops: Annotated[bool, typer.Option("--self-loops", help="Keep an actor's repeats as loops.")] = False,
@@ -69,7 +78,9 @@ def coordination(
     fmt: Annotated[OutFormat, typer.Option("--format", "-f", help="Output format.")] = OutFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
 ) -> None:
-    """Actors who acted on the same objects within a window more often than a shuffle null allows."""
+    """Actors who acted on the same objects within a window more often than a shuffle null allows:
+    the outlets of the store's stories (each document an action on its story, at its publication
+    time), or the actors of a behaviour table given with --table, --actor, --object and --time."""
     from narrascope.coordination.actions import read_table
     from narrascope.coordination.detect import Settings, detect
     from narrascope.coordination.export import render
@@ -88,11 +99,32 @@ def coordination(
         block=_duration(block, "--shuffle-block") if block else None,
         null=null,
     )
-    result = detect(read_table(table, actor, obj, time_col, id_col), settings)
+    if table is not None:
+        if not (actor and obj and time_col):
+            raise InputError("--table needs --actor, --object and --time (the columns to read)")
+        result = detect(read_table(table, actor, obj, time_col, id_col), settings)
+    else:
+        if actor or obj or time_col or id_col:
+            raise InputError("--actor, --object, --time and --id name columns of a --table")
+        result = _from_store(db or default_db(), settings)
     if fmt is OutFormat.text:
         _write(_text(result), output)
     else:
         _write(render(result, fmt.value), output)
+
+
+def _from_store(target: str, settings: Any) -> Any:
+    from narrascope.coordination.detect import detect
+    from narrascope.store import Store
+    from narrascope.stories.outlets import story_actions
+
+    with Store.open(target) as store:
+        found = story_actions(store, settings.window)
+    for reason, count in found.left_out.items():
+        sys.stderr.write(f"narrascope: left out {count} documents: {reason}\n")
+    if len(found.actions) == 0:
+        raise InputError("no story documents with an outlet and a publication time in the store (ingest some first)")
+    return detect(found.actions, settings, copy_of=found.copy_of)
 
 
 def _text(result: Any) -> str:
@@ -103,7 +135,7 @@ def _text(result: Any) -> str:
     console = Console(file=buffer, width=140, force_terminal=False)
     console.print(f"Flagged pairs {result.to_dict()['measured']}.")
     edges = Table(title="flagged pairs")
-    for column in ("actor", "actor", "weight", "norm", "objects", "p", "q", "first more often", "median delay"):
+    for column in ("actor", "actor", "weight", "norm", "objects", "p", "q", "first more often", "median delay", "kind"):
         edges.add_column(column, overflow="fold")
     for e in result.edges[:200]:
         lead = e.lead_lag
@@ -117,6 +149,7 @@ def _text(result: Any) -> str:
             f"{e.q:.4f}",
             (lead.leader or "neither") if lead else "",
             f"{lead.median_delay:g} s" if lead else "",
+            e.label if e.label == "synchrony" else f"{e.label} ({e.copies}/{len(e.co_actions)} copies)",
         )
     console.print(edges)
     if len(result.edges) > 200:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -17,7 +18,10 @@ from narrascope.coordination.pairs import sort_actions
 from narrascope.coordination.significance import test_edges
 from narrascope.coordination.timeparse import format_duration
 
-__all__ = ["CoAction", "Community", "CoordinationResult", "Edge", "Settings", "detect", "measured"]
+SYNDICATION = 0.8
+"""Share of an edge's co-actions that must be copies of one text for it to read as syndication."""
+
+__all__ = ["SYNDICATION", "CoAction", "Community", "CoordinationResult", "Edge", "Settings", "detect", "measured"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,11 @@ class Edge:
     flagged: bool
     lead_lag: LeadLag | None = None
     co_actions: list[CoAction] = field(default_factory=list)
+    copies: int = 0
+    """Co-actions whose two documents are copies of one text (exact or near-duplicate chains)."""
+    label: str = "synchrony"
+    """``syndication`` when at least ``SYNDICATION`` of the co-actions are copies of one text (one
+    agency's wire copy run by both outlets), else ``synchrony``; neither says anything of intent."""
 
 
 @dataclass(frozen=True)
@@ -108,12 +117,16 @@ def measured(settings: Settings) -> str:
     return (
         f"acted on the same objects within {format_duration(settings.window)} of each other more often than "
         f"{shuffle} (q ≤ {settings.fdr:g}, {settings.permutations} permutations); this measures synchrony, "
-        "not intent or authenticity"
+        "not intent or authenticity; where most shared items are copies of one text, the pair is labelled "
+        "syndication (a wire copy both ran)"
     )
 
 
-def detect(actions: Actions, settings: Settings | None = None) -> CoordinationResult:
-    """Run every step on a behaviour table; only flagged edges carry full evidence."""
+def detect(
+    actions: Actions, settings: Settings | None = None, copy_of: Mapping[str, str] | None = None
+) -> CoordinationResult:
+    """Run every step on a behaviour table; only flagged edges carry full evidence. *copy_of* maps
+    an action id (a document) to the text it copies, if any, to tell wire syndication apart."""
     s = settings or Settings()
     started = time.perf_counter()
     ordered = sort_actions(actions, s.window)
@@ -149,6 +162,7 @@ def detect(actions: Actions, settings: Settings | None = None) -> CoordinationRe
                 flagged=True,
                 lead_lag=lead_lag(u, v, times[a], times[b]),
                 co_actions=evidence,
+                **_syndication(evidence, copy_of),
             )
         )
     communities = _communities(edges, s.seed)
@@ -167,6 +181,13 @@ def detect(actions: Actions, settings: Settings | None = None) -> CoordinationRe
         "seconds": round(time.perf_counter() - started, 3),
     }
     return CoordinationResult(s, actions.source, counts, edges, communities)
+
+
+def _syndication(evidence: list[CoAction], copy_of: Mapping[str, str] | None) -> dict[str, Any]:
+    if not copy_of or not evidence:
+        return {}
+    copies = sum(1 for c in evidence if copy_of.get(c.action_u, c.action_u) == copy_of.get(c.action_v, c.action_v))
+    return {"copies": copies, "label": "syndication" if copies >= SYNDICATION * len(evidence) else "synchrony"}
 
 
 def _communities(edges: list[Edge], seed: int) -> list[Community]:

@@ -38,6 +38,8 @@ def to_networkx(result: CoordinationResult) -> Any:
             null_mean=edge.null_mean,
             leader=(lead.leader or "") if lead else "",
             median_delay=lead.median_delay if lead else 0.0,
+            label=edge.label,
+            copies=edge.copies,
             evidence=json.dumps([asdict(c) for c in edge.co_actions], ensure_ascii=False),
         )
     return graph

@@ -1,9 +1,9 @@
 """The moment null at scale: re-deal the objects, then find the co-actions the deal made.
 
 Under the moment null (see ``nulls``) any two actions close in time may become a co-action, so
-listing those candidate pairs per edge, as ``nulls.moment_shuffle`` does, grows with the square of
-each actor's activity: a news corpus of a million items from 200 outlets in a one-hour window has
-over a billion such pairs. Here each permutation re-deals the objects within time blocks and then
+listing those candidate pairs per edge (as the actor null lists its pairs) would grow with the
+square of each actor's activity: a news corpus of a million items from 200 outlets in a one-hour
+window has over a billion such pairs. Here each permutation re-deals the objects within time blocks and then
 runs the network's own sliding window (``pairs``) over the dealt actions, which costs one sort and
 the co-actions the deal produced, about as many as the data has. The statistic per candidate edge
 is the same (distinct objects the two actors co-acted on) and so is the null distribution.

@@ -6,6 +6,7 @@ text was repaired from cp1251 or that a "Leave a Reply" line was dropped.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sys
@@ -18,7 +19,7 @@ from narrascope.ingest.decode import MAX_BYTES, decode
 from narrascope.ingest.fetch import fetch
 from narrascope.ingest.language import identify
 from narrascope.ingest.layout import Layout, parse_layout
-from narrascope.model import Document, Issue, Published, document_id
+from narrascope.model import Document, Issue, Precision, Published, document_id
 
 _URL = re.compile(r"^https?://", re.I)
 
@@ -121,11 +122,31 @@ def from_record(
         updates["title"] = item["title"].strip()
     if isinstance(item.get("authors"), list):
         updates["authors"] = [str(a) for a in item["authors"] if str(a).strip()]
-    if isinstance(item.get("published"), str) and (found := read_date(item["published"], order=order or "DMY")):
+    if isinstance(item.get("published"), str) and (moment := _date_and_time(item["published"])):
+        updates["published"] = moment
+    elif isinstance(item.get("published"), str) and (found := read_date(item["published"], order=order or "DMY")):
         updates["published"] = Published(
             value=found.value.isoformat(), precision=found.precision, source="user", raw=item["published"]
         )
     return document.model_copy(update=updates) if updates else document
+
+
+_SECONDS = re.compile(r"[T ]\d{2}:\d{2}:\d{2}")
+
+
+def _date_and_time(text: str) -> Published | None:
+    """An ISO 8601 date with a time of day, kept to the precision given (and its UTC offset, if
+    any): the time is what coordination windows of minutes or hours measure."""
+    raw = text.strip()
+    if len(raw) <= 10:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    precision: Precision = "second" if _SECONDS.match(raw[10:]) else "minute"
+    value = moment.isoformat(timespec="seconds" if precision == "second" else "minutes")
+    return Published(value=value, precision=precision, source="user", raw=text)
 
 
 def _from_html(

@@ -1,0 +1,74 @@
+"""The store's stories as a behaviour table for the coordination detector: outlets (actors)
+publishing in story clusters (objects) at their publication times, one action per document.
+
+Documents without an outlet or a publication time cannot be placed and are counted, not guessed;
+a date without a time of day is left out too when the window is shorter than a day (every such
+document would sit at midnight and seem to co-occur with the day's others). Each document's copy
+source, found by following its exact and near-duplicate matches back to the first text, tells
+wire syndication (two outlets running one agency's copy) apart from synchrony.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from narrascope.coordination.actions import Actions, from_records
+from narrascope.coordination.timeparse import parse_time
+from narrascope.store import schema
+from narrascope.store.store import Store
+from narrascope.stories.index import LEVEL, members
+
+__all__ = ["StoryActions", "story_actions"]
+
+COPY_RUNGS = ("exact", "near-duplicate")
+DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class StoryActions:
+    actions: Actions
+    copy_of: dict[str, str]
+    """Document id → the first text of its chain of exact and near-duplicate copies."""
+    left_out: dict[str, int] = field(default_factory=dict)
+    """Why documents were not placed, and how many: no outlet, no date, date without time."""
+
+
+def story_actions(store: Store, window: float) -> StoryActions:
+    """Every story member that has an outlet and a publication time, as one action."""
+    m, d = members.c, schema.documents.c
+    query = (
+        select(m.document_id, m.cluster, m.match, m.rung, d.outlet, d.published)
+        .join(schema.documents, d.id == m.document_id)
+        .where(m.level == LEVEL)
+        .order_by(m.position)
+    )
+    copy_of: dict[str, str] = {}
+    actors: list[str] = []
+    objects: list[str] = []
+    times: list[float] = []
+    ids: list[str] = []
+    left_out = {"no outlet": 0, "no publication date": 0, "date without time of day": 0}
+    with store.engine.connect() as connection:
+        for row in connection.execute(query):
+            source = copy_of.get(row.match, row.match) if row.rung in COPY_RUNGS and row.match else row.document_id
+            copy_of[row.document_id] = source
+            if not row.outlet:
+                left_out["no outlet"] += 1
+            elif not row.published:
+                left_out["no publication date"] += 1
+            elif len(row.published) <= 10 and window < DAY:
+                left_out["date without time of day"] += 1
+            else:
+                try:
+                    when = parse_time(row.published)
+                except ValueError:
+                    left_out["no publication date"] += 1
+                    continue
+                actors.append(row.outlet)
+                objects.append(row.cluster)
+                times.append(when)
+                ids.append(row.document_id)
+    actions = from_records(actors, objects, times, ids, source=f"stories in {store.engine.url.render_as_string()}")
+    return StoryActions(actions, copy_of, {k: v for k, v in left_out.items() if v})
