@@ -23,6 +23,14 @@ from narrascope.coordination.redeal import MomentDeal
 
 __all__ = ["NULLS", "EdgeTests", "benjamini_hochberg", "test_edges"]
 
+EXCEEDANCES = 1
+"""Refine only edges with fewer exceedances than this (Besag and Clifford's h). 5 resolves p-values
+near the threshold better but, on the campaign simulator, the extra power flags more background
+pairs (precision 0.936 against 0.955 at 1, 20 seeds): the moment null is not conservative enough
+there to be tested harder."""
+RESOLUTION = 20
+"""Refinement may go on until p-values resolve this many times below the strictest BH threshold
+(fdr / m), not just to it, where whether a lone strong edge was flagged was a coin toss."""
 ELEMENTS = 20_000_000
 """Cells (permutations × rows) scored at once: bounds memory to a few hundred MB."""
 
@@ -86,11 +94,14 @@ def test_edges(
     """Permutation p-values (+1 corrected) and BH q-values for every edge of ``network`` under ``null``.
 
     Sequential refinement: with m edges, BH can flag a lone edge only if its p ≤ fdr / m, which
-    ``permutations`` shuffles cannot show when m is large (the floor is 1 / (permutations + 1)). Edges
-    that no shuffle reached get as many shuffles again, and those still unreached again, doubling, up to
-    ``refine`` × ``permutations`` in all or m / fdr, whichever is smaller (an edge leaves at its first
-    exceedance, as in Besag and Clifford's sequential Monte Carlo p-values); each edge's p-value counts
-    all the shuffles it got (``EdgeTests.permutations`` is the base number; ``per_edge`` has each edge's own).
+    ``permutations`` shuffles cannot show when m is large (the floor is 1 / (permutations + 1)), and a
+    p-value from a handful of exceedances is too coarse to decide near a threshold. Edges BH does not
+    flag yet with fewer than ``EXCEEDANCES`` exceedances get as many shuffles again, and those still below again,
+    doubling, up to ``refine`` × ``permutations`` in all or ``RESOLUTION`` × m / fdr, whichever is
+    smaller, and only while BH could still flag one of them (an edge leaves once it has
+    ``EXCEEDANCES``, as in Besag and Clifford's sequential Monte Carlo p-values); each edge's p-value
+    counts all the shuffles it got (``EdgeTests.permutations`` is the base number; ``per_edge`` has
+    each edge's own).
     """
     if null not in NULLS:
         raise ValueError(f"null one of {NULLS}")
@@ -103,23 +114,19 @@ def test_edges(
     everything = np.arange(n_edges, dtype=np.int64)
     exceed, total, observed = _permute(actions, network, everything, permutations, block, rng, null)
     per_edge = np.full(n_edges, permutations, dtype=np.int64)
-    budget = min(refine * permutations, int(np.ceil(n_edges / fdr)))
-    floor = np.flatnonzero((exceed == 0) & (observed > 0))
+    budget = min(refine * permutations, int(np.ceil(RESOLUTION * n_edges / fdr)))
     got = permutations
-    # Needed only while BH cannot flag the floor edges as they are (fewer than m / (fdr · (N + 1)))
-    # and could flag them with the most shuffles they can get.
-    while (
-        got < budget
-        and 0 < len(floor) < n_edges / (fdr * (got + 1))
-        and _could_flag(exceed, per_edge, floor, budget, fdr)
-    ):
+    while got < budget:
+        flagged = benjamini_hochberg((1.0 + exceed) / (1.0 + per_edge)) <= fdr
+        open_ = np.flatnonzero((exceed < EXCEEDANCES) & (observed > 0) & ~flagged & (per_edge == got))
+        if not len(open_) or not _could_flag(exceed, per_edge, open_, budget, fdr):
+            break
         extra = min(got, budget - got)
-        more, more_total, _ = _permute(actions, network, floor, extra, block, rng, null)
-        exceed[floor] += more
-        total[floor] += more_total
-        per_edge[floor] += extra
+        more, more_total, _ = _permute(actions, network, open_, extra, block, rng, null)
+        exceed[open_] += more
+        total[open_] += more_total
+        per_edge[open_] += extra
         got += extra
-        floor = floor[more == 0]
     p = ((1.0 + exceed) / (1.0 + per_edge)).astype(np.float64)
     return EdgeTests(p, benjamini_hochberg(p), exceed, total / per_edge, permutations, block, null, per_edge)
 
@@ -152,13 +159,13 @@ def _permute(
     return exceed, total, observed
 
 
-def _could_flag(exceed: IntArray, per_edge: IntArray, floor: IntArray, budget: int, fdr: float) -> bool:
-    """Would BH flag any floor edge if each ended at the smallest p-value *budget* shuffles allow?
-    BH only flags more as p-values fall, and the other edges' p-values are final, so if not even
-    then, more shuffles cannot change the outcome."""
+def _could_flag(exceed: IntArray, per_edge: IntArray, open_: IntArray, budget: int, fdr: float) -> bool:
+    """Would BH flag any open edge if none got another exceedance up to *budget* shuffles? BH only
+    flags more as p-values fall, and the other edges' p-values are final, so if not even then, more
+    shuffles cannot change the outcome."""
     best = (1.0 + exceed) / (1.0 + per_edge)
-    best[floor] = 1.0 / (1.0 + budget)
-    return bool((benjamini_hochberg(best)[floor] <= fdr).any())
+    best[open_] = (1.0 + exceed[open_]) / (1.0 + budget)
+    return bool((benjamini_hochberg(best)[open_] <= fdr).any())
 
 
 def _redeal(
