@@ -94,14 +94,13 @@ def test_edges(
     """Permutation p-values (+1 corrected) and BH q-values for every edge of ``network`` under ``null``.
 
     Sequential refinement: with m edges, BH can flag a lone edge only if its p ≤ fdr / m, which
-    ``permutations`` shuffles cannot show when m is large (the floor is 1 / (permutations + 1)), and a
-    p-value from a handful of exceedances is too coarse to decide near a threshold. Edges BH does not
-    flag yet with fewer than ``EXCEEDANCES`` exceedances get as many shuffles again, and those still below again,
-    doubling, up to ``refine`` × ``permutations`` in all or ``RESOLUTION`` × m / fdr, whichever is
-    smaller, and only while BH could still flag one of them (an edge leaves once it has
-    ``EXCEEDANCES``, as in Besag and Clifford's sequential Monte Carlo p-values); each edge's p-value
-    counts all the shuffles it got (``EdgeTests.permutations`` is the base number; ``per_edge`` has
-    each edge's own).
+    ``permutations`` shuffles cannot show when m is large (the floor is 1 / (permutations + 1)).
+    Edges BH does not flag yet and no shuffle reached (fewer than ``EXCEEDANCES`` exceedances) get
+    as many shuffles again, and those still unreached again, doubling, up to ``refine`` ×
+    ``permutations`` in all or ``RESOLUTION`` × m / fdr, whichever is smaller, and only while BH
+    could still flag one of them (an edge leaves at its ``EXCEEDANCES``-th exceedance, as in Besag
+    and Clifford's sequential Monte Carlo p-values); each edge's p-value counts all the shuffles it
+    got (``EdgeTests.permutations`` is the base number; ``per_edge`` has each edge's own).
     """
     if null not in NULLS:
         raise ValueError(f"null one of {NULLS}")
