@@ -275,3 +275,36 @@ def test_analyses_match_the_stores_fact_check_records(tmp_path: Path) -> None:
     matched = [c for c in analysis["claims"] if c["fact_checks"]]
     assert len(matched) == 1 and matched[0]["fact_checks"][0]["url"] == "https://checks.example/nato"
     assert page.status_code == 200 and "Fact-checks" in page.text and "checks.example/nato" in page.text
+
+
+def test_stories_api_and_pages(served: tuple[TestClient, str]) -> None:
+    """Documents stored through the API join stories; the list, one story with its members'
+    evidence and timeline, and both pages (the chart is inline SVG without scripts)."""
+    client, secret = served
+    wire = "Parliament approved the emergency budget for flood relief late on Tuesday, the speaker said."
+    batch = [
+        {
+            "text": wire,
+            "title": "Parliament approves flood budget",
+            "outlet": o,
+            "published": f"2024-05-0{d}T0{d}:00:00",
+        }
+        for d, o in ((1, "Alpha"), (1, "Beta"), (2, "Gamma"))
+    ]
+    assert client.post("/api/ingest", json={"documents": batch}, headers=auth(secret)).status_code == 200
+    listed = client.get("/api/stories", params={"min_size": 3}).json()
+    story = next(s for s in listed if s["representative"] == "Parliament approves flood budget")
+    assert story["size"] == 3 and story["first_seen"].startswith("2024-05-01") and story["rungs"] == {"exact": 2}
+    one = client.get(f"/api/stories/{story['id']}")
+    assert one.status_code == 200, one.text
+    body = one.json()
+    assert [m["rung"] for m in body["members"]] == [None, "exact", "exact"]
+    assert body["timeline"]["days"] == ["2024-05-01", "2024-05-02"] and body["timeline"]["counts"] == [2, 1]
+    assert client.get("/api/stories/S999999").status_code == 404
+    assert client.get("/api/stories/x1").status_code == 422
+    listing = client.get("/stories")
+    assert listing.status_code == 200 and f'href="/stories/{story["id"]}"' in listing.text
+    page = client.get(f"/stories/{story['id']}")
+    assert page.status_code == 200 and "<svg" in page.text and "opened the story" in page.text
+    assert "<script" not in page.text.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert client.get("/stories/S999999").status_code == 404

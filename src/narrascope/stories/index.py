@@ -26,6 +26,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    func,
     insert,
     select,
 )
@@ -39,7 +40,7 @@ from narrascope.store.store import Store, StoreError
 if TYPE_CHECKING:
     from narrascope.encoder import Encoder
 
-__all__ = ["LEVEL", "StoryIndex", "clusters", "members", "story_text"]
+__all__ = ["LEVEL", "StoryIndex", "clusters", "members", "stored_members", "story_text"]
 
 LEVEL = "story"
 PREFIX = "S"
@@ -75,6 +76,12 @@ def story_text(document: Document, words: int = LEAD_WORDS) -> str:
     """The title and the first *words* words: what the paraphrase rung compares."""
     lead = " ".join(document.text.split()[:words])
     return f"{document.title}. {lead}" if document.title else lead
+
+
+def stored_members(store: Store) -> int:
+    """How many story assignments the store holds (an index in step with it has as many)."""
+    with store.engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(members).where(members.c.level == LEVEL)) or 0)
 
 
 def _half(vectors: Vectors) -> Vectors:
@@ -156,6 +163,11 @@ class StoryIndex:
             connection.execute(insert(clusters), opened)
         connection.execute(insert(members), rows)
         self._broken = False
+
+    @property
+    def broken(self) -> bool:
+        """A batch failed after this index placed its documents: open the index again."""
+        return self._broken
 
     def mark_failed(self) -> None:
         """The batch's transaction did not commit: refuse further batches (their ids would be wrong)."""

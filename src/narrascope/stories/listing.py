@@ -14,7 +14,7 @@ from narrascope.store import schema
 from narrascope.store.store import Store
 from narrascope.stories.index import LEVEL, members
 
-__all__ = ["Member", "StorySummary", "list_stories", "story_members"]
+__all__ = ["Member", "StorySummary", "list_stories", "story_members", "summarise"]
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def story_members(store: Store, cluster: str) -> tuple[list[Member], np.ndarray]
     return [found[i] for i in order], vectors[order]
 
 
-def _summary(cluster: str, found: list[Member], vectors: np.ndarray) -> StorySummary:
+def summarise(cluster: str, found: list[Member], vectors: np.ndarray) -> StorySummary:
+    """What a reader asks of one cluster, from its members and their vectors."""
     centre = vectors.mean(axis=0)
     medoid = found[int(np.argmax(vectors @ centre))]
     dated = [x for x in found if x.published]
@@ -107,4 +108,4 @@ def list_stories(store: Store, limit: int = 20, min_size: int = 2) -> list[Story
     )
     with store.engine.connect() as connection:
         top = [row.cluster for row in connection.execute(query)]
-    return [_summary(cluster, *story_members(store, cluster)) for cluster in top]
+    return [summarise(cluster, *story_members(store, cluster)) for cluster in top]

@@ -1,4 +1,4 @@
-"""The JSON API under ``/api``: analyse, list and read documents, search, ingest.
+"""The JSON API under ``/api``: analyse, list and read documents, search, stories, ingest.
 
 Reads are open; anything that stores needs a bearer token (``narrascope token create``).
 Every error is ``{"detail": "<one line>"}`` with a 4xx status (see ``narrascope.web.app``).
@@ -18,6 +18,7 @@ from narrascope.model import Analysis
 from narrascope.store.ingest import ingest
 from narrascope.store.inputs import Item
 from narrascope.web import corpus
+from narrascope.web import stories as web_stories
 from narrascope.web.deps import FiltersDep, ServicesDep, WriteToken, bearer, require_token
 from narrascope.web.schemas import (
     AnalyseRequest,
@@ -28,6 +29,8 @@ from narrascope.web.schemas import (
     IngestResult,
     Problem,
     SearchHit,
+    Story,
+    StoryDetail,
 )
 from narrascope.web.services import Services
 
@@ -60,7 +63,7 @@ def analyse(
     document = services.read(text=body.text, url=body.url, outlet=body.outlet, month_first=body.month_first)
     analysis = services.analyse(document)
     if store:
-        services.store.add([analysis])
+        services.keep([analysis])
     return analysis
 
 
@@ -82,7 +85,7 @@ def analyse_file(
     document = services.read(data=data, filename=file.filename, outlet=outlet, month_first=month_first)
     analysis = services.analyse(document)
     if store:
-        services.store.add([analysis])
+        services.keep([analysis])
     return analysis
 
 
@@ -148,12 +151,39 @@ def search(
     return _page(services, q, filters, offset, limit, facets=True)
 
 
+STORY_ID = Path(pattern=r"^S[0-9]{1,9}$", description="A story's id, as /api/stories lists them.")
+
+
+@router.get("/stories", response_model=list[Story], responses=ERRORS, summary="List stories")
+def stories(
+    services: ServicesDep,
+    limit: Limit = 20,
+    min_size: Annotated[int, Query(ge=1, le=1_000_000, description="Only stories of at least this size.")] = 2,
+) -> list[Story]:
+    """The largest stories (documents retelling one event): size, first seen and by whom, outlets,
+    languages, and the text of the member closest to the story's centre."""
+    return web_stories.stories(services.store, limit, min_size)
+
+
+@router.get(
+    "/stories/{story_id}",
+    response_model=StoryDetail,
+    responses={**ERRORS, 404: {"model": Problem, "description": "No such story."}},
+    summary="One story: members with evidence, timeline with bursts",
+)
+def story(story_id: Annotated[str, STORY_ID], services: ServicesDep) -> StoryDetail:
+    found = web_stories.detail(services.store, story_id)
+    if found is None:
+        raise HTTPException(404, f"no story {story_id} in the store")
+    return found
+
+
 def _run_ingest(services: Services, items: list[Item]) -> IngestResult:
     limit = services.settings.max_batch
     if len(items) > limit:
         raise HTTPException(413, f"{len(items)} documents in one request; send at most {limit} per request")
     with services.analysis_lock():
-        report = ingest(items, services.store, services.nlp(), batch_size=max(1, len(items)))
+        report = ingest(items, services.store, services.nlp(), batch_size=max(1, len(items)), also=services.stories())
     return IngestResult(
         read=report.read,
         added=report.added,

@@ -1,5 +1,6 @@
-"""The web UI's pages: Analyse (paste, upload or URL), Corpus (search with facets) and one
-document at its stable URL ``/documents/{id}``.
+"""The web UI's pages: Analyse (paste, upload or URL), Corpus (search with facets), one
+document at its stable URL ``/documents/{id}``, and Stories (``/stories``, ``/stories/{id}``: the
+timeline chart, first publisher, outlets and members with their evidence).
 
 Pages are rendered on the server with Jinja2 (autoescaping on); the only scripts are the
 vendored files under ``static/``. Analysing from the UI never stores anything, so the UI needs
@@ -24,6 +25,7 @@ from narrascope.errors import NarrascopeError
 from narrascope.model import Analysis
 from narrascope.store import Filters
 from narrascope.web import corpus
+from narrascope.web import stories as web_stories
 from narrascope.web.deps import FiltersDep, ServicesDep
 from narrascope.web.render import View, view
 from narrascope.web.services import Services
@@ -178,6 +180,22 @@ def _params(q: str, filters: Filters) -> dict[str, str]:
         "hedged": "true" if filters.hedged else None,
     }
     return {k: v for k, v in values.items() if v}
+
+
+@router.get("/stories")
+def stories_page(request: Request, services: ServicesDep) -> HTMLResponse:
+    return page(request, "stories.html", stories=web_stories.stories(services.store, 100, 2))
+
+
+@router.get("/stories/{story_id}")
+def story_page(
+    request: Request, services: ServicesDep, story_id: Annotated[str, Path(pattern=r"^S[0-9]{1,9}$")]
+) -> HTMLResponse:
+    found = web_stories.detail(services.store, story_id)
+    if found is None:
+        raise HTTPException(404, f"no story {story_id} in the store")
+    chart = web_stories.chart(found)
+    return page(request, "story.html", s=found.story, members=found.members, t=found.timeline, chart=chart)
 
 
 @router.get("/favicon.ico")

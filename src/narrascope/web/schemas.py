@@ -94,3 +94,59 @@ class IngestResult(Body):
 
 class TokenCheck(Body):
     token_id: str
+
+
+class StoryOutlet(Body):
+    name: str
+    documents: int
+
+
+class Story(Body):
+    """A story cluster: documents that retell one event (see ``narrascope stories``)."""
+
+    id: str
+    size: int
+    outlets: list[StoryOutlet]
+    languages: list[str]
+    first_seen: str | None
+    last_seen: str | None
+    first_publisher: str | None
+    first_document: str
+    representative: str
+    representative_document: str
+    rungs: dict[str, int] = Field(description="How the members joined: exact, near-duplicate, paraphrase.")
+
+
+class StoryMember(Body):
+    """One document of a story and the evidence that placed it there."""
+
+    document_id: str
+    outlet: str | None
+    published: str | None
+    language: str | None
+    title: str | None
+    match: str | None = Field(description="The earlier document it matched (none for the story's first).")
+    rung: str | None
+    similarity: float | None
+    centroid: float | None
+
+
+class StoryBurst(Body):
+    start: str
+    end: str
+    documents: int
+    weight: float
+
+
+class StoryTimeline(Body):
+    days: list[str]
+    counts: list[int]
+    totals: list[int] = Field(description="All stored documents per day: the baseline of the burst test.")
+    bursts: list[StoryBurst]
+    undated: int
+
+
+class StoryDetail(Body):
+    story: Story
+    members: list[StoryMember]
+    timeline: StoryTimeline

@@ -17,6 +17,7 @@ from narrascope.ingest import from_bytes, from_text
 from narrascope.ingest.fetch import fetch
 from narrascope.model import Analysis, Document
 from narrascope.store import Store
+from narrascope.stories.index import StoryIndex, stored_members
 
 if TYPE_CHECKING:
     from narrascope.pipeline import Pipeline
@@ -65,6 +66,21 @@ class Services:
         nlp = self.nlp()
         with self._analysis_lock:
             return nlp(document)
+
+    def stories(self) -> StoryIndex:
+        """The store's story index, loaded on first use and again after a failed batch or when
+        another writer (a ``narrascope ingest`` run) added stories (call it while holding
+        ``analysis_lock``: ingest batches place their documents in it)."""
+        index = self.cache.get("stories")
+        if index is None or index.broken or index.position != stored_members(self.store):
+            index = self.cache["stories"] = StoryIndex.load(self.store)
+        assert isinstance(index, StoryIndex)
+        return index
+
+    def keep(self, analyses: list[Analysis]) -> int:
+        """Store analyses with their story assignments (one writer at a time)."""
+        with self._analysis_lock:
+            return self.store.add(analyses, self.stories())
 
     def analysis_lock(self) -> threading.Lock:
         """Held by whoever runs the pipeline (one analysis or one ingest batch at a time)."""

@@ -1,0 +1,43 @@
+"""Stories for the web: the API's ``/api/stories`` bodies and what the story pages show."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from narrascope.store import Store
+from narrascope.stories.chart import svg
+from narrascope.stories.listing import StorySummary, list_stories, story_members, summarise
+from narrascope.stories.timeline import Burst, Timeline, timeline
+from narrascope.web.schemas import Story, StoryDetail, StoryMember, StoryOutlet, StoryTimeline
+
+__all__ = ["chart", "detail", "stories"]
+
+
+def _story(summary: StorySummary) -> Story:
+    fields = asdict(summary)
+    fields["outlets"] = [StoryOutlet(name=name, documents=n) for name, n in summary.outlets]
+    return Story(**fields)
+
+
+def stories(store: Store, limit: int, min_size: int) -> list[Story]:
+    return [_story(s) for s in list_stories(store, limit, min_size)]
+
+
+def detail(store: Store, story_id: str) -> StoryDetail | None:
+    found, vectors = story_members(store, story_id)
+    drawn = timeline(store, story_id)
+    if not found or drawn is None:
+        return None
+    members = [StoryMember(**{k: v for k, v in asdict(m).items() if k != "lead"}) for m in found]
+    return StoryDetail(
+        story=_story(summarise(story_id, found, vectors)),
+        members=members,
+        timeline=StoryTimeline(**{k: v for k, v in asdict(drawn).items() if k != "cluster"}),
+    )
+
+
+def chart(found: StoryDetail) -> str:
+    """The story's timeline as inline SVG (text escaped, no scripts)."""
+    t = found.timeline
+    bursts = [Burst(b.start, b.end, b.documents, b.weight) for b in t.bursts]
+    return svg(Timeline(found.story.id, t.days, t.counts, t.totals, bursts, t.undated))
