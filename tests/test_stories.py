@@ -3,7 +3,6 @@ timelines with bursts, and the CLI (terminal, JSON, SVG, PNG, one-line errors)."
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 import narrascope
+from corpus_helpers import wire_and_locals
 from narrascope.store import Store
 from narrascope.store.ingest import ingest
 from narrascope.store.inputs import Columns, read_inputs
@@ -21,35 +21,6 @@ from narrascope.stories.listing import list_stories
 from narrascope.stories.timeline import bursts, timeline
 
 CLI = [sys.executable, "-m", "narrascope.cli"]
-VOCABULARY = [
-    "garden",
-    "library",
-    "school",
-    "market",
-    "bakery",
-    "tram",
-    "museum",
-    "park",
-    "pool",
-    "clinic",
-    "theatre",
-    "bus",
-    "lamp",
-    "street",
-    "river",
-    "choir",
-    "chess",
-    "football",
-    "tennis",
-    "concert",
-    "exhibition",
-    "cinema",
-    "parking",
-    "recycling",
-    "water",
-    "heating",
-    "roof",
-]
 EVENTS = [
     "The central bank raised interest rates by half a point on Tuesday, citing stubborn inflation.",
     "Floods in the northern province displaced thousands of residents over the weekend.",
@@ -186,36 +157,7 @@ def test_coordination_over_stories_labels_wire_syndication(tmp_path: Path) -> No
     """Two outlets run one wire copy minutes apart, story after story, among busy local outlets:
     flagged, and labelled syndication with every co-action a copy; undated documents are counted,
     not placed."""
-    import random
-
-    rng = random.Random(3)
-    rows: list[dict[str, str]] = []
-    headlines = [
-        "Harbour workers begin three-day strike over pay",
-        "Parliament approves emergency budget for flood relief",
-        "Health ministry extends measles vaccination campaign",
-        "Old railway bridge closed after inspectors find cracks",
-        "Drought forces farmers to cut wheat planting",
-        "Court opens trial of former mayor on bribery charges",
-        "Two regional banks agree to merge",
-        "Summer music festival cancelled over safety concerns",
-        "Wildfire near the coast prompts evacuation of villages",
-        "City council votes to ban cars from the old town",
-    ]
-    for k, headline in enumerate(headlines):
-        start = dt.datetime(2024, 5, 1 + k, 9, 0, tzinfo=dt.UTC)
-        wire = f"{headline}. Officials confirmed it on Monday, according to a statement sent to news agencies."
-        for outlet, minutes in (("Wire One", 0), ("Wire Two", 4)):
-            when = (start + dt.timedelta(minutes=minutes)).isoformat()
-            rows.append({"title": headline, "text": wire, "outlet": outlet, "published": when})
-        for j in range(6):  # local outlets cover the story later, each in its own words, at its own time
-            when = (start + dt.timedelta(minutes=rng.randint(60, 60 * 30))).isoformat()
-            text = f"{headline}: people in district {j} told our reporter what it means for them, {j + k} said."
-            rows.append({"title": headline, "text": text, "outlet": f"Local {j}", "published": when})
-            for m in range(6):  # and their own small news all morning, so the wires are never alone
-                when = (start + dt.timedelta(minutes=rng.randint(-180, 180))).isoformat()
-                notice = " ".join(rng.sample(VOCABULARY, 12))
-                rows.append({"text": f"Notice {k}-{j}-{m}: {notice}.", "outlet": f"Local {j}", "published": when})
+    rows = wire_and_locals()
     rows.append({"text": "A piece with no date at all about gardens.", "outlet": "Local 1"})
     db = str(tmp_path / "c.db")
     done = subprocess.run(

@@ -308,3 +308,18 @@ def test_stories_api_and_pages(served: tuple[TestClient, str]) -> None:
     assert page.status_code == 200 and "<svg" in page.text and "opened the story" in page.text
     assert "<script" not in page.text.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert client.get("/stories/S999999").status_code == 404
+
+
+def test_coordination_api(served: tuple[TestClient, str]) -> None:
+    client, _ = served
+    found = client.get("/api/coordination", params={"window": "2h", "permutations": 50})
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert "not intent or authenticity" in body["measured"] and isinstance(body["edges"], list)
+    assert body["settings"]["window"] == 7200.0 and "left_out" in body
+    for params, needle in (({"window": "soon"}, "window"), ({"window": "90d"}, "30 days")):
+        bad = client.get("/api/coordination", params=params)
+        assert bad.status_code == 422 and needle in one_line(bad)
+    assert client.get("/api/coordination", params={"permutations": 5}).status_code == 422
+    page = client.get("/coordination", params={"window": "2h", "permutations": 50})
+    assert page.status_code == 200 and "Coordination" in page.text

@@ -13,12 +13,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from corpus_helpers import wire_and_locals
 from narrascope.pipeline import Pipeline
 from narrascope.store import Store
 from narrascope.web import Settings, create_app
@@ -61,14 +63,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, nlp: Pipeline) -> Iterator[tuple[str, str]]:
-    """The real app under uvicorn on a free loopback port: (base URL, a write token)."""
+@contextmanager
+def serve(db: str, nlp: Pipeline) -> Iterator[str]:
+    """The real app under uvicorn on a free loopback port; yields its base URL."""
     import uvicorn
 
-    db = str(tmp_path_factory.mktemp("browser") / "corpus.db")
-    with Store.open(db) as store:
-        _, secret = create_token(store, "browser tests")
     port = _free_port()
     config = uvicorn.Config(create_app(Settings(db=db), nlp=nlp), host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
@@ -79,9 +78,36 @@ def server(tmp_path_factory: pytest.TempPathFactory, nlp: Pipeline) -> Iterator[
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", secret
+    yield f"http://127.0.0.1:{port}"
     uv.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, nlp: Pipeline) -> Iterator[tuple[str, str]]:
+    """The real app on a fresh store: (base URL, a write token)."""
+    db = str(tmp_path_factory.mktemp("browser") / "corpus.db")
+    with Store.open(db) as store:
+        _, secret = create_token(store, "browser tests")
+    with serve(db, nlp) as base:
+        yield base, secret
+
+
+@pytest.fixture(scope="module")
+def coordinated(tmp_path_factory: pytest.TempPathFactory, nlp: Pipeline) -> Iterator[str]:
+    """The real app on a store of stories in which two outlets run the same wire copy."""
+    import narrascope
+    from narrascope.ingest import from_record
+    from narrascope.store.ingest import ingest
+    from narrascope.store.inputs import Item
+    from narrascope.stories.index import StoryIndex
+
+    db = str(tmp_path_factory.mktemp("coordination") / "corpus.db")
+    items = [Item(f"row {i}", from_record(row)) for i, row in enumerate(wire_and_locals())]
+    with Store.open(db) as store:
+        ingest(items, store, narrascope.load(["dates"]), batch_size=100, also=StoryIndex.load(store))
+    with serve(db, nlp) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -246,3 +272,31 @@ def test_hostile_content_never_runs(server: tuple[str, str], page: Any) -> None:
     assert page.locator("li.hit").count() >= 1
     assert events == [] and page.locator("#main script, #main [onerror], #main [onload]").count() == 0
     shot(page, "hostile-document")
+
+
+def test_coordination_network_opens_an_edges_evidence(coordinated: str, page: Any) -> None:
+    """The network draws; choosing the wire pair (from the table, then from the graph itself)
+    shows its evidence: syndication, the stories and both documents of each, with links."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{coordinated}/coordination?window=10m&permutations=1000")
+    page.wait_for_function("() => window.narrascopeNetwork && window.narrascopeNetwork.edges().length > 0")
+    assert page.locator("#network canvas").count() > 0
+    button = page.locator("button.edge-evidence", has_text="Wire One – Wire Two")
+    button.focus()
+    page.keyboard.press("Enter")  # usable by keyboard
+    panel = page.locator("#evidence")
+    panel.locator("ol.co-actions li").first.wait_for()
+    assert "syndication" in panel.inner_text() and panel.locator("ol.co-actions li").count() == 10
+    assert (
+        panel.locator("a[href^='/stories/S']").count() == 10 and panel.locator("a[href^='/documents/']").count() == 20
+    )
+    shot(page, "coordination-evidence")
+    page.evaluate("() => { const e = window.narrascopeNetwork.edges()[0]; e.emit('tap'); }")
+    assert "Evidence:" in panel.inner_text()
+    story = panel.locator("a[href^='/stories/S']").first
+    story.click()
+    page.wait_for_selector("figure.timeline svg")
+    assert "Wire One" in page.inner_text("main")
+    assert not problems, problems

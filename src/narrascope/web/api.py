@@ -1,4 +1,5 @@
-"""The JSON API under ``/api``: analyse, list and read documents, search, stories, ingest.
+"""The JSON API under ``/api``: analyse, list and read documents, search, stories, the
+coordination network, ingest.
 
 Reads are open; anything that stores needs a bearer token (``narrascope token create``).
 Every error is ``{"detail": "<one line>"}`` with a 4xx status (see ``narrascope.web.app``).
@@ -7,16 +8,20 @@ Every error is ``{"detail": "<one line>"}`` with a 4xx status (see ``narrascope.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from dataclasses import asdict
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials
 
+from narrascope.coordination.detect import Settings, measured
+from narrascope.coordination.timeparse import parse_duration
 from narrascope.errors import NarrascopeError
 from narrascope.ingest import from_bytes, from_record
 from narrascope.model import Analysis
 from narrascope.store.ingest import ingest
 from narrascope.store.inputs import Item
+from narrascope.web import coordination as web_coordination
 from narrascope.web import corpus
 from narrascope.web import stories as web_stories
 from narrascope.web.deps import FiltersDep, ServicesDep, WriteToken, bearer, require_token
@@ -176,6 +181,36 @@ def story(story_id: Annotated[str, STORY_ID], services: ServicesDep) -> StoryDet
     if found is None:
         raise HTTPException(404, f"no story {story_id} in the store")
     return found
+
+
+def coordination_settings(
+    window: Annotated[str, Query(max_length=16, description="Co-publication window: 30m, 1h, 1d …")] = "1h",
+    permutations: Annotated[int, Query(ge=10, le=5000, description="Shuffles for the null model.")] = 1000,
+    fdr: Annotated[float, Query(gt=0.0, le=0.5, description="False-discovery rate for flagging.")] = 0.05,
+) -> Settings:
+    """The detector's settings from query parameters (a 422 with one line when unreadable)."""
+    try:
+        seconds = parse_duration(window)
+    except ValueError as error:
+        raise HTTPException(422, f"window: {error}") from None
+    if not 0 < seconds <= 30 * 86400:
+        raise HTTPException(422, "window: between 1 second and 30 days")
+    return Settings(window=seconds, permutations=permutations, fdr=fdr)
+
+
+@router.get("/coordination", responses=ERRORS, summary="The outlet coordination network of the stories")
+def coordination(
+    services: ServicesDep, settings: Annotated[Settings, Depends(coordination_settings)]
+) -> dict[str, Any]:
+    """Outlets that published in the same stories within the window more often than a shuffle of
+    the stories among the documents of each moment allows: flagged pairs with p and q, lead–lag,
+    syndication (wire copies) labelled, Leiden communities, and every pair's evidence (stories,
+    documents, times). It measures synchrony, not intent or authenticity."""
+    found = web_coordination.network(services, settings)
+    if found.result is None:
+        return {"measured": measured(settings), "settings": asdict(settings), "edges": [], "communities": [],
+                "counts": {}, "left_out": found.left_out}  # fmt: skip
+    return {**found.result.to_dict(), "left_out": found.left_out}
 
 
 def _run_ingest(services: Services, items: list[Item]) -> IngestResult:

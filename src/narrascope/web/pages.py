@@ -1,6 +1,7 @@
 """The web UI's pages: Analyse (paste, upload or URL), Corpus (search with facets), one
-document at its stable URL ``/documents/{id}``, and Stories (``/stories``, ``/stories/{id}``: the
-timeline chart, first publisher, outlets and members with their evidence).
+document at its stable URL ``/documents/{id}``, Stories (``/stories``, ``/stories/{id}``: the
+timeline chart, first publisher, outlets and members with their evidence) and Coordination (the
+outlet network drawn with the vendored Cytoscape.js, each edge opening its evidence).
 
 Pages are rendered on the server with Jinja2 (autoescaping on); the only scripts are the
 vendored files under ``static/``. Analysing from the UI never stores anything, so the UI needs
@@ -15,17 +16,20 @@ from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, File, Form, HTTPException, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 import narrascope
+from narrascope.coordination.detect import Settings
 from narrascope.errors import NarrascopeError
 from narrascope.model import Analysis
 from narrascope.store import Filters
+from narrascope.web import coordination as web_coordination
 from narrascope.web import corpus
 from narrascope.web import stories as web_stories
+from narrascope.web.api import coordination_settings
 from narrascope.web.deps import FiltersDep, ServicesDep
 from narrascope.web.render import View, view
 from narrascope.web.services import Services
@@ -196,6 +200,22 @@ def story_page(
         raise HTTPException(404, f"no story {story_id} in the store")
     chart = web_stories.chart(found)
     return page(request, "story.html", s=found.story, members=found.members, t=found.timeline, chart=chart)
+
+
+@router.get("/coordination")
+def coordination_page(
+    request: Request, services: ServicesDep, settings: Annotated[Settings, Depends(coordination_settings)]
+) -> HTMLResponse:
+    found = web_coordination.network(services, settings)
+    data = found.result.to_dict() if found.result is not None else None
+    return page(
+        request,
+        "coordination.html",
+        data=data,
+        left_out=found.left_out,
+        window=request.query_params.get("window", "1h"),
+        settings=settings,
+    )
 
 
 @router.get("/favicon.ico")

@@ -1,0 +1,44 @@
+"""The coordination network of the store's stories for the web (``/api/coordination`` and the
+``/coordination`` page): the detector run over outlets publishing in the same stories, cached per
+store state and settings, since a corpus does not change between two clicks."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from narrascope.coordination.detect import CoordinationResult, Settings, detect
+from narrascope.stories.index import stored_members
+from narrascope.stories.outlets import story_actions
+from narrascope.web.services import Services
+
+__all__ = ["Network", "network"]
+
+CACHED = 8
+
+
+@dataclass(frozen=True)
+class Network:
+    result: CoordinationResult | None
+    """None when no story document has an outlet and a publication time."""
+    left_out: dict[str, int]
+
+
+def network(services: Services, settings: Settings) -> Network:
+    """The flagged outlet pairs and communities under *settings* (cached per store state)."""
+    cache: OrderedDict[tuple[object, ...], Network] = services.cache.setdefault("coordination", OrderedDict())
+    lock: threading.Lock = services.cache.setdefault("coordination-lock", threading.Lock())
+    key = (stored_members(services.store), settings)
+    with lock:
+        if (found := cache.get(key)) is not None:
+            cache.move_to_end(key)
+            return found
+    actions = story_actions(services.store, settings.window)
+    result = detect(actions.actions, settings, copy_of=actions.copy_of) if len(actions.actions) else None
+    found = Network(result, actions.left_out)
+    with lock:
+        cache[key] = found
+        while len(cache) > CACHED:
+            cache.popitem(last=False)
+    return found
