@@ -11,6 +11,7 @@ at a time, each found by the network's own sliding window.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,17 +146,26 @@ def _permute(
     prepared: Prepared = actor_shuffle(actions, network.window, network.u[edges], network.v[edges], block)
     scorer = _Scorer(prepared.rows, actions.obj[prepared.rows.a], len(edges))
     observed = scorer.fixed(prepared.observed)[:, 0]
-    exceed = np.zeros(len(edges), dtype=np.int64)
-    total = np.zeros(len(edges), dtype=np.float64)
-    batch = max(1, min(permutations, ELEMENTS // max(prepared.width, 1)))
+    batch = ELEMENTS // max(prepared.width, 1)
+    return (*_tally(observed, lambda size: scorer.fixed(prepared.draw(size, rng)), permutations, batch), observed)
+
+
+def _tally(
+    observed: IntArray, draw: Callable[[int], IntArray], permutations: int, batch: int
+) -> tuple[IntArray, FloatArray]:
+    """Exceedances of *observed* and summed statistics over *permutations* draws, *batch* at a time
+    (``draw(size)`` gives each edge's statistic under *size* permutations, edges × size)."""
+    exceed = np.zeros(len(observed), dtype=np.int64)
+    total = np.zeros(len(observed), dtype=np.float64)
+    batch = max(1, min(permutations, batch))
     done = 0
     while done < permutations:
         size = min(batch, permutations - done)
-        weights = scorer.fixed(prepared.draw(size, rng))
+        weights = draw(size)
         exceed += (weights >= observed[:, None]).sum(axis=1)
         total += weights.sum(axis=1)
         done += size
-    return exceed, total, observed
+    return exceed, total
 
 
 def _could_flag(exceed: IntArray, per_edge: IntArray, open_: IntArray, budget: int, fdr: float) -> bool:
@@ -177,17 +187,8 @@ def _redeal(
 ) -> tuple[IntArray, FloatArray, IntArray]:
     deal = MomentDeal(actions, network.window, network.u[edges], network.v[edges], block)
     observed = deal.observed()
-    exceed = np.zeros(len(edges), dtype=np.int64)
-    total = np.zeros(len(edges), dtype=np.float64)
-    batch = max(1, min(permutations, ELEMENTS // max(len(edges), 1)))
-    done = 0
-    while done < permutations:
-        size = min(batch, permutations - done)
-        weights = deal.draw(size, rng)
-        exceed += (weights >= observed[:, None]).sum(axis=1)
-        total += weights.sum(axis=1)
-        done += size
-    return exceed, total, observed
+    batch = ELEMENTS // max(len(edges), 1)
+    return (*_tally(observed, lambda size: deal.draw(size, rng), permutations, batch), observed)
 
 
 def benjamini_hochberg(p: FloatArray) -> FloatArray:
