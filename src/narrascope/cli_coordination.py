@@ -114,17 +114,16 @@ def coordination(
 
 
 def _from_store(target: str, settings: Any) -> Any:
-    from narrascope.coordination.detect import detect
     from narrascope.store import Store
-    from narrascope.stories.outlets import story_actions
+    from narrascope.stories.outlets import story_coordination
 
     with Store.open(target) as store:
-        found = story_actions(store, settings.window)
-    for reason, count in found.left_out.items():
+        result, left_out = story_coordination(store, settings)
+    for reason, count in left_out.items():
         sys.stderr.write(f"narrascope: left out {count} documents: {reason}\n")
-    if len(found.actions) == 0:
+    if result is None:
         raise InputError("no story documents with an outlet and a publication time in the store (ingest some first)")
-    return detect(found.actions, settings, copy_of=found.copy_of)
+    return result
 
 
 def _text(result: Any) -> str:

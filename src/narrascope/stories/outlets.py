@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from narrascope.coordination.actions import Actions, from_records
+from narrascope.coordination.detect import CoordinationResult, Settings, detect
 from narrascope.coordination.timeparse import parse_time
 from narrascope.store import schema
 from narrascope.store.store import Store
 from narrascope.stories.index import LEVEL, members
 
-__all__ = ["StoryActions", "story_actions"]
+__all__ = ["StoryActions", "story_actions", "story_coordination"]
 
 COPY_RUNGS = ("exact", "near-duplicate")
 DAY = 86400.0
@@ -72,3 +73,12 @@ def story_actions(store: Store, window: float) -> StoryActions:
                 ids.append(row.document_id)
     actions = from_records(actors, objects, times, ids, source=f"stories in {store.engine.url.render_as_string()}")
     return StoryActions(actions, copy_of, {k: v for k, v in left_out.items() if v})
+
+
+def story_coordination(store: Store, settings: Settings) -> tuple[CoordinationResult | None, dict[str, int]]:
+    """The detector over the store's stories with wire copies told apart, and the documents left
+    out by reason; None when no story document has an outlet and a publication time."""
+    found = story_actions(store, settings.window)
+    if len(found.actions) == 0:
+        return None, found.left_out
+    return detect(found.actions, settings, copy_of=found.copy_of), found.left_out

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 
 from narrascope.store import schema
 from narrascope.store.store import Store
-from narrascope.stories.listing import story_members
+from narrascope.stories.listing import Member, story_members
 
-__all__ = ["GAMMA", "SCALE", "Burst", "Timeline", "bursts", "timeline"]
+__all__ = ["GAMMA", "SCALE", "Burst", "Timeline", "bursts", "timeline", "timeline_of"]
 
 SCALE = 2.0
 GAMMA = 1.0
@@ -112,8 +112,11 @@ def _day(published: str | None) -> dt.date | None:
 def timeline(store: Store, cluster: str) -> Timeline | None:
     """The daily counts and bursts of one story, or None when it does not exist."""
     found, _ = story_members(store, cluster)
-    if not found:
-        return None
+    return timeline_of(store, cluster, found) if found else None
+
+
+def timeline_of(store: Store, cluster: str, found: list[Member]) -> Timeline:
+    """The timeline of a story whose members (``story_members``) are already read."""
     days = [_day(x.published) for x in found]
     dated = [d for d in days if d is not None]
     if not dated:

@@ -8,9 +8,9 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from narrascope.coordination.detect import CoordinationResult, Settings, detect
+from narrascope.coordination.detect import CoordinationResult, Settings
 from narrascope.stories.index import stored_members
-from narrascope.stories.outlets import story_actions
+from narrascope.stories.outlets import story_coordination
 from narrascope.web.services import Services
 
 __all__ = ["Network", "network"]
@@ -34,9 +34,7 @@ def network(services: Services, settings: Settings) -> Network:
         if (found := cache.get(key)) is not None:
             cache.move_to_end(key)
             return found
-    actions = story_actions(services.store, settings.window)
-    result = detect(actions.actions, settings, copy_of=actions.copy_of) if len(actions.actions) else None
-    found = Network(result, actions.left_out)
+    found = Network(*story_coordination(services.store, settings))
     with lock:
         cache[key] = found
         while len(cache) > CACHED:

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from narrascope.store import Store
 from narrascope.stories.chart import svg
 from narrascope.stories.listing import StorySummary, list_stories, story_members, summarise
-from narrascope.stories.timeline import Burst, Timeline, timeline
+from narrascope.stories.timeline import Burst, Timeline, timeline_of
 from narrascope.web.schemas import Story, StoryDetail, StoryMember, StoryOutlet, StoryTimeline
 
 __all__ = ["chart", "detail", "stories"]
@@ -25,9 +25,9 @@ def stories(store: Store, limit: int, min_size: int) -> list[Story]:
 
 def detail(store: Store, story_id: str) -> StoryDetail | None:
     found, vectors = story_members(store, story_id)
-    drawn = timeline(store, story_id)
-    if not found or drawn is None:
+    if not found:
         return None
+    drawn = timeline_of(store, story_id, found)
     members = [StoryMember(**{k: v for k, v in asdict(m).items() if k != "lead"}) for m in found]
     return StoryDetail(
         story=_story(summarise(story_id, found, vectors)),
