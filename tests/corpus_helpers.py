@@ -69,3 +69,36 @@ def wire_and_locals(events: int = 10, seed: int = 3) -> list[dict[str, str]]:
                 notice = " ".join(rng.sample(VOCABULARY, 12))
                 rows.append({"text": f"Notice {k}-{j}-{m}: {notice}.", "outlet": f"Local {j}", "published": when})
     return rows
+
+
+SAID = [
+    "The government spent 40 million euros on the new border fence last year.",
+    "Unemployment in the region rose to 12 percent in March, according to the statistics office.",
+    "NATO has deployed 3,000 additional troops to the eastern border this month.",
+]
+SAID_AGAIN = [
+    "Last year the government paid 40 million euros for the new fence on the border.",
+    "According to the statistics office, regional unemployment climbed to 12 percent in March.",
+    "This month NATO sent 3,000 more troops to its eastern border.",
+]
+AROUND = [
+    "Local residents gathered in the square on Sunday.",
+    "The weather was mild for the season.",
+    "Reporters waited outside the building.",
+]
+
+
+def claim_articles(first: int, count: int) -> list[dict[str, str]]:
+    """Outlets repeating three claims, word for word or in other words, amid small talk."""
+    rows = []
+    for i in range(first, first + count):
+        claim = (SAID if i % 2 == 0 else SAID_AGAIN)[i % 3]
+        rows.append(
+            {
+                "text": f"{AROUND[i % 3]} {claim} {AROUND[(i + 1) % 3]} Article {i} ends here.",
+                "title": f"Report {i}",
+                "outlet": f"Outlet {i % 4}",
+                "published": f"2024-05-{1 + (i // 3) % 28:02d}T{10 + i % 3}:00:00Z",
+            }
+        )
+    return rows

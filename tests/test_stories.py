@@ -145,7 +145,7 @@ def test_cli_stories_and_timeline(tmp_path: Path) -> None:
     )
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and json.loads(drawn.stdout)["cluster"] == "S2"
     for args, needle in (
-        (["timeline", "S77", "--db", db], "no story S77"),
+        (["timeline", "S77", "--db", db], "no cluster S77"),
         (["timeline", "S1", "--db", db, "-o", str(tmp_path / "x.gif")], ".svg or .png"),
         (["stories", "--db", db, "--limit", "0"], "at least 1"),
     ):
@@ -166,7 +166,8 @@ def test_coordination_over_stories_labels_wire_syndication(tmp_path: Path) -> No
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     found = subprocess.run(
-        [*CLI, "coordination", "--db", db, "--window", "10m", "--permutations", "1000", "--format", "json"],
+        [*CLI, "coordination", "--db", db, "--level", "story", "--window", "10m", "--permutations", "1000",
+         "--format", "json"],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert found.returncode == 0, found.stderr[-2000:]

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from conftest import POSTGRES, postgres_reachable
+from corpus_helpers import claim_articles
 from narrascope.cli import app as cli_app
 from narrascope.pipeline import Pipeline
 from narrascope.store import Store
@@ -308,6 +309,31 @@ def test_stories_api_and_pages(served: tuple[TestClient, str]) -> None:
     assert page.status_code == 200 and "<svg" in page.text and "opened the story" in page.text
     assert "<script" not in page.text.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert client.get("/stories/S999999").status_code == 404
+
+
+def test_claims_and_narratives_api_and_pages(served: tuple[TestClient, str]) -> None:
+    """Claims stored through the API are clustered; lists, one claim with its members' sentences,
+    one narrative, their pages, and coordination over claims."""
+    client, secret = served
+    done = client.post("/api/ingest", json={"documents": claim_articles(100, 6)}, headers=auth(secret))
+    assert done.status_code == 200 and done.json()["added"] == 6
+    listed = client.get("/api/claims", params={"min_size": 2}).json()
+    fence = next(c for c in listed if "40 million euros" in c["representative"])
+    assert fence["level"] == "claim" and fence["size"] == fence["documents"] == 2
+    one = client.get(f"/api/claims/{fence['id']}").json()
+    assert all("40 million euros" in m["text"] and m["item"].startswith(m["document_id"] + ":") for m in one["members"])
+    assert [m["rung"] for m in one["members"]] == [None, "paraphrase"]
+    narratives = client.get("/api/narratives", params={"min_size": 1}).json()
+    assert narratives and all(n["level"] == "narrative" and n["id"].startswith("N") for n in narratives)
+    frame = client.get(f"/api/narratives/{narratives[0]['id']}").json()
+    assert {m["rung"] for m in frame["members"]} == {"claim"}
+    assert client.get("/api/claims/K999999").status_code == 404 and client.get("/api/claims/S1").status_code == 422
+    page = client.get(f"/claims/{fence['id']}")
+    assert page.status_code == 200 and "40 million euros" in page.text and "opened the claim" in page.text
+    assert client.get("/narratives").status_code == 200 and client.get("/claims").status_code == 200
+    network = client.get("/api/coordination", params={"level": "claim", "window": "1d", "permutations": 50})
+    assert network.status_code == 200 and network.json()["counts"]["objects"] >= 3
+    assert client.get("/api/coordination", params={"level": "topic"}).status_code == 422
 
 
 def test_coordination_api(served: tuple[TestClient, str]) -> None:

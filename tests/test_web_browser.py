@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from corpus_helpers import wire_and_locals
+from corpus_helpers import claim_articles, wire_and_locals
 from narrascope.pipeline import Pipeline
 from narrascope.store import Store
 from narrascope.web import Settings, create_app
@@ -280,7 +280,7 @@ def test_coordination_network_opens_an_edges_evidence(coordinated: str, page: An
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
-    page.goto(f"{coordinated}/coordination?window=10m&permutations=1000")
+    page.goto(f"{coordinated}/coordination?level=story&window=10m&permutations=1000")
     page.wait_for_function("() => window.narrascopeNetwork && window.narrascopeNetwork.edges().length > 0")
     assert page.locator("#network canvas").count() > 0
     button = page.locator("button.edge-evidence", has_text="Wire One – Wire Two")
@@ -300,3 +300,30 @@ def test_coordination_network_opens_an_edges_evidence(coordinated: str, page: An
     page.wait_for_selector("figure.timeline svg")
     assert "Wire One" in page.inner_text("main")
     assert not problems, problems
+
+
+def test_claim_and_narrative_pages(server: tuple[str, str], page: Any) -> None:
+    """Claims stored through the API: the Claims page lists the repeated claim, its page shows
+    the timeline and each document's sentence, and the narrative page links back to it."""
+    base, secret = server
+    stored = httpx.post(
+        f"{base}/api/ingest",
+        json={"documents": claim_articles(0, 6)},
+        headers={"Authorization": f"Bearer {secret}"},
+        timeout=300,
+    )
+    assert stored.status_code == 200, stored.text
+    page.goto(f"{base}/")
+    page.click("nav >> text=Claims")
+    page.wait_for_url("**/claims")
+    page.click("table.stories tr:has-text('40 million euros') a")
+    page.wait_for_selector("figure.timeline svg")
+    assert page.locator("table.members tbody tr").count() == 2
+    assert page.locator("table.members td:has-text('40 million euros')").count() == 2
+    shot(page, "claim-page")
+    page.goto(f"{base}/narratives")
+    page.click("table.stories tr:has-text('40 million euros') a")
+    page.wait_for_selector("table.members a[href^='/claims/K']")
+    page.locator("table.members a[href^='/claims/K']").first.click()
+    page.wait_for_selector("figure.timeline svg")
+    assert "/claims/K" in page.url

@@ -117,7 +117,7 @@ def bench_ingest(
     PostgreSQL) and end-to-end ingest against analysis alone on the same texts.
 
     The store rate uses *copies* renamed copies of each analysis (so there are enough documents
-    to time); ``ingest.store_share`` is what reading and storing (story assignment included, as
+    to time); ``ingest.store_share`` is what reading and storing (story, claim and narrative assignment, as
     ``narrascope ingest`` does it) add to the analysis time.
     """
     import tempfile
@@ -127,7 +127,7 @@ def bench_ingest(
     from narrascope.store import Store
     from narrascope.store.ingest import ingest
     from narrascope.store.inputs import Item
-    from narrascope.stories.index import StoryIndex
+    from narrascope.stories.hierarchy import Hierarchy
 
     nlp = narrascope.load()
     _consume(nlp.pipe(texts[:2]))
@@ -142,7 +142,7 @@ def bench_ingest(
             with Store.open(Path(tmp) / f"e2e-{run}.db") as store:
                 started = time.perf_counter()
                 items = (Item(f"bench:{i}", from_text(t, source=f"bench:{i}")) for i, t in enumerate(texts))
-                ingest(items, store, nlp, batch_size=batch_size, also=StoryIndex.load(store))  # as the CLI does
+                ingest(items, store, nlp, batch_size=batch_size, also=Hierarchy.load(store))  # as the CLI does
                 e2e_times.append(time.perf_counter() - started)
         analysis_s, e2e_s = min(analysis_times), min(e2e_times)
         clones = [

@@ -52,8 +52,11 @@ def _duration(text: str, option: str) -> float:
 def coordination(
     table: Annotated[
         Path | None,
-        typer.Option("--table", help="CSV or JSON Lines behaviour table (may be gzipped); else the store's stories."),
+        typer.Option("--table", help="CSV or JSON Lines behaviour table (may be gzipped); else the store's clusters."),
     ] = None,
+    level: Annotated[
+        str, typer.Option("--level", help="Without --table: outlets in the same claim, story or narrative cluster.")
+    ] = "claim",
     actor: Annotated[str | None, typer.Option("--actor", help="Column of the actor (account, outlet).")] = None,
     obj: Annotated[
         str | None, typer.Option("--object", help="Column of the object acted on (tweet, URL, cluster).")
@@ -79,16 +82,20 @@ def coordination(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
 ) -> None:
     """Actors who acted on the same objects within a window more often than a shuffle null allows:
-    the outlets of the store's stories (each document an action on its story, at its publication
-    time), or the actors of a behaviour table given with --table, --actor, --object and --time."""
+    the outlets of the store's claim clusters (each document an action on each claim cluster it
+    has a claim in, at its publication time; --level story or narrative for those clusters), or
+    the actors of a behaviour table given with --table, --actor, --object and --time."""
     from narrascope.coordination.actions import read_table
     from narrascope.coordination.detect import Settings, detect
     from narrascope.coordination.export import render
+    from narrascope.stories.listing import LEVELS
 
     if min_weight < 1 or permutations < 1 or not 0 < fdr < 1:
         raise InputError("--min-weight and --permutations must be ≥ 1 and --fdr between 0 and 1")
     if null not in ("actor", "moment"):
         raise InputError(f"--null must be actor or moment, not {null!r}")
+    if level not in LEVELS:
+        raise InputError(f"--level must be one of {', '.join(LEVELS)}, not {level!r}")
     settings = Settings(
         window=_duration(window, "--window"),
         min_weight=min_weight,
@@ -106,23 +113,25 @@ def coordination(
     else:
         if actor or obj or time_col or id_col:
             raise InputError("--actor, --object, --time and --id name columns of a --table")
-        result = _from_store(db or default_db(), settings)
+        result = _from_store(db or default_db(), settings, level)
     if fmt is OutFormat.text:
         _write(_text(result), output)
     else:
         _write(render(result, fmt.value), output)
 
 
-def _from_store(target: str, settings: Any) -> Any:
+def _from_store(target: str, settings: Any, level: str) -> Any:
     from narrascope.store import Store
     from narrascope.stories.outlets import story_coordination
 
     with Store.open(target) as store:
-        result, left_out = story_coordination(store, settings)
+        result, left_out = story_coordination(store, settings, level)
     for reason, count in left_out.items():
         sys.stderr.write(f"narrascope: left out {count} documents: {reason}\n")
     if result is None:
-        raise InputError("no story documents with an outlet and a publication time in the store (ingest some first)")
+        hint = " (claims are clustered when the claims layer runs at ingest; try --level story)"
+        hint = hint if level != "story" else ""
+        raise InputError(f"no {level} cluster member with an outlet and a publication time in the store{hint}")
     return result
 
 

@@ -42,7 +42,11 @@ def ingest(
         ),
     ] = None,
     stories: Annotated[
-        bool, typer.Option("--stories/--no-stories", help="Place each new document in a story cluster.")
+        bool,
+        typer.Option(
+            "--stories/--no-stories",
+            help="Place each new document in its story, and its most check-worthy claims in claims and narratives.",
+        ),
     ] = True,
 ) -> None:
     """Analyse articles and add them to the corpus store (already stored ones are skipped)."""
@@ -55,7 +59,7 @@ def ingest(
     from narrascope.store.ingest import ingest as run
     from narrascope.store.inputs import Columns, count_inputs, read_inputs
     from narrascope.store.store import shown
-    from narrascope.stories.index import StoryIndex
+    from narrascope.stories.hierarchy import Hierarchy
 
     if batch_size < 1 or workers < 1:
         raise InputError("--batch-size and --workers must be at least 1")
@@ -80,7 +84,7 @@ def ingest(
         ) as progress,
     ):
         task = progress.add_task("ingest", total=count_inputs(paths), rate="")
-        also = StoryIndex.load(store) if stories else None
+        also = Hierarchy.load(store) if stories else None
 
         def advance(n: int) -> None:
             progress.advance(task, n)

@@ -1,4 +1,4 @@
-"""``narrascope stories`` and ``narrascope timeline``: the story clusters of a corpus store.
+"""``narrascope stories|claims|narratives`` and ``narrascope timeline``: the clusters of a corpus store.
 
 Kept out of cli.py: ``register`` adds them to the app. Errors are NarrascopeError, which
 cli.main turns into one line and a non-zero exit.
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,38 +21,63 @@ from narrascope.errors import InputError
 __all__ = ["register"]
 
 
-def stories(
-    db: DbOption = None,
-    limit: Annotated[int, typer.Option(help="At most this many stories.")] = 20,
-    min_size: Annotated[int, typer.Option(help="Only stories of at least this many documents.")] = 2,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per story (JSON Lines).")] = False,
-) -> None:
-    """The largest stories: size, first seen and by whom, outlets, languages, what they say."""
+WHAT = {  # command, what a member is, the size column
+    "story": ("stories", "documents", "docs"),
+    "claim": ("claims", "claims made in documents", "claims"),
+    "narrative": ("narratives", "claims made in documents", "claims"),
+}
+
+
+def _lister(level: str) -> Callable[..., None]:
+    plural, unit, column = WHAT[level]
+
+    def listing(  # options as defaults, not Annotated: their help is made here, per level
+        db: DbOption = None,
+        limit: int = typer.Option(20, help=f"At most this many {plural}."),
+        min_size: int = typer.Option(2, help=f"Only {plural} of at least this many {unit}."),
+        as_json: bool = typer.Option(False, "--json", help=f"One JSON object per {level} (JSON Lines)."),
+    ) -> None:
+        from narrascope.store import Store
+        from narrascope.stories.listing import list_stories
+
+        if limit < 1 or min_size < 1:
+            raise InputError("--limit and --min-size must be at least 1")
+        with Store.open(db or default_db()) as store:
+            found = list_stories(store, limit, min_size, level)
+        if as_json:
+            for cluster in found:
+                sys.stdout.write(json.dumps(asdict(cluster), ensure_ascii=False) + "\n")
+        elif not found:
+            sys.stdout.write(f"no {level} of {min_size} or more {unit} (ingest with clustering on, the default)\n")
+        else:
+            _table(found, f"{plural}, largest first", column)
+
+    listing.__doc__ = DOCS[level]
+    return listing
+
+
+DOCS = {
+    "story": "The largest stories (documents retelling one event): size, first seen and by whom, outlets, languages.",
+    "claim": "The most repeated claims (one assertion across documents): size, first seen and by whom, outlets.",
+    "narrative": "The largest narratives (related claims, one frame): size, first seen and by whom, outlets.",
+}
+
+
+def _table(found: list[Any], title: str, column: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from narrascope.store import Store
-    from narrascope.stories.listing import list_stories
-
-    if limit < 1 or min_size < 1:
-        raise InputError("--limit and --min-size must be at least 1")
-    with Store.open(db or default_db()) as store:
-        found = list_stories(store, limit, min_size)
-    if as_json:
-        for story in found:
-            sys.stdout.write(json.dumps(asdict(story), ensure_ascii=False) + "\n")
-        return
-    if not found:
-        sys.stdout.write(f"no story of {min_size} or more documents (ingest with stories on, the default)\n")
-        return
-    table = Table(title="stories, largest first", show_lines=True)
-    for column in ("id", "docs", "first seen", "first publisher", "outlets", "lang", "what it says"):
-        table.add_column(column, overflow="fold")
+    stories = column == "docs"  # a story's size is its documents; a claim's, its claims
+    table = Table(title=title, show_lines=True)
+    names = ["id", column, *([] if stories else ["docs"]), "first seen", "first publisher", "outlets", "lang"]
+    for name in [*names, "what it says"]:
+        table.add_column(name, overflow="fold")
     for s in found:
         outlets = ", ".join(f"{name} ({n})" for name, n in s.outlets[:4]) + (" …" if len(s.outlets) > 4 else "")
+        size = [str(s.size)] if stories else [str(s.size), str(s.documents)]
         table.add_row(
             s.id,
-            str(s.size),
+            *size,
             s.first_seen or "—",
             s.first_publisher or "—",
             outlets or "—",
@@ -62,12 +88,14 @@ def stories(
 
 
 def timeline_cmd(
-    story: Annotated[str, typer.Argument(help="A story id, as `narrascope stories` lists them (e.g. S12).")],
+    cluster: Annotated[
+        str, typer.Argument(help="A story, claim or narrative id, as `narrascope stories|claims|narratives` list them.")
+    ],
     db: DbOption = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Also draw it to a .svg or .png file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Days, counts and bursts as one JSON object.")] = False,
 ) -> None:
-    """A story's documents per day, with its bursts (Kleinberg's two-state automaton)."""
+    """A cluster's documents per day, with its bursts (Kleinberg's two-state automaton)."""
     from narrascope.store import Store
     from narrascope.stories.chart import png, svg, terminal
     from narrascope.stories.timeline import timeline
@@ -77,9 +105,9 @@ def timeline_cmd(
     if output is not None and not output.parent.is_dir():
         raise InputError(f"no such folder: {output.parent}")
     with Store.open(db or default_db()) as store:
-        found = timeline(store, story)
+        found = timeline(store, cluster)
     if found is None:
-        raise InputError(f"no story {story} in the store (see `narrascope stories`)")
+        raise InputError(f"no cluster {cluster} in the store (see `narrascope stories`, `claims`, `narratives`)")
     if output is not None:
         try:
             if output.suffix.lower() == ".svg":
@@ -95,6 +123,7 @@ def timeline_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the story commands to *app*."""
-    app.command("stories")(stories)
+    """Add the cluster commands to *app*."""
+    for level, (plural, _, _) in WHAT.items():
+        app.command(plural)(_lister(level))
     app.command("timeline")(timeline_cmd)

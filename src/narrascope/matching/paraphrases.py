@@ -25,6 +25,10 @@ __all__ = ["NEIGHBOURS", "Paraphrase", "ParaphraseIndex"]
 NEIGHBOURS = 20
 """How many nearest documents a query looks at before the similarity threshold."""
 
+EXPANSION = 128
+"""How many candidates the HNSW search keeps while it walks the graph (usearch's default 64 lost
+a tenth of the planted paraphrases at 300,000 documents: recall 0.90, against 0.98 at 200)."""
+
 
 @dataclass(frozen=True)
 class Paraphrase:
@@ -43,6 +47,7 @@ class ParaphraseIndex:
 
         self.threshold = threshold
         self.index = index if index is not None else Index(ndim=DIM, metric="cos", dtype="f16")
+        self.index.expansion_search = EXPANSION  # type: ignore[misc]  # (usearch types its setter read-only)
         self.ids: list[str] = ids or []
         self._known = set(self.ids)
 

@@ -26,7 +26,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    func,
     insert,
     select,
 )
@@ -40,7 +39,7 @@ from narrascope.store.store import Store, StoreError
 if TYPE_CHECKING:
     from narrascope.encoder import Encoder
 
-__all__ = ["LEVEL", "StoryIndex", "clusters", "members", "stored_members", "story_text"]
+__all__ = ["LEVEL", "StoryIndex", "clusters", "half", "members", "story_text"]
 
 LEVEL = "story"
 PREFIX = "S"
@@ -78,13 +77,8 @@ def story_text(document: Document, words: int = LEAD_WORDS) -> str:
     return f"{document.title}. {lead}" if document.title else lead
 
 
-def stored_members(store: Store) -> int:
-    """How many story assignments the store holds (an index in step with it has as many)."""
-    with store.engine.connect() as connection:
-        return int(connection.scalar(select(func.count()).select_from(members).where(members.c.level == LEVEL)) or 0)
-
-
-def _half(vectors: Vectors) -> Vectors:
+def half(vectors: Vectors) -> Vectors:
+    """*vectors* rounded to the half precision they are stored in (assignments use the stored values)."""
     rounded: Vectors = np.asarray(vectors, dtype="<f2").astype(np.float32)
     return rounded
 
@@ -135,7 +129,7 @@ class StoryIndex:
         if not new:
             return
         self._broken = True  # until the rows are written
-        vectors = _half(self.encoder.encode([story_text(a.document) for a in new]))
+        vectors = half(self.encoder.encode([story_text(a.document) for a in new]))
         opened: list[dict[str, Any]] = []
         rows: list[dict[str, Any]] = []
         for analysis, vector in zip(new, vectors, strict=True):

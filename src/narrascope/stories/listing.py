@@ -1,24 +1,32 @@
-"""What a reader asks of a story cluster: how big, since when, who published first, who else,
-in which languages, and what it says (the member closest to the cluster's mean vector)."""
+"""What a reader asks of a cluster (a story, a claim or a narrative): how big, since when, who
+published first, who else, in which languages, and what it says (the member closest to the
+cluster's mean vector). A story's members are documents; a claim's and a narrative's are the
+claims of documents, so their ``lead`` is the claim's sentence and their size counts claims."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from narrascope.encoder import DIM
 from narrascope.store import schema
 from narrascope.store.store import Store
-from narrascope.stories.index import LEVEL, members
+from narrascope.stories.claims import CLAIM, NARRATIVE
+from narrascope.stories.index import LEVEL, clusters, members
 
-__all__ = ["Member", "StorySummary", "list_stories", "story_members", "summarise"]
+__all__ = ["LEVELS", "Member", "StorySummary", "cluster_level", "list_stories", "story_members", "summarise"]
+
+LEVELS = (LEVEL, CLAIM, NARRATIVE)
 
 
 @dataclass(frozen=True)
 class Member:
+    item: str
+    """What was clustered: a document id (stories), ``<document id>:<claim id>`` (claims, narratives)."""
     document_id: str
     outlet: str | None
     published: str | None
@@ -45,24 +53,61 @@ class StorySummary:
     representative: str
     representative_document: str
     rungs: dict[str, int]
-    """How the members joined: exact, near-duplicate, paraphrase (the opener has none)."""
+    """How the members joined: exact, near-duplicate, paraphrase (the opener has none); for a
+    narrative, ``claim`` (through a claim cluster)."""
+    level: str = LEVEL
+    documents: int = 0
+    """Distinct documents (a story's size; a claim or a narrative can hold several claims of one)."""
+
+
+def cluster_level(store: Store, cluster: str) -> str | None:
+    """The level of a stored cluster id (story, claim or narrative), None when there is none."""
+    with store.engine.connect() as connection:
+        level = connection.scalar(select(clusters.c.level).where(clusters.c.id == cluster))
+    return str(level) if level is not None else None
+
+
+def _member_rows(level: str) -> Select[Any]:
+    """Members of one level with their document, and the text they were clustered by."""
+    m, d, c = members.c, schema.documents.c, schema.claims.c
+    if level == LEVEL:
+        lead: Any = func.substr(d.text, 1, 300)
+    else:
+        lead = (
+            select(c.text)
+            .where(c.document_id == m.document_id, m.item == c.document_id.concat(":").concat(c.item))
+            .scalar_subquery()
+        )
+    return (
+        select(m.item, m.document_id, d.outlet, d.published, d.language, d.title, lead.label("lead"))
+        .add_columns(m.match, m.rung, m.similarity, m.centroid, m.vector)
+        .join(schema.documents, d.id == m.document_id)
+        .where(m.level == level)
+    )
 
 
 def story_members(store: Store, cluster: str) -> tuple[list[Member], np.ndarray]:
-    """The members of one cluster (earliest published first, undated last) and their vectors."""
-    m, d = members.c, schema.documents.c
-    query = (
-        select(m.document_id, d.outlet, d.published, d.language, d.title, func.substr(d.text, 1, 300).label("lead"))
-        .add_columns(m.match, m.rung, m.similarity, m.centroid, m.vector)
-        .join(schema.documents, d.id == m.document_id)
-        .where(m.cluster == cluster, m.level == LEVEL)
-        .order_by(m.position)
-    )
+    """The members of one cluster of any level (earliest published first, undated last) and
+    their vectors; nothing when there is no such cluster."""
+    level = cluster_level(store, cluster)
+    if level is None:
+        return [], np.zeros((0, DIM), dtype=np.float32)
+    query = _member_rows(level).where(members.c.cluster == cluster).order_by(members.c.position)
     with store.engine.connect() as connection:
         rows = connection.execute(query).all()
     found = [
         Member(
-            r.document_id, r.outlet, r.published, r.language, r.title, r.lead, r.match, r.rung, r.similarity, r.centroid
+            r.item,
+            r.document_id,
+            r.outlet,
+            r.published,
+            r.language,
+            r.title,
+            r.lead or "",
+            r.match,
+            r.rung,
+            r.similarity,
+            r.centroid,
         )
         for r in rows
     ]
@@ -73,7 +118,7 @@ def story_members(store: Store, cluster: str) -> tuple[list[Member], np.ndarray]
     return [found[i] for i in order], vectors[order]
 
 
-def summarise(cluster: str, found: list[Member], vectors: np.ndarray) -> StorySummary:
+def summarise(cluster: str, found: list[Member], vectors: np.ndarray, level: str = LEVEL) -> StorySummary:
     """What a reader asks of one cluster, from its members and their vectors."""
     centre = vectors.mean(axis=0)
     medoid = found[int(np.argmax(vectors @ centre))]
@@ -89,18 +134,22 @@ def summarise(cluster: str, found: list[Member], vectors: np.ndarray) -> StorySu
         last_seen=dated[-1].published if dated else None,
         first_publisher=first.outlet,
         first_document=first.document_id,
-        representative=medoid.title or " ".join(medoid.lead.split()[:40]),
+        representative=(medoid.title if level == LEVEL else None) or " ".join(medoid.lead.split()[:40]),
         representative_document=medoid.document_id,
         rungs=dict(Counter(x.rung for x in found if x.rung)),
+        level=level,
+        documents=len({x.document_id for x in found}),
     )
 
 
-def list_stories(store: Store, limit: int = 20, min_size: int = 2) -> list[StorySummary]:
-    """The largest stories (at least *min_size* documents), largest first, ties by id."""
+def list_stories(store: Store, limit: int = 20, min_size: int = 2, level: str = LEVEL) -> list[StorySummary]:
+    """The largest clusters of *level* (at least *min_size* members), largest first, ties by id."""
+    if level not in LEVELS:
+        raise ValueError(f"no cluster level {level!r}; the levels are {', '.join(LEVELS)}")
     m = members.c
     query = (
         select(m.cluster, func.count().label("size"))
-        .where(m.level == LEVEL)
+        .where(m.level == level)
         .group_by(m.cluster)
         .having(func.count() >= min_size)
         .order_by(func.count().desc(), m.cluster)
@@ -108,4 +157,4 @@ def list_stories(store: Store, limit: int = 20, min_size: int = 2) -> list[Story
     )
     with store.engine.connect() as connection:
         top = [row.cluster for row in connection.execute(query)]
-    return [summarise(cluster, *story_members(store, cluster)) for cluster in top]
+    return [summarise(cluster, *story_members(store, cluster), level=level) for cluster in top]

@@ -1,4 +1,4 @@
-"""A story's daily counts and its bursts.
+"""A cluster's daily counts (documents, for stories, claims and narratives alike) and its bursts.
 
 Bursts are Kleinberg's (2003) two-state automaton over batched arrivals: each day the story has r
 of the d documents the store holds for that day; the base state expects the story's overall
@@ -41,7 +41,8 @@ class Timeline:
     cluster: str
     days: list[str]
     counts: list[int]
-    """The story's documents per day, every day from its first to its last."""
+    """The cluster's documents per day, every day from its first to its last (a document that
+    makes a claim twice counts once)."""
     totals: list[int]
     """All stored documents per day (the baseline of the burst test)."""
     bursts: list[Burst]
@@ -110,17 +111,18 @@ def _day(published: str | None) -> dt.date | None:
 
 
 def timeline(store: Store, cluster: str) -> Timeline | None:
-    """The daily counts and bursts of one story, or None when it does not exist."""
+    """The daily counts and bursts of one cluster (any level), or None when it does not exist."""
     found, _ = story_members(store, cluster)
     return timeline_of(store, cluster, found) if found else None
 
 
 def timeline_of(store: Store, cluster: str, found: list[Member]) -> Timeline:
-    """The timeline of a story whose members (``story_members``) are already read."""
-    days = [_day(x.published) for x in found]
+    """The timeline of a cluster whose members (``story_members``) are already read."""
+    documents = {x.document_id: x.published for x in found}
+    days = [_day(published) for published in documents.values()]
     dated = [d for d in days if d is not None]
     if not dated:
-        return Timeline(cluster, [], [], [], [], len(found))
+        return Timeline(cluster, [], [], [], [], len(documents))
     first, last = min(dated), max(dated)
     span = [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
     per_day = Counter(dated)
@@ -138,4 +140,4 @@ def timeline_of(store: Store, cluster: str, found: list[Member]) -> Timeline:
     found_bursts = [
         Burst(span[a].isoformat(), span[b].isoformat(), sum(counts[a : b + 1]), w) for a, b, w in bursts(counts, total)
     ]
-    return Timeline(cluster, [x.isoformat() for x in span], counts, total, found_bursts, len(found) - len(dated))
+    return Timeline(cluster, [x.isoformat() for x in span], counts, total, found_bursts, len(documents) - len(dated))

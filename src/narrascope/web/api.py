@@ -156,31 +156,55 @@ def search(
     return _page(services, q, filters, offset, limit, facets=True)
 
 
-STORY_ID = Path(pattern=r"^S[0-9]{1,9}$", description="A story's id, as /api/stories lists them.")
+CLUSTER_ID = {
+    "story": Path(pattern=r"^S[0-9]{1,9}$", description="A story's id, as /api/stories lists them."),
+    "claim": Path(pattern=r"^K[0-9]{1,9}$", description="A claim cluster's id, as /api/claims lists them."),
+    "narrative": Path(pattern=r"^N[0-9]{1,9}$", description="A narrative's id, as /api/narratives lists them."),
+}
+CLUSTERS = {  # level: (path, what the list holds)
+    "story": ("stories", "stories (documents retelling one event)"),
+    "claim": ("claims", "claims (one assertion across documents; a document's most check-worthy claims)"),
+    "narrative": ("narratives", "narratives (claim clusters that share a frame)"),
+}
 
 
-@router.get("/stories", response_model=list[Story], responses=ERRORS, summary="List stories")
-def stories(
-    services: ServicesDep,
-    limit: Limit = 20,
-    min_size: Annotated[int, Query(ge=1, le=1_000_000, description="Only stories of at least this size.")] = 2,
-) -> list[Story]:
-    """The largest stories (documents retelling one event): size, first seen and by whom, outlets,
-    languages, and the text of the member closest to the story's centre."""
-    return web_stories.stories(services.store, limit, min_size)
+def _cluster_routes(level: str) -> None:
+    """``GET /<clusters>`` and ``GET /<clusters>/{id}`` for one level of the hierarchy."""
+    plural, what = CLUSTERS[level]
+
+    def listing(
+        services: ServicesDep,
+        limit: Limit = 20,
+        min_size: Annotated[int, Query(ge=1, le=1_000_000, description="Only clusters of at least this size.")] = 2,
+    ) -> list[Story]:
+        return web_stories.stories(services.store, limit, min_size, level)
+
+    listing.__doc__ = (
+        f"The largest {what}: size, documents, first seen and by whom, outlets, languages, and the "
+        "text of the member closest to the cluster's centre."
+    )
+
+    def one(services: ServicesDep, cluster_id: str = CLUSTER_ID[level]) -> StoryDetail:  # not Annotated: per level
+        found = web_stories.detail(services.store, cluster_id, level)
+        if found is None:
+            raise HTTPException(404, f"no {level} {cluster_id} in the store")
+        return found
+
+    one.__doc__ = f"One {level}: its members with the evidence that placed them, and its timeline with bursts."
+    router.get(
+        f"/{plural}", response_model=list[Story], responses=ERRORS, summary=f"List {plural}", operation_id=plural
+    )(listing)
+    router.get(
+        f"/{plural}/{{cluster_id}}",
+        response_model=StoryDetail,
+        responses={**ERRORS, 404: {"model": Problem, "description": f"No such {level}."}},
+        summary=f"One {level}: members with evidence, timeline with bursts",
+        operation_id=level,
+    )(one)
 
 
-@router.get(
-    "/stories/{story_id}",
-    response_model=StoryDetail,
-    responses={**ERRORS, 404: {"model": Problem, "description": "No such story."}},
-    summary="One story: members with evidence, timeline with bursts",
-)
-def story(story_id: Annotated[str, STORY_ID], services: ServicesDep) -> StoryDetail:
-    found = web_stories.detail(services.store, story_id)
-    if found is None:
-        raise HTTPException(404, f"no story {story_id} in the store")
-    return found
+for _level in CLUSTERS:
+    _cluster_routes(_level)
 
 
 def coordination_settings(
@@ -198,15 +222,25 @@ def coordination_settings(
     return Settings(window=seconds, permutations=permutations, fdr=fdr)
 
 
-@router.get("/coordination", responses=ERRORS, summary="The outlet coordination network of the stories")
+Level = Annotated[
+    str,
+    Query(
+        pattern=r"^(claim|story|narrative)$",
+        description="Outlets publishing in the same claim (default), story or narrative cluster.",
+    ),
+]
+
+
+@router.get("/coordination", responses=ERRORS, summary="The outlet coordination network of the clusters")
 def coordination(
-    services: ServicesDep, settings: Annotated[Settings, Depends(coordination_settings)]
+    services: ServicesDep, settings: Annotated[Settings, Depends(coordination_settings)], level: Level = "claim"
 ) -> dict[str, Any]:
-    """Outlets that published in the same stories within the window more often than a shuffle of
-    the stories among the documents of each moment allows: flagged pairs with p and q, lead–lag,
-    syndication (wire copies) labelled, Leiden communities, and every pair's evidence (stories,
-    documents, times). It measures synchrony, not intent or authenticity."""
-    found = web_coordination.network(services, settings)
+    """Outlets that published in the same clusters (claims by default) within the window more
+    often than a shuffle of the clusters among the documents of each moment allows: flagged pairs
+    with p and q, lead–lag, syndication (wire copies) labelled, Leiden communities, and every
+    pair's evidence (clusters, documents, times). It measures synchrony, not intent or
+    authenticity."""
+    found = web_coordination.network(services, settings, level)
     if found.result is None:
         return {"measured": measured(settings), "settings": asdict(settings), "edges": [], "communities": [],
                 "counts": {}, "left_out": found.left_out}  # fmt: skip

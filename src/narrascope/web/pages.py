@@ -1,7 +1,8 @@
 """The web UI's pages: Analyse (paste, upload or URL), Corpus (search with facets), one
-document at its stable URL ``/documents/{id}``, Stories (``/stories``, ``/stories/{id}``: the
-timeline chart, first publisher, outlets and members with their evidence) and Coordination (the
-outlet network drawn with the vendored Cytoscape.js, each edge opening its evidence).
+document at its stable URL ``/documents/{id}``, Stories, Claims and Narratives (``/stories``,
+``/stories/{id}``, ``/claims/{id}``, ``/narratives/{id}``: the timeline chart, first publisher,
+outlets and members with their evidence) and Coordination (the outlet network drawn with the
+vendored Cytoscape.js, each edge opening its evidence).
 
 Pages are rendered on the server with Jinja2 (autoescaping on); the only scripts are the
 vendored files under ``static/``. Analysing from the UI never stores anything, so the UI needs
@@ -29,7 +30,7 @@ from narrascope.store import Filters
 from narrascope.web import coordination as web_coordination
 from narrascope.web import corpus
 from narrascope.web import stories as web_stories
-from narrascope.web.api import coordination_settings
+from narrascope.web.api import Level, coordination_settings
 from narrascope.web.deps import FiltersDep, ServicesDep
 from narrascope.web.render import View, view
 from narrascope.web.services import Services
@@ -186,27 +187,54 @@ def _params(q: str, filters: Filters) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
 
 
-@router.get("/stories")
-def stories_page(request: Request, services: ServicesDep) -> HTMLResponse:
-    return page(request, "stories.html", stories=web_stories.stories(services.store, 100, 2))
+LEVELS = {  # level: what its pages call it
+    "story": {"path": "stories", "title": "Stories", "noun": "story", "prefix": "S", "unit": "documents",
+              "about": "Documents that retell one event, grouped as they were stored (an exact or near copy of "
+                       "an earlier text, or a paraphrase of its title and lead); largest first."},
+    "claim": {"path": "claims", "title": "Claims", "noun": "claim", "prefix": "K", "unit": "claims",
+              "about": "One assertion made across documents: each document's most check-worthy claims, grouped "
+                       "as they were stored (the same sentence copied, or said again in other words); most "
+                       "repeated first."},
+    "narrative": {"path": "narratives", "title": "Narratives", "noun": "narrative", "prefix": "N", "unit": "claims",
+                  "about": "Claims that share a frame: each new claim cluster joins the narrative of the closest "
+                           "earlier one, or opens its own; largest first."},
+}  # fmt: skip
 
 
-@router.get("/stories/{story_id}")
-def story_page(
-    request: Request, services: ServicesDep, story_id: Annotated[str, Path(pattern=r"^S[0-9]{1,9}$")]
-) -> HTMLResponse:
-    found = web_stories.detail(services.store, story_id)
-    if found is None:
-        raise HTTPException(404, f"no story {story_id} in the store")
-    chart = web_stories.chart(found)
-    return page(request, "story.html", s=found.story, members=found.members, t=found.timeline, chart=chart)
+def _cluster_pages(level: str) -> None:
+    """``/<clusters>`` and ``/<clusters>/{id}`` for one level of the hierarchy."""
+    kind = LEVELS[level]
+
+    def listing(request: Request, services: ServicesDep) -> HTMLResponse:
+        found = web_stories.stories(services.store, 100, 2, level)
+        return page(request, "stories.html", stories=found, kind=kind)
+
+    def one(
+        request: Request, services: ServicesDep, cluster_id: str = Path(pattern=rf"^{kind['prefix']}[0-9]{{1,9}}$")
+    ) -> HTMLResponse:  # the path parameter as a default, not Annotated: its pattern is made here, per level
+        found = web_stories.detail(services.store, cluster_id, level)
+        if found is None:
+            raise HTTPException(404, f"no {level} {cluster_id} in the store")
+        chart = web_stories.chart(found)
+        members = found.members
+        return page(request, "story.html", s=found.story, members=members, t=found.timeline, chart=chart, kind=kind)
+
+    router.get(f"/{kind['path']}")(listing)
+    router.get(f"/{kind['path']}/{{cluster_id}}")(one)
+
+
+for _level in LEVELS:
+    _cluster_pages(_level)
 
 
 @router.get("/coordination")
 def coordination_page(
-    request: Request, services: ServicesDep, settings: Annotated[Settings, Depends(coordination_settings)]
+    request: Request,
+    services: ServicesDep,
+    settings: Annotated[Settings, Depends(coordination_settings)],
+    level: Level = "claim",
 ) -> HTMLResponse:
-    found = web_coordination.network(services, settings)
+    found = web_coordination.network(services, settings, level)
     data = found.result.to_dict() if found.result is not None else None
     return page(
         request,
@@ -215,6 +243,8 @@ def coordination_page(
         left_out=found.left_out,
         window=request.query_params.get("window", "1h"),
         settings=settings,
+        level=level,
+        kind=LEVELS[level],
     )
 
 

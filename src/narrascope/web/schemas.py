@@ -102,10 +102,13 @@ class StoryOutlet(Body):
 
 
 class Story(Body):
-    """A story cluster: documents that retell one event (see ``narrascope stories``)."""
+    """A cluster: a story (documents that retell one event), a claim (one assertion across
+    documents) or a narrative (related claims); see ``narrascope stories|claims|narratives``."""
 
     id: str
-    size: int
+    level: str = Field(description="story, claim or narrative.")
+    size: int = Field(description="Members: documents for a story, claims made in documents for a claim or narrative.")
+    documents: int = Field(description="Distinct documents.")
     outlets: list[StoryOutlet]
     languages: list[str]
     first_seen: str | None
@@ -114,18 +117,25 @@ class Story(Body):
     first_document: str
     representative: str
     representative_document: str
-    rungs: dict[str, int] = Field(description="How the members joined: exact, near-duplicate, paraphrase.")
+    rungs: dict[str, int] = Field(
+        description="How the members joined: exact, near-duplicate, paraphrase (claim: through a claim cluster)."
+    )
 
 
 class StoryMember(Body):
-    """One document of a story and the evidence that placed it there."""
+    """One member of a cluster (a document, or one claim of a document) and the evidence that
+    placed it there."""
 
+    item: str = Field(description="The document id, or <document id>:<claim id> for a claim.")
     document_id: str
     outlet: str | None
     published: str | None
     language: str | None
     title: str | None
-    match: str | None = Field(description="The earlier document it matched (none for the story's first).")
+    text: str | None = Field(default=None, description="The claim's sentence (claims and narratives).")
+    match: str | None = Field(
+        description="What brought it in: the earlier document or claim it matched, or (narratives) its claim cluster."
+    )
     rung: str | None
     similarity: float | None
     centroid: float | None

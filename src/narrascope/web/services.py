@@ -17,7 +17,7 @@ from narrascope.ingest import from_bytes, from_text
 from narrascope.ingest.fetch import fetch
 from narrascope.model import Analysis, Document
 from narrascope.store import Store
-from narrascope.stories.index import StoryIndex, stored_members
+from narrascope.stories.hierarchy import Hierarchy, stored_counts
 
 if TYPE_CHECKING:
     from narrascope.pipeline import Pipeline
@@ -67,14 +67,14 @@ class Services:
         with self._analysis_lock:
             return nlp(document)
 
-    def stories(self) -> StoryIndex:
-        """The store's story index, loaded on first use and again after a failed batch or when
-        another writer (a ``narrascope ingest`` run) added stories (call it while holding
-        ``analysis_lock``: ingest batches place their documents in it)."""
+    def stories(self) -> Hierarchy:
+        """The store's stories, claims and narratives, loaded on first use and again after a
+        failed batch or when another writer (a ``narrascope ingest`` run) added to them (call it
+        while holding ``analysis_lock``: ingest batches place their documents in it)."""
         index = self.cache.get("stories")
-        if index is None or index.broken or index.position != stored_members(self.store):
-            index = self.cache["stories"] = StoryIndex.load(self.store)
-        assert isinstance(index, StoryIndex)
+        if index is None or index.broken or index.counts() != stored_counts(self.store):
+            index = self.cache["stories"] = Hierarchy.load(self.store)
+        assert isinstance(index, Hierarchy)
         return index
 
     def keep(self, analyses: list[Analysis]) -> int:

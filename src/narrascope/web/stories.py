@@ -1,4 +1,5 @@
-"""Stories for the web: the API's ``/api/stories`` bodies and what the story pages show."""
+"""Clusters for the web: the API's ``/api/stories|claims|narratives`` bodies and what their pages
+show."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from dataclasses import asdict
 
 from narrascope.store import Store
 from narrascope.stories.chart import svg
-from narrascope.stories.listing import StorySummary, list_stories, story_members, summarise
+from narrascope.stories.index import LEVEL
+from narrascope.stories.listing import StorySummary, cluster_level, list_stories, story_members, summarise
 from narrascope.stories.timeline import Burst, Timeline, timeline_of
 from narrascope.web.schemas import Story, StoryDetail, StoryMember, StoryOutlet, StoryTimeline
 
@@ -19,18 +21,24 @@ def _story(summary: StorySummary) -> Story:
     return Story(**fields)
 
 
-def stories(store: Store, limit: int, min_size: int) -> list[Story]:
-    return [_story(s) for s in list_stories(store, limit, min_size)]
+def stories(store: Store, limit: int, min_size: int, level: str = LEVEL) -> list[Story]:
+    return [_story(s) for s in list_stories(store, limit, min_size, level)]
 
 
-def detail(store: Store, story_id: str) -> StoryDetail | None:
-    found, vectors = story_members(store, story_id)
+def detail(store: Store, cluster_id: str, level: str = LEVEL) -> StoryDetail | None:
+    """One cluster of *level* with its members and timeline; None when there is none."""
+    if cluster_level(store, cluster_id) != level:
+        return None
+    found, vectors = story_members(store, cluster_id)
     if not found:
         return None
-    drawn = timeline_of(store, story_id, found)
-    members = [StoryMember(**{k: v for k, v in asdict(m).items() if k != "lead"}) for m in found]
+    drawn = timeline_of(store, cluster_id, found)
+    members = [
+        StoryMember(**{k: v for k, v in asdict(m).items() if k != "lead"}, text=None if level == LEVEL else m.lead)
+        for m in found
+    ]
     return StoryDetail(
-        story=_story(summarise(story_id, found, vectors)),
+        story=_story(summarise(cluster_id, found, vectors, level)),
         members=members,
         timeline=StoryTimeline(**{k: v for k, v in asdict(drawn).items() if k != "cluster"}),
     )

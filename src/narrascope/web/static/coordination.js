@@ -1,5 +1,5 @@
 // narrascope coordination page: draws the flagged outlet pairs with the vendored Cytoscape.js and
-// opens a pair's evidence (stories, documents, times) from the network or the table.
+// opens a pair's evidence (clusters, documents, times) from the network or the table.
 // Loaded as a file (the CSP forbids inline scripts); it only ever writes text, never markup.
 (function () {
   "use strict";
@@ -22,6 +22,8 @@
     var panel = document.getElementById("evidence");
     if (!holder || !panel) { return; }
     var data = JSON.parse(holder.textContent);
+    var clusters = holder.getAttribute("data-clusters") || "/stories/";
+    var kind = clusters.replace(/\//g, "");
     var community = {};
     data.communities.forEach(function (c) {
       c.members.forEach(function (m) { community[m] = c.id; });
@@ -47,7 +49,7 @@
       title.textContent = "Evidence: " + e.u + " – " + e.v;
       panel.appendChild(title);
       var facts = document.createElement("p");
-      facts.textContent = e.objects + " shared stories within the window; " + e.label +
+      facts.textContent = e.objects + " shared " + kind + " within the window; " + e.label +
         (e.label === "syndication" ? " (" + e.copies + " of " + e.co_actions.length + " are copies of one text)" : "") +
         "; p " + e.p.toFixed(4) + ", q " + e.q.toFixed(4) + ", the null expects " + e.null_mean.toFixed(2) +
         (e.lead_lag && e.lead_lag.leader ? "; " + e.lead_lag.leader + " usually first, median delay " +
@@ -57,7 +59,7 @@
       list.className = "co-actions";
       e.co_actions.forEach(function (c) {
         var item = document.createElement("li");
-        item.appendChild(link("/stories/" + encodeURIComponent(c.object), c.object));
+        item.appendChild(link(clusters + encodeURIComponent(c.object), c.object));
         item.appendChild(document.createTextNode(": " + e.u + " "));
         item.appendChild(link("/documents/" + encodeURIComponent(c.action_u), c.action_u.slice(0, 12)));
         item.appendChild(document.createTextNode(" at " + when(c.time_u) + ", " + e.v + " "));

@@ -1,0 +1,174 @@
+"""Claims and narratives in the store: the same assertion across documents, and the same frame
+across assertions, assigned as documents are stored.
+
+A document's most check-worthy claims (at most ``PER_DOCUMENT``, each scored at least
+``CHECKWORTHY`` by the claims layer: what a fact-checker would look at) climb the matching ladder
+against earlier claims: an exact or near copy of the sentence, else a paraphrase by sentence
+vector, joining the claim cluster whose centroid is close enough (:class:`Clusters`, with the
+defaults chosen on a claim-level gold set) or opening one.
+
+Narratives are one level up, coarser: when a claim cluster opens, its first claim is compared
+with the claims that opened earlier clusters (``NARRATIVE_THRESHOLD``, a looser cosine than a
+paraphrase) and the new cluster joins the narrative of the closest one, or opens a narrative.
+A claim cluster's narrative is decided once, when it opens, so narrative ids are as stable as
+claim ids; every claim of the cluster is then written as a member of that narrative too, with the
+claim cluster it came through as its evidence (``match``, rung ``claim``) and the cosines
+measured when that cluster joined (``similarity`` to the first claim of the earlier cluster that
+brought it in, ``centroid`` to the narrative's centroid).
+
+Rows go into the same tables as stories (levels ``claim`` and ``narrative``), in the batch's
+transaction, and the index is rebuilt from them exactly as :class:`StoryIndex` is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import insert, select
+
+from narrascope.encoder import DIM, ENCODER_ID
+from narrascope.matching.clusters import Clusters
+from narrascope.model import Analysis, Claim
+from narrascope.store import schema
+from narrascope.store.store import Store, StoreError
+from narrascope.stories.index import clusters, half, members
+
+if TYPE_CHECKING:
+    from narrascope.encoder import Encoder
+
+__all__ = ["CHECKWORTHY", "CLAIM", "NARRATIVE", "PER_DOCUMENT", "ClaimIndex", "chosen_claims", "claim_item"]
+
+CLAIM, NARRATIVE = "claim", "narrative"
+CLAIM_PREFIX, NARRATIVE_PREFIX = "K", "N"
+CHECKWORTHY = 0.5
+PER_DOCUMENT = 5
+"""Claims clustered per document: encoding every sentence would cost more than the analysis's
+own encoder pass; the most check-worthy few are what recurs and what gets checked."""
+NARRATIVE_THRESHOLD = 0.5
+NARRATIVE_CENTROID = 0.45
+"""Cosines (all-MiniLM-L6-v2) of a new claim cluster's first claim to an earlier cluster's first
+claim, and to the narrative's centroid: related assertions, looser than a paraphrase (0.65)."""
+
+
+def chosen_claims(analysis: Analysis) -> list[Claim]:
+    """The claims of *analysis* that are clustered, most check-worthy first (ties in text order)."""
+    scored = [c for c in analysis.claims if c.checkworthy is not None and c.checkworthy >= CHECKWORTHY]
+    ranked = sorted(enumerate(scored), key=lambda ic: (-(ic[1].checkworthy or 0.0), ic[0]))
+    return [claim for _, claim in ranked[:PER_DOCUMENT]]
+
+
+def claim_item(document_id: str, claim_id: str) -> str:
+    """The id of one document's claim in the cluster tables."""
+    return f"{document_id}:{claim_id}"
+
+
+class ClaimIndex:
+    """The claim and narrative clusters of one store, in memory, in step with it batch by batch."""
+
+    def __init__(self, encoder: Encoder | None = None) -> None:
+        self.claims = Clusters(prefix=CLAIM_PREFIX)
+        self.narratives = Clusters(
+            prefix=NARRATIVE_PREFIX, threshold=NARRATIVE_THRESHOLD, centroid_threshold=NARRATIVE_CENTROID, copies=False
+        )
+        self.narrative_of: dict[str, str] = {}
+        """Claim cluster → its narrative."""
+        self.joined: dict[str, tuple[float | None, float | None]] = {}
+        """Claim cluster → how it joined its narrative: cosine of its first claim to the earlier
+        cluster's first claim that brought it in, and to the narrative's centroid (None, None when
+        it opened the narrative)."""
+        self.positions = {CLAIM: 0, NARRATIVE: 0}
+        self._encoder = encoder
+        self._broken = False
+
+    @classmethod
+    def load(cls, store: Store, encoder: Encoder | None = None) -> ClaimIndex:
+        """The store's claims and narratives as they were stored (replayed in assignment order)."""
+        index = cls(encoder)
+        m, c = members.c, schema.claims.c
+        text = (
+            select(c.text)
+            .where(c.document_id == m.document_id, m.item == c.document_id.concat(":").concat(c.item))
+            .scalar_subquery()
+        )
+        claim_rows = select(m.item, m.cluster, m.encoder, m.vector, text.label("text")).where(m.level == CLAIM)
+        narrative_rows = select(m.item, m.cluster, m.similarity, m.centroid).where(m.level == NARRATIVE)
+        with store.engine.connect() as connection:
+            placed = {row.item: row for row in connection.execute(narrative_rows.order_by(m.position))}
+            for row in connection.execute(claim_rows.order_by(m.position)):
+                if row.encoder != ENCODER_ID:
+                    raise StoreError(f"the store's claims were made with the encoder {row.encoder}, not {ENCODER_ID}")
+                vector = np.frombuffer(row.vector, dtype="<f2").astype(np.float32).reshape(DIM)
+                opens = row.cluster not in index.claims.members
+                index.claims.restore(row.item, row.text or "", vector, row.cluster)
+                narrative = placed.get(row.item)
+                if narrative is None:
+                    raise StoreError(f"the store's claim {row.item} has no narrative; the store is damaged")
+                if opens:
+                    index.narratives.restore(row.cluster, "", vector, narrative.cluster)
+                    index.narrative_of[row.cluster] = narrative.cluster
+                    index.joined[row.cluster] = (narrative.similarity, narrative.centroid)
+            index.positions = {CLAIM: len(index.claims.cluster_of), NARRATIVE: len(placed)}
+        return index
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            from narrascope.encoder import load_encoder
+
+            self._encoder = load_encoder()
+        return self._encoder
+
+    def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None:
+        """Place the chosen claims of the batch's new documents and write their rows (inside the
+        store's transaction; if it fails, this index is stale)."""
+        if self._broken:
+            raise StoreError("the claim index is out of step with the store after a failed batch; open it again")
+        units = [(a.document.id, claim) for a in new for claim in chosen_claims(a)]
+        if not units:
+            return
+        self._broken = True  # until the rows are written
+        vectors = half(self.encoder.encode([claim.span.text for _, claim in units]))
+        opened: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
+        for (document_id, claim), vector in zip(units, vectors, strict=True):
+            item = claim_item(document_id, claim.id)
+            placed = self.claims.add(item, claim.span.text, vector)
+            if placed.opened:
+                opened.append({"id": placed.cluster, "level": CLAIM, "opened_by": item, "added": added})
+                frame = self.narratives.add(placed.cluster, "", vector)
+                self.narrative_of[placed.cluster] = frame.cluster
+                self.joined[placed.cluster] = (frame.similarity, frame.centroid)
+                if frame.opened:
+                    opened.append({"id": frame.cluster, "level": NARRATIVE, "opened_by": item, "added": added})
+            common: dict[str, Any] = {"item": item, "document_id": document_id, "encoder": ENCODER_ID}
+            common["vector"] = np.asarray(vector, dtype="<f2").tobytes()
+            rows.append(
+                common
+                | {"level": CLAIM, "cluster": placed.cluster, "position": self.positions[CLAIM]}
+                | {"match": placed.match, "rung": placed.rung, "similarity": placed.similarity}
+                | {"centroid": placed.centroid}
+            )
+            similarity, centroid = self.joined[placed.cluster]
+            rows.append(
+                common
+                | {"level": NARRATIVE, "cluster": self.narrative_of[placed.cluster]}
+                | {"position": self.positions[NARRATIVE], "match": placed.cluster, "rung": "claim"}
+                | {"similarity": similarity, "centroid": centroid}
+            )
+            self.positions[CLAIM] += 1
+            self.positions[NARRATIVE] += 1
+        if opened:
+            connection.execute(insert(clusters), opened)
+        connection.execute(insert(members), rows)
+        self._broken = False
+
+    @property
+    def broken(self) -> bool:
+        return self._broken
+
+    def mark_failed(self) -> None:
+        """The batch's transaction did not commit: refuse further batches."""
+        self._broken = True
