@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import select
 
 from corpus_helpers import AROUND, SAID, SAID_AGAIN, claim_articles
-from narrascope.coordination.detect import Settings
+from narrascope.coordination.detect import CoAction, Edge, Settings
 from narrascope.ingest import from_record
 from narrascope.pipeline import Pipeline
 from narrascope.store import Store
@@ -22,7 +23,7 @@ from narrascope.stories.claims import CLAIM, NARRATIVE, PER_DOCUMENT, chosen_cla
 from narrascope.stories.hierarchy import Hierarchy, stored_counts
 from narrascope.stories.index import members
 from narrascope.stories.listing import list_stories
-from narrascope.stories.outlets import story_coordination
+from narrascope.stories.outlets import story_coordination, with_members
 from narrascope.stories.timeline import timeline
 
 CLI = [sys.executable, "-m", "narrascope.cli"]
@@ -73,6 +74,17 @@ def test_claims_and_narratives_are_assigned_with_evidence_and_keep_their_ids(sto
     assert drawn is not None and sum(drawn.counts) == 4
     result, left_out = story_coordination(store, Settings(window=86400.0, permutations=50))
     assert result is not None and left_out == {} and result.counts["objects"] == 3
+    # a flagged pair's evidence carries each side's claim: its sentence, characters and rung
+    cluster = claims[0]
+    a, b = [item.split(":")[0] for item, c in sorted(second.items()) if c == cluster.id][:2]
+    pair = CoAction(cluster.id, a, b, 0.0, 60.0)
+    edge = Edge("Outlet 0", "Outlet 1", 1, 1, 0, 1, 1, 1.0, 0.01, 0.01, 50, 0.1, True, co_actions=[pair])
+    shown = with_members(store, replace(result, edges=[edge]), CLAIM).edges[0].co_actions[0]
+    for side, document in ((shown.evidence_u, a), (shown.evidence_v, b)):
+        stored = store.get(document)
+        assert stored is not None and len(side) == 1 and side[0]["item"].startswith(document)
+        assert stored.document.text[side[0]["start"] : side[0]["end"]] == side[0]["text"]
+        assert any(said in side[0]["text"] for said in SAID + SAID_AGAIN)
 
 
 def test_a_document_contributes_its_most_checkworthy_claims_only(nlp: Pipeline) -> None:

@@ -49,6 +49,10 @@ class CoAction:
     action_v: str
     time_u: float
     time_v: float
+    evidence_u: list[dict[str, Any]] = field(default_factory=list)
+    """What a corpus store knows of the action (``stories.outlets``): the clustered claims or
+    document with their spans and how they joined the cluster; empty for behaviour tables."""
+    evidence_v: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

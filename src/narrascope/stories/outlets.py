@@ -12,12 +12,13 @@ wire syndication (two outlets running one agency's copy) apart from synchrony, a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import select
 
 from narrascope.coordination.actions import Actions, from_records
-from narrascope.coordination.detect import CoordinationResult, Settings, detect
+from narrascope.coordination.detect import CoAction, CoordinationResult, Settings, detect
 from narrascope.coordination.timeparse import parse_time
 from narrascope.store import schema
 from narrascope.store.store import Store
@@ -25,7 +26,7 @@ from narrascope.stories.claims import CLAIM
 from narrascope.stories.index import LEVEL, members
 from narrascope.stories.listing import LEVELS
 
-__all__ = ["StoryActions", "copy_sources", "story_actions", "story_coordination"]
+__all__ = ["StoryActions", "copy_sources", "story_actions", "story_coordination", "with_members"]
 
 COPY_RUNGS = ("exact", "near-duplicate")
 DAY = 86400.0
@@ -104,4 +105,40 @@ def story_coordination(
     found = story_actions(store, settings.window, level)
     if len(found.actions) == 0:
         return None, found.left_out
-    return detect(found.actions, settings, copy_of=found.copy_of), found.left_out
+    result = detect(found.actions, settings, copy_of=found.copy_of)
+    return with_members(store, result, level), found.left_out
+
+
+def with_members(store: Store, result: CoordinationResult, level: str) -> CoordinationResult:
+    """*result* with each co-action's evidence from the store: on both sides, the document's
+    members of that cluster (a claim's sentence and characters, or a story document's title) and
+    how each joined it (rung, similarity, what it matched, cosine to the centroid)."""
+    wanted = {(a, c.object) for e in result.edges for c in e.co_actions for a in (c.action_u, c.action_v)}
+    if not wanted:
+        return result
+    m, d, k = members.c, schema.documents.c, schema.claims.c
+    shown: list[Any] = [m.item, m.document_id, m.cluster, m.rung, m.similarity, m.match, m.centroid, d.title]
+    query = select(*shown).join(schema.documents, d.id == m.document_id)
+    if level != LEVEL:
+        at = (k.document_id == m.document_id) & (m.item == k.document_id.concat(":").concat(k.item))
+        query = query.add_columns(k.start, k.end, k.text).join(schema.claims, at)
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    names = sorted({cluster for _, cluster in wanted})
+    with store.engine.connect() as connection:
+        for first in range(0, len(names), 500):
+            chunk = query.where(m.level == level, m.cluster.in_(names[first : first + 500])).order_by(m.position)
+            for row in connection.execute(chunk):
+                if (row.document_id, row.cluster) not in wanted:
+                    continue
+                item: dict[str, Any] = {"item": row.item, "title": row.title}
+                if level != LEVEL:
+                    item |= {"start": row.start, "end": row.end, "text": row.text}
+                item |= {"rung": row.rung, "similarity": row.similarity, "match": row.match, "centroid": row.centroid}
+                found.setdefault((row.document_id, row.cluster), []).append(item)
+
+    def sides(c: CoAction) -> CoAction:
+        u, v = found.get((c.action_u, c.object), []), found.get((c.action_v, c.object), [])
+        return replace(c, evidence_u=u, evidence_v=v)
+
+    edges = [replace(e, co_actions=[sides(c) for c in e.co_actions]) for e in result.edges]
+    return replace(result, edges=edges)

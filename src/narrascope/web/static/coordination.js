@@ -65,6 +65,18 @@
         item.appendChild(document.createTextNode(" at " + when(c.time_u) + ", " + e.v + " "));
         item.appendChild(link("/documents/" + encodeURIComponent(c.action_v), c.action_v.slice(0, 12)));
         item.appendChild(document.createTextNode(" at " + when(c.time_v)));
+        var said = document.createElement("ul");
+        said.className = "said";
+        [[e.u, c.evidence_u || []], [e.v, c.evidence_v || []]].forEach(function (side) {
+          side[1].forEach(function (m) {
+            if (!m.text) { return; }
+            var line = document.createElement("li");
+            var how = m.rung ? m.rung + (m.similarity !== null ? " " + m.similarity.toFixed(3) : "") : "opened it";
+            line.textContent = side[0] + ": \u201c" + m.text + "\u201d (" + how + ")";
+            said.appendChild(line);
+          });
+        });
+        if (said.firstChild) { item.appendChild(said); }
         list.appendChild(item);
       });
       panel.appendChild(list);
