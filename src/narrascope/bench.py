@@ -117,8 +117,10 @@ def bench_ingest(
     PostgreSQL) and end-to-end ingest against analysis alone on the same texts.
 
     The store rate uses *copies* renamed copies of each analysis (so there are enough documents
-    to time); ``ingest.store_share`` is what reading and storing (story, claim and narrative assignment, as
-    ``narrascope ingest`` does it) add to the analysis time.
+    to time). ``ingest.store_share`` is what reading and storing add to the analysis time, and
+    ``ingest.clusters_share`` what placing each document in its story and its claims in claim and
+    narrative clusters adds on top (``narrascope ingest`` does both by default; the clusters need
+    a sentence-encoder pass over each document's lead and its most check-worthy claims).
     """
     import tempfile
 
@@ -134,17 +136,20 @@ def bench_ingest(
     analyses: list[Any] = []
     result: dict[str, Any] = {"n": len(texts), "copies": copies, "batch_size": batch_size, "repeats": repeats}
     with tempfile.TemporaryDirectory(prefix="narrascope-bench-") as tmp:
-        analysis_times, e2e_times = [], []
+        analysis_times: list[float] = []
+        e2e_times: dict[bool, list[float]] = {False: [], True: []}
         for run in range(repeats):  # interleaved, best of each
             started = time.perf_counter()
             analyses = list(nlp.pipe(texts, batch_size=16))
             analysis_times.append(time.perf_counter() - started)
-            with Store.open(Path(tmp) / f"e2e-{run}.db") as store:
-                started = time.perf_counter()
-                items = (Item(f"bench:{i}", from_text(t, source=f"bench:{i}")) for i, t in enumerate(texts))
-                ingest(items, store, nlp, batch_size=batch_size, also=Hierarchy.load(store))  # as the CLI does
-                e2e_times.append(time.perf_counter() - started)
-        analysis_s, e2e_s = min(analysis_times), min(e2e_times)
+            for clusters in (False, True):
+                with Store.open(Path(tmp) / f"e2e-{run}-{clusters}.db") as store:
+                    started = time.perf_counter()
+                    items = (Item(f"bench:{i}", from_text(t, source=f"bench:{i}")) for i, t in enumerate(texts))
+                    also = Hierarchy.load(store) if clusters else None  # as the CLI does (--stories, the default)
+                    ingest(items, store, nlp, batch_size=batch_size, also=also)
+                    e2e_times[clusters].append(time.perf_counter() - started)
+        analysis_s, store_s, e2e_s = min(analysis_times), min(e2e_times[False]), min(e2e_times[True])
         clones = [
             a.model_copy(update={"document": a.document.model_copy(update={"id": f"{a.document.id}-{k}"})})
             for k in range(copies)
@@ -164,7 +169,8 @@ def bench_ingest(
             "analysis.docs_per_s": len(texts) / analysis_s,
             "ingest.docs_per_s": len(texts) / e2e_s,
             "ingest.ratio_vs_analysis": e2e_s / analysis_s,
-            "ingest.store_share": (e2e_s - analysis_s) / analysis_s,
+            "ingest.store_share": (store_s - analysis_s) / analysis_s,
+            "ingest.clusters_share": (e2e_s - store_s) / analysis_s,
             "model": f"narrascope {narrascope.__version__}",
         }
     )

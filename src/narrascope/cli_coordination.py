@@ -251,28 +251,33 @@ def eval_clustering(
     date_col: Annotated[str | None, typer.Option("--date-col", help="Cluster in this column's order.")] = None,
     outlet_col: Annotated[str | None, typer.Option("--outlet-col", help="Accepted; not used by the scores.")] = None,
     threshold: Annotated[
-        float | None, typer.Option(help="Paraphrase rung: least cosine to an earlier text [default: 0.65].")
+        float | None, typer.Option(help="Paraphrase rung: least cosine to an earlier text [default: the encoder's].")
     ] = None,
     centroid: Annotated[
-        float | None, typer.Option(help="Least cosine to the centroid of the cluster joined [default: 0.55].")
+        float | None, typer.Option(help="Least cosine to the centroid of the cluster joined [default: the encoder's].")
     ] = None,
+    encoder: Annotated[str, typer.Option(help="Sentence encoder: minilm (default) or multilingual.")] = "minilm",
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON on the last line.")] = False,
 ) -> None:
     """Claim-level clusters against gold labels: pairwise P/R/F1, adjusted Rand index, V-measure."""
     from narrascope.cli_common import need_file, print_metrics
+    from narrascope.encoder import ENCODERS
     from narrascope.evaluation.clustering import evaluate_clustering, read_rows
-    from narrascope.matching.clusters import CENTROID_THRESHOLD, THRESHOLD
+    from narrascope.matching.clusters import CALIBRATION
 
     need_file(data)
-    threshold = THRESHOLD if threshold is None else threshold
-    centroid = CENTROID_THRESHOLD if centroid is None else centroid
+    if encoder not in ENCODERS:
+        raise InputError(f"--encoder must be one of {', '.join(ENCODERS)}, not {encoder!r}")
+    calibration = CALIBRATION[ENCODERS[encoder]]
+    threshold = calibration.paraphrase if threshold is None else threshold
+    centroid = calibration.centroid if centroid is None else centroid
     for name, value in (("--threshold", threshold), ("--centroid", centroid)):
         if not -1.0 <= value <= 1.0:
             raise InputError(f"{name} must be a cosine between -1 and 1")
     rows = read_rows(data, text_col, label_col, id_col, date_col, other_cols=(outlet_col,))
     print_metrics(
         f"claim clusters ({data.name}, {len(rows)} texts)",
-        evaluate_clustering(rows, threshold, centroid),
+        evaluate_clustering(rows, threshold, centroid, ENCODERS[encoder]),
         as_json,
         "narrascope",
     )

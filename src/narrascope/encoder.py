@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -26,17 +26,25 @@ from narrascope.errors import ModelError
 
 __all__ = [
     "DIM",
+    "ENCODERS",
     "ENCODER_ID",
+    "MULTILINGUAL_ID",
     "Encoder",
+    "SentenceEncoder",
     "cache_dir",
     "encode_cached",
     "encoder_files",
+    "encoder_for",
     "load_encoder",
 ]
 
 DIM = 384
 ENCODER_ID = "all-MiniLM-L6-v2-int8"
 """What stored vectors record as their encoder: vectors of another encoder are not comparable."""
+MULTILINGUAL_ID = "multilingual-e5-small-q4"
+"""The optional multilingual encoder (:mod:`narrascope.multilingual`)."""
+ENCODERS = {"minilm": ENCODER_ID, "multilingual": MULTILINGUAL_ID}
+"""The encoders a user can name (``--encoder``), by name."""
 MAX_TOKENS = 256
 """The model's own ``max_seq_length`` (sentence-transformers config)."""
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
@@ -159,6 +167,25 @@ def load_encoder() -> Encoder:
     return Encoder(model, tokenizer)
 
 
+class SentenceEncoder(Protocol):
+    """What the corpus clusters need of an encoder: its id and unit vectors of :data:`DIM`."""
+
+    version: str
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> Vectors: ...
+
+
+def encoder_for(encoder_id: str) -> SentenceEncoder:
+    """The encoder whose vectors carry *encoder_id* (loaded once per process)."""
+    if encoder_id == ENCODER_ID:
+        return load_encoder()
+    if encoder_id == MULTILINGUAL_ID:
+        from narrascope.multilingual import load_multilingual_encoder
+
+        return load_multilingual_encoder()
+    raise ModelError(f"no sentence encoder {encoder_id!r}; narrascope has {', '.join(ENCODERS.values())}")
+
+
 def cache_dir() -> Path:
     """``$XDG_CACHE_HOME/narrascope/vectors`` (or ``~/.cache/…``): where evaluation and training
     keep the vectors of fixed data sets between runs."""
@@ -166,10 +193,12 @@ def cache_dir() -> Path:
     return base / "narrascope" / "vectors"
 
 
-def encode_cached(texts: Sequence[str], cache: Path | None = None) -> Vectors:
-    """:meth:`Encoder.encode` of *texts* through a file cache keyed by the encoder and the texts
-    (re-encoding the 10,000 records of an evaluation set takes minutes; reading them, milliseconds)."""
-    digest = hashlib.sha256(f"{ENCODER_ID}:{MODEL_SHA256}".encode())
+def encode_cached(texts: Sequence[str], cache: Path | None = None, encoder_id: str = ENCODER_ID) -> Vectors:
+    """The vectors of *texts* by *encoder_id* through a file cache keyed by the encoder and the
+    texts (re-encoding the 10,000 records of an evaluation set takes minutes; reading them,
+    milliseconds)."""
+    key = f"{ENCODER_ID}:{MODEL_SHA256}" if encoder_id == ENCODER_ID else encoder_id
+    digest = hashlib.sha256(key.encode())
     for text in texts:
         digest.update(text.encode("utf-8", "surrogatepass") + b"\x00")
     path = (cache or cache_dir()) / f"{digest.hexdigest()[:24]}.npy"
@@ -180,7 +209,7 @@ def encode_cached(texts: Sequence[str], cache: Path | None = None) -> Vectors:
                 return stored
         except (OSError, ValueError):
             pass  # a damaged cache file is rebuilt below
-    vectors = load_encoder().encode(texts)
+    vectors = encoder_for(encoder_id).encode(texts)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.save(path, vectors)

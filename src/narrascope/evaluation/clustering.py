@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from narrascope.encoder import ENCODER_ID
 from narrascope.errors import InputError
 from narrascope.matching.clusters import CENTROID_THRESHOLD, THRESHOLD
 
@@ -122,13 +123,16 @@ def score_clusters(predicted: Sequence[str], gold: Sequence[str]) -> dict[str, A
 
 
 def evaluate_clustering(
-    rows: Sequence[Row], threshold: float = THRESHOLD, centroid_threshold: float = CENTROID_THRESHOLD
+    rows: Sequence[Row],
+    threshold: float = THRESHOLD,
+    centroid_threshold: float = CENTROID_THRESHOLD,
+    encoder_id: str = ENCODER_ID,
 ) -> dict[str, dict[str, Any]]:
     """Cluster *rows* and score them: the whole ladder (``narrascope``) beside its copy rungs alone."""
-    from narrascope.encoder import ENCODER_ID, encode_cached
+    from narrascope.encoder import encode_cached
     from narrascope.matching.clusters import Clusters
 
-    vectors = encode_cached([row.text for row in rows])
+    vectors = encode_cached([row.text for row in rows], encoder_id=encoder_id)
     scored = [i for i, row in enumerate(rows) if row.label]
     if not scored:
         raise InputError("no row has a label to score against")
@@ -140,6 +144,6 @@ def evaluate_clustering(
         assigned = clusters.add_many([row.id for row in rows], [row.text for row in rows], vectors)
         out[name] = score_clusters([assigned[i].cluster for i in scored], gold)
     out["narrascope"].update(
-        {"threshold": threshold, "centroid_threshold": centroid_threshold, "model": f"ladder + {ENCODER_ID}"}
+        {"threshold": threshold, "centroid_threshold": centroid_threshold, "model": f"ladder + {encoder_id}"}
     )
     return out

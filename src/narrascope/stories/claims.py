@@ -8,8 +8,9 @@ vector, joining the claim cluster whose centroid is close enough (:class:`Cluste
 defaults chosen on a claim-level gold set) or opening one.
 
 Narratives are one level up, coarser: when a claim cluster opens, its first claim is compared
-with the claims that opened earlier clusters (``NARRATIVE_THRESHOLD``, a looser cosine than a
-paraphrase) and the new cluster joins the narrative of the closest one, or opens a narrative.
+with the claims that opened earlier clusters (at the encoder's ``narrative`` cosine in
+:data:`~narrascope.matching.clusters.CALIBRATION`, looser than a paraphrase) and the new cluster
+joins the narrative of the closest one, or opens a narrative.
 A claim cluster's narrative is decided once, when it opens, so narrative ids are as stable as
 claim ids; every claim of the cluster is then written as a member of that narrative too, with the
 claim cluster it came through as its evidence (``match``, rung ``claim``) and the cosines
@@ -29,15 +30,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import insert, select
 
-from narrascope.encoder import DIM, ENCODER_ID
-from narrascope.matching.clusters import Clusters
+from narrascope.encoder import DIM, ENCODER_ID, encoder_for
+from narrascope.matching.clusters import CALIBRATION, Clusters
 from narrascope.model import Analysis, Claim
 from narrascope.store import schema
 from narrascope.store.store import Store, StoreError
-from narrascope.stories.index import clusters, half, members
+from narrascope.stories.index import clusters, clusters_for, half, members
 
 if TYPE_CHECKING:
-    from narrascope.encoder import Encoder
+    from narrascope.encoder import SentenceEncoder
 
 __all__ = ["CHECKWORTHY", "CLAIM", "NARRATIVE", "PER_DOCUMENT", "ClaimIndex", "chosen_claims", "claim_item"]
 
@@ -47,10 +48,6 @@ CHECKWORTHY = 0.5
 PER_DOCUMENT = 5
 """Claims clustered per document: encoding every sentence would cost more than the analysis's
 own encoder pass; the most check-worthy few are what recurs and what gets checked."""
-NARRATIVE_THRESHOLD = 0.5
-NARRATIVE_CENTROID = 0.45
-"""Cosines (all-MiniLM-L6-v2) of a new claim cluster's first claim to an earlier cluster's first
-claim, and to the narrative's centroid: related assertions, looser than a paraphrase (0.65)."""
 
 
 def chosen_claims(analysis: Analysis) -> list[Claim]:
@@ -68,10 +65,12 @@ def claim_item(document_id: str, claim_id: str) -> str:
 class ClaimIndex:
     """The claim and narrative clusters of one store, in memory, in step with it batch by batch."""
 
-    def __init__(self, encoder: Encoder | None = None) -> None:
-        self.claims = Clusters(prefix=CLAIM_PREFIX)
+    def __init__(self, encoder_id: str = ENCODER_ID) -> None:
+        self.encoder_id = encoder_id
+        self.claims = clusters_for(encoder_id, CLAIM_PREFIX)
+        calibration = CALIBRATION[encoder_id]
         self.narratives = Clusters(
-            prefix=NARRATIVE_PREFIX, threshold=NARRATIVE_THRESHOLD, centroid_threshold=NARRATIVE_CENTROID, copies=False
+            NARRATIVE_PREFIX, calibration.narrative, calibration.narrative_centroid, copies=False
         )
         self.narrative_of: dict[str, str] = {}
         """Claim cluster → its narrative."""
@@ -80,13 +79,12 @@ class ClaimIndex:
         cluster's first claim that brought it in, and to the narrative's centroid (None, None when
         it opened the narrative)."""
         self.positions = {CLAIM: 0, NARRATIVE: 0}
-        self._encoder = encoder
         self._broken = False
 
     @classmethod
-    def load(cls, store: Store, encoder: Encoder | None = None) -> ClaimIndex:
+    def load(cls, store: Store, encoder_id: str = ENCODER_ID) -> ClaimIndex:
         """The store's claims and narratives as they were stored (replayed in assignment order)."""
-        index = cls(encoder)
+        index = cls(encoder_id)
         m, c = members.c, schema.claims.c
         text = (
             select(c.text)
@@ -98,8 +96,8 @@ class ClaimIndex:
         with store.engine.connect() as connection:
             placed = {row.item: row for row in connection.execute(narrative_rows.order_by(m.position))}
             for row in connection.execute(claim_rows.order_by(m.position)):
-                if row.encoder != ENCODER_ID:
-                    raise StoreError(f"the store's claims were made with the encoder {row.encoder}, not {ENCODER_ID}")
+                if row.encoder != encoder_id:
+                    raise StoreError(f"the store's claims were made with the encoder {row.encoder}, not {encoder_id}")
                 vector = np.frombuffer(row.vector, dtype="<f2").astype(np.float32).reshape(DIM)
                 opens = row.cluster not in index.claims.members
                 index.claims.restore(row.item, row.text or "", vector, row.cluster)
@@ -114,12 +112,8 @@ class ClaimIndex:
         return index
 
     @property
-    def encoder(self) -> Encoder:
-        if self._encoder is None:
-            from narrascope.encoder import load_encoder
-
-            self._encoder = load_encoder()
-        return self._encoder
+    def encoder(self) -> SentenceEncoder:
+        return encoder_for(self.encoder_id)
 
     def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None:
         """Place the chosen claims of the batch's new documents and write their rows (inside the
@@ -143,7 +137,7 @@ class ClaimIndex:
                 self.joined[placed.cluster] = (frame.similarity, frame.centroid)
                 if frame.opened:
                     opened.append({"id": frame.cluster, "level": NARRATIVE, "opened_by": item, "added": added})
-            common: dict[str, Any] = {"item": item, "document_id": document_id, "encoder": ENCODER_ID}
+            common: dict[str, Any] = {"item": item, "document_id": document_id, "encoder": self.encoder_id}
             common["vector"] = np.asarray(vector, dtype="<f2").tobytes()
             rows.append(
                 common

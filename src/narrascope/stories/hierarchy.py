@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 
+from narrascope.encoder import ENCODER_ID
 from narrascope.model import Analysis
-from narrascope.store.store import Store
+from narrascope.store.store import Store, StoreError
 from narrascope.stories.claims import CLAIM, NARRATIVE, ClaimIndex
-from narrascope.stories.index import LEVEL, StoryIndex, members
-
-if TYPE_CHECKING:
-    from narrascope.encoder import Encoder
+from narrascope.stories.index import LEVEL, StoryIndex, members, stored_encoder
 
 __all__ = ["Hierarchy", "stored_counts"]
 
@@ -37,9 +35,18 @@ class Hierarchy:
         self.claims = claims
 
     @classmethod
-    def load(cls, store: Store, encoder: Encoder | None = None) -> Hierarchy:
-        """The store's clusters at every level as they were stored."""
-        return cls(StoryIndex.load(store, encoder), ClaimIndex.load(store, encoder))
+    def load(cls, store: Store, encoder_id: str | None = None) -> Hierarchy:
+        """The store's clusters at every level as they were stored. New documents are placed with
+        the encoder the store's clusters were made with; *encoder_id* chooses it for a store that
+        has none yet (all-MiniLM by default) and must agree with it otherwise."""
+        stored = stored_encoder(store)
+        if stored is not None and encoder_id is not None and stored != encoder_id:
+            raise StoreError(
+                f"this store's clusters were made with the encoder {stored}, not {encoder_id}: "
+                "ingest into it without --encoder, or start a new store"
+            )
+        chosen = stored or encoder_id or ENCODER_ID
+        return cls(StoryIndex.load(store, chosen), ClaimIndex.load(store, chosen))
 
     def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None:
         self.stories.assign(connection, new, added)

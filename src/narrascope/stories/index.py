@@ -30,16 +30,16 @@ from sqlalchemy import (
     select,
 )
 
-from narrascope.encoder import DIM, ENCODER_ID, Vectors
-from narrascope.matching.clusters import Clusters
+from narrascope.encoder import DIM, ENCODER_ID, Vectors, encoder_for
+from narrascope.matching.clusters import CALIBRATION, Clusters
 from narrascope.model import Analysis, Document
 from narrascope.store import schema
 from narrascope.store.store import Store, StoreError
 
 if TYPE_CHECKING:
-    from narrascope.encoder import Encoder
+    from narrascope.encoder import SentenceEncoder
 
-__all__ = ["LEVEL", "StoryIndex", "clusters", "half", "members", "story_text"]
+__all__ = ["LEVEL", "StoryIndex", "clusters", "clusters_for", "half", "members", "stored_encoder", "story_text"]
 
 LEVEL = "story"
 PREFIX = "S"
@@ -83,19 +83,38 @@ def half(vectors: Vectors) -> Vectors:
     return rounded
 
 
+def stored_encoder(store: Store) -> str | None:
+    """The encoder the store's clusters were made with (None when it has none yet); a store whose
+    rows name two encoders is damaged."""
+    with store.engine.connect() as connection:
+        found = list(connection.scalars(select(members.c.encoder).distinct().limit(2)))
+    if len(found) > 1:
+        raise StoreError(f"the store's clusters were made with two encoders ({', '.join(sorted(found))})")
+    return found[0] if found else None
+
+
+def clusters_for(encoder_id: str, prefix: str) -> Clusters:
+    """Empty clusters at the thresholds of *encoder_id*'s vectors."""
+    if encoder_id not in CALIBRATION:
+        raise StoreError(f"no thresholds for the encoder {encoder_id!r}")
+    calibration = CALIBRATION[encoder_id]
+    return Clusters(prefix=prefix, threshold=calibration.paraphrase, centroid_threshold=calibration.centroid)
+
+
 class StoryIndex:
     """The story clusters of one store, in memory, kept in step with the store batch by batch."""
 
-    def __init__(self, found: Clusters, position: int, encoder: Encoder | None = None) -> None:
+    def __init__(self, found: Clusters, position: int, encoder_id: str = ENCODER_ID) -> None:
         self.clusters = found
         self.position = position
-        self._encoder = encoder
+        self.encoder_id = encoder_id
         self._broken = False
 
     @classmethod
-    def load(cls, store: Store, encoder: Encoder | None = None) -> StoryIndex:
-        """The store's stories as they were stored (replayed in assignment order)."""
-        found = Clusters(prefix=PREFIX)
+    def load(cls, store: Store, encoder_id: str = ENCODER_ID) -> StoryIndex:
+        """The store's stories as they were stored (replayed in assignment order), placing new
+        documents with *encoder_id*'s vectors (the one the store's rows name, see ``Hierarchy``)."""
+        found = clusters_for(encoder_id, PREFIX)
         m, d = members.c, schema.documents.c
         position = 0
         query = (
@@ -106,20 +125,16 @@ class StoryIndex:
         )
         with store.engine.connect() as connection:
             for row in connection.execute(query):
-                if row.encoder != ENCODER_ID:
-                    raise StoreError(f"the store's stories were made with the encoder {row.encoder}, not {ENCODER_ID}")
+                if row.encoder != encoder_id:
+                    raise StoreError(f"the store's stories were made with the encoder {row.encoder}, not {encoder_id}")
                 vector = np.frombuffer(row.vector, dtype="<f2").astype(np.float32)
                 found.restore(row.item, row.text, vector.reshape(DIM), row.cluster)
                 position += 1
-        return cls(found, position, encoder)
+        return cls(found, position, encoder_id)
 
     @property
-    def encoder(self) -> Encoder:
-        if self._encoder is None:
-            from narrascope.encoder import load_encoder
-
-            self._encoder = load_encoder()
-        return self._encoder
+    def encoder(self) -> SentenceEncoder:
+        return encoder_for(self.encoder_id)
 
     def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None:
         """Place the batch's new documents and write their rows (called inside the store's
@@ -148,7 +163,7 @@ class StoryIndex:
                     "rung": placed.rung,
                     "similarity": placed.similarity,
                     "centroid": placed.centroid,
-                    "encoder": ENCODER_ID,
+                    "encoder": self.encoder_id,
                     "vector": np.asarray(vector, dtype="<f2").tobytes(),
                 }
             )
