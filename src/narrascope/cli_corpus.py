@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from narrascope.cli_common import EXIT_PARTIAL, DbOption, Format, default_db
-from narrascope.errors import InputError
+from narrascope.errors import InputError, NarrascopeError
 
 __all__ = ["register"]
 
@@ -118,6 +118,8 @@ def ingest(
             )
         else:
             report = run(inputs, store, nlp, batch_size=batch_size, n_process=workers, progress=advance, also=also)
+        if also is not None:
+            _snapshot(also, store)
     for origin, reason in report.failed:
         sys.stderr.write(f"narrascope: skipped {origin}: {reason}\n")
     sys.stdout.write(
@@ -126,6 +128,18 @@ def ingest(
     )
     if report.partial:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _snapshot(clusters: Any, store: Any) -> None:
+    """Keep the clusters' snapshot current for the next run (a cache: failing to write it is a
+    warning, never a failed ingest)."""
+    from narrascope.stories.snapshot import save_snapshot, snapshot_current
+
+    try:
+        if not clusters.broken and not snapshot_current(store):
+            save_snapshot(clusters, store)
+    except (OSError, NarrascopeError) as error:
+        sys.stderr.write(f"narrascope: warning: the clusters' snapshot was not written ({error})\n")
 
 
 def search(

@@ -16,8 +16,11 @@ cosine to the centroid it joined.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -135,6 +138,50 @@ class Clusters:
             self._sums[cluster] = np.zeros(DIM, dtype=np.float32)
         self.members[cluster].append(item)
         self._sums[cluster] += vector
+
+    def save(self, folder: Path, name: str, encoder_id: str) -> None:
+        """Write these clusters to ``<folder>/<name>.*`` (:meth:`load` reads them back)."""
+        items = list(self.cluster_of)
+        if items != self.paraphrases.ids or (self.copies is not None and self.copies.ids != items):
+            raise ValueError("the clusters and their indexes disagree on what was added")
+        self.paraphrases.save(folder / f"{name}.usearch", encoder_id)
+        order = list(self.members)
+        arrays: dict[str, Any] = {"sums": np.array([self._sums[c] for c in order], np.float32).reshape(len(order), DIM)}
+        if self.copies is not None:
+            arrays |= {f"copies_{k}": v for k, v in self.copies.arrays().items()}
+        np.savez(folder / f"{name}.npz", **arrays)
+        meta = {
+            "prefix": self.prefix,
+            "threshold": self.paraphrases.threshold,
+            "centroid_threshold": self.centroid_threshold,
+            "copies": None if self.copies is None else self.copies.threshold,
+            "clusters": order,
+            "cluster_of": [self.cluster_of[i] for i in items],
+        }
+        (folder / f"{name}.json").write_text(json.dumps(meta), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, name: str, encoder_id: str) -> Clusters:
+        """The clusters :meth:`save` wrote (ValueError, OSError or StoreError when damaged)."""
+        meta = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        found = cls(meta["prefix"], meta["threshold"], meta["centroid_threshold"], copies=False)
+        found.paraphrases = ParaphraseIndex.open(folder / f"{name}.usearch", encoder_id)
+        items = found.paraphrases.ids
+        if len(items) != len(meta["cluster_of"]):
+            raise ValueError(f"{name}: the clusters and the paraphrase index disagree")
+        with np.load(folder / f"{name}.npz", allow_pickle=False) as arrays:
+            if meta["copies"] is not None:
+                copies = {k.removeprefix("copies_"): arrays[k] for k in arrays.files if k.startswith("copies_")}
+                found.copies = CopyIndex.from_arrays(items, copies, float(meta["copies"]))
+            sums = arrays["sums"]
+        if len(sums) != len(meta["clusters"]):
+            raise ValueError(f"{name}: the cluster sums do not match the clusters")
+        found.members = {cluster: [] for cluster in meta["clusters"]}
+        for item, cluster in zip(items, meta["cluster_of"], strict=True):
+            found.members[cluster].append(item)
+            found.cluster_of[item] = cluster
+        found._sums = {cluster: sums[k].astype(np.float32) for k, cluster in enumerate(meta["clusters"])}
+        return found
 
     def add_many(self, items: Sequence[str], texts: Sequence[str], vectors: Vectors) -> list[Assignment]:
         return [self.add(i, t, v) for i, t, v in zip(items, texts, vectors, strict=True)]

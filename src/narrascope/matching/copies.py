@@ -152,6 +152,53 @@ class CopyIndex:
                 _put(self._buckets, key, row)
         return matches
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The index's contents as arrays (what :meth:`from_arrays` rebuilds it from; the ids
+        are :attr:`ids`)."""
+        n = len(self._ids)
+        exact, buckets = _flatten(self._exact), _flatten(self._buckets)
+        return {
+            "signatures": self._signatures[:n],
+            "has_signature": self._has_signature[:n],
+            "exact_keys": exact[0],
+            "exact_rows": exact[1],
+            "bucket_keys": buckets[0],
+            "bucket_rows": buckets[1],
+        }
+
+    @property
+    def ids(self) -> list[str]:
+        """The indexed documents, in the order they were added."""
+        return self._ids
+
+    @classmethod
+    def from_arrays(
+        cls, ids: list[str], arrays: dict[str, np.ndarray], threshold: float, permutations: int = PERMUTATIONS
+    ) -> CopyIndex:
+        """The index :meth:`arrays` was taken from (same settings, same answers)."""
+        index = cls(threshold, permutations)
+        if len(arrays["signatures"]) != len(ids) or arrays["signatures"].shape[1:] != (permutations,):
+            raise ValueError("the copy index's signatures do not match its ids")
+        index._signatures = np.array(arrays["signatures"], dtype=np.uint32)
+        index._has_signature = np.array(arrays["has_signature"], dtype=bool)
+        index._ids = list(ids)
+        index._row = {document_id: row for row, document_id in enumerate(ids)}
+        for table, keys, rows in (
+            (index._exact, arrays["exact_keys"], arrays["exact_rows"]),
+            (index._buckets, arrays["bucket_keys"], arrays["bucket_rows"]),
+        ):
+            for key, row in zip(keys.tolist(), rows.tolist(), strict=True):
+                _put(table, key, row)
+        return index
+
+
+def _flatten(table: dict[int, int | list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """A row-list dict as (key, row) arrays, rows of a key in the order they were put."""
+    pairs = [(key, row) for key, entry in table.items() for row in _rows(entry)]
+    keys = np.fromiter((k for k, _ in pairs), dtype=np.uint64, count=len(pairs))
+    rows = np.fromiter((r for _, r in pairs), dtype=np.int64, count=len(pairs))
+    return keys, rows
+
 
 def _rows(entry: int | list[int] | None) -> list[int]:
     return [] if entry is None else [entry] if isinstance(entry, int) else entry

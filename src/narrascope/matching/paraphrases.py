@@ -80,15 +80,15 @@ class ParaphraseIndex:
     def add_many(self, document_ids: Sequence[str], vectors: Vectors) -> list[list[Paraphrase]]:
         return [self.add(i, v) for i, v in zip(document_ids, vectors, strict=True)]
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, encoder_id: str = ENCODER_ID) -> None:
         """Write the index to *path* and its ids and settings to ``<path>.json``."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.index.save(str(path))
-        meta = {"encoder": ENCODER_ID, "threshold": self.threshold, "ids": self.ids}
+        meta = {"encoder": encoder_id, "threshold": self.threshold, "ids": self.ids}
         path.with_name(path.name + ".json").write_text(json.dumps(meta) + "\n", encoding="utf-8")
 
     @classmethod
-    def open(cls, path: Path) -> ParaphraseIndex:
+    def open(cls, path: Path, encoder_id: str = ENCODER_ID) -> ParaphraseIndex:
         """The index saved at *path* (a clear error when it is missing, damaged or of another encoder)."""
         from usearch.index import Index
 
@@ -96,8 +96,8 @@ class ParaphraseIndex:
 
         try:
             meta = json.loads(path.with_name(path.name + ".json").read_text(encoding="utf-8"))
-            if meta.get("encoder") != ENCODER_ID:
-                raise StoreError(f"{path}: built with the encoder {meta.get('encoder')!r}, not {ENCODER_ID}")
+            if meta.get("encoder") != encoder_id:
+                raise StoreError(f"{path}: built with the encoder {meta.get('encoder')!r}, not {encoder_id}")
             index = Index.restore(str(path))
         except (OSError, ValueError, KeyError, RuntimeError) as error:
             raise StoreError(f"{path}: cannot open the paraphrase index: {error}") from error

@@ -35,10 +35,11 @@ class Hierarchy:
         self.claims = claims
 
     @classmethod
-    def load(cls, store: Store, encoder_id: str | None = None) -> Hierarchy:
-        """The store's clusters at every level as they were stored. New documents are placed with
-        the encoder the store's clusters were made with; *encoder_id* chooses it for a store that
-        has none yet (all-MiniLM by default) and must agree with it otherwise."""
+    def load(cls, store: Store, encoder_id: str | None = None, snapshot: bool = True) -> Hierarchy:
+        """The store's clusters at every level as they were stored: from the store's snapshot when
+        it is current (:mod:`.snapshot`), else replayed from the store. New documents are placed
+        with the encoder the store's clusters were made with; *encoder_id* chooses it for a store
+        that has none yet (all-MiniLM by default) and must agree with it otherwise."""
         stored = stored_encoder(store)
         if stored is not None and encoder_id is not None and stored != encoder_id:
             raise StoreError(
@@ -46,6 +47,12 @@ class Hierarchy:
                 "ingest into it without --encoder, or start a new store"
             )
         chosen = stored or encoder_id or ENCODER_ID
+        if snapshot:
+            from narrascope.stories.snapshot import load_snapshot
+
+            found = load_snapshot(store, chosen)
+            if found is not None:
+                return found
         return cls(StoryIndex.load(store, chosen), ClaimIndex.load(store, chosen))
 
     def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None:
