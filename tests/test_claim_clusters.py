@@ -52,6 +52,8 @@ def test_claims_and_narratives_are_assigned_with_evidence_and_keep_their_ids(sto
         assert cluster.level == CLAIM and cluster.first_seen == f"2024-05-01T1{said}:00:00+00:00"
     first = assignments(store, CLAIM)
     frames = assignments(store, NARRATIVE)
+    narratives = list_stories(store, 10, 1, NARRATIVE)
+    assert sum(n.size for n in narratives) == 9 and all(n.rungs == {"claim": n.size} for n in narratives)
     assert set(frames) == set(first)  # every clustered claim is in a narrative
     by_claim: dict[str, set[str]] = {}
     for item, cluster in first.items():

@@ -43,7 +43,8 @@ def write_corpus(path: Path) -> None:
 
 def ingest(corpus: Path, db: str) -> subprocess.Popen[bytes]:
     args = ["ingest", str(corpus), "--db", db, "--layers", "entities,dates", "--batch-size", "50"]
-    return subprocess.Popen([*CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {**os.environ, "XDG_CACHE_HOME": str(corpus.parent / "cache")}  # a PostgreSQL store's snapshot goes there
+    return subprocess.Popen([*CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
 
 def snapshot(db: str) -> dict[str, object]:

@@ -17,8 +17,9 @@ claim cluster it came through as its evidence (``match``, rung ``claim``) and th
 measured when that cluster joined (``similarity`` to the first claim of the earlier cluster that
 brought it in, ``centroid`` to the narrative's centroid).
 
-Rows go into the same tables as stories (levels ``claim`` and ``narrative``), in the batch's
-transaction, and the index is rebuilt from them exactly as :class:`StoryIndex` is.
+Rows go into the same tables as stories (levels ``claim`` and ``narrative``; a narrative row's
+vector is its claim row's, not stored twice), in the batch's transaction, and the index is
+rebuilt from them exactly as :class:`StoryIndex` is.
 """
 
 from __future__ import annotations
@@ -137,20 +138,33 @@ class ClaimIndex:
                 self.joined[placed.cluster] = (frame.similarity, frame.centroid)
                 if frame.opened:
                     opened.append({"id": frame.cluster, "level": NARRATIVE, "opened_by": item, "added": added})
-            common: dict[str, Any] = {"item": item, "document_id": document_id, "encoder": self.encoder_id}
-            common["vector"] = np.asarray(vector, dtype="<f2").tobytes()
+            claimed = {"item": item, "document_id": document_id, "encoder": self.encoder_id}
             rows.append(
-                common
-                | {"level": CLAIM, "cluster": placed.cluster, "position": self.positions[CLAIM]}
-                | {"match": placed.match, "rung": placed.rung, "similarity": placed.similarity}
-                | {"centroid": placed.centroid}
+                {
+                    **claimed,
+                    "level": CLAIM,
+                    "cluster": placed.cluster,
+                    "position": self.positions[CLAIM],
+                    "match": placed.match,
+                    "rung": placed.rung,
+                    "similarity": placed.similarity,
+                    "centroid": placed.centroid,
+                    "vector": np.asarray(vector, dtype="<f2").tobytes(),
+                }
             )
             similarity, centroid = self.joined[placed.cluster]
             rows.append(
-                common
-                | {"level": NARRATIVE, "cluster": self.narrative_of[placed.cluster]}
-                | {"position": self.positions[NARRATIVE], "match": placed.cluster, "rung": "claim"}
-                | {"similarity": similarity, "centroid": centroid}
+                {
+                    **claimed,
+                    "level": NARRATIVE,
+                    "cluster": self.narrative_of[placed.cluster],
+                    "position": self.positions[NARRATIVE],
+                    "match": placed.cluster,
+                    "rung": "claim",
+                    "similarity": similarity,
+                    "centroid": centroid,
+                    "vector": b"",  # the claim row holds it
+                }
             )
             self.positions[CLAIM] += 1
             self.positions[NARRATIVE] += 1

@@ -68,8 +68,10 @@ def cluster_level(store: Store, cluster: str) -> str | None:
 
 
 def _member_rows(level: str) -> Select[Any]:
-    """Members of one level with their document, and the text they were clustered by."""
+    """Members of one level with their document, the text they were clustered by and their
+    vector (a narrative member's is on its claim row)."""
     m, d, c = members.c, schema.documents.c, schema.claims.c
+    vector: Any = m.vector
     if level == LEVEL:
         lead: Any = func.substr(d.text, 1, 300)
     else:
@@ -78,9 +80,12 @@ def _member_rows(level: str) -> Select[Any]:
             .where(c.document_id == m.document_id, m.item == c.document_id.concat(":").concat(c.item))
             .scalar_subquery()
         )
+    if level == NARRATIVE:
+        claim = members.alias("claim_row")
+        vector = select(claim.c.vector).where(claim.c.level == CLAIM, claim.c.item == m.item).scalar_subquery()
     return (
         select(m.item, m.document_id, d.outlet, d.published, d.language, d.title, lead.label("lead"))
-        .add_columns(m.match, m.rung, m.similarity, m.centroid, m.vector)
+        .add_columns(m.match, m.rung, m.similarity, m.centroid, vector.label("vector"))
         .join(schema.documents, d.id == m.document_id)
         .where(m.level == level)
     )
