@@ -41,7 +41,16 @@ from narrascope.stories.index import clusters, clusters_for, half, members
 if TYPE_CHECKING:
     from narrascope.encoder import SentenceEncoder
 
-__all__ = ["CHECKWORTHY", "CLAIM", "NARRATIVE", "PER_DOCUMENT", "ClaimIndex", "chosen_claims", "claim_item"]
+__all__ = [
+    "CHECKWORTHY",
+    "CLAIM",
+    "NARRATIVE",
+    "PER_DOCUMENT",
+    "ClaimIndex",
+    "chosen_claims",
+    "claim_item",
+    "claim_row",
+]
 
 CLAIM, NARRATIVE = "claim", "narrative"
 CLAIM_PREFIX, NARRATIVE_PREFIX = "K", "N"
@@ -61,6 +70,13 @@ def chosen_claims(analysis: Analysis) -> list[Claim]:
 def claim_item(document_id: str, claim_id: str) -> str:
     """The id of one document's claim in the cluster tables."""
     return f"{document_id}:{claim_id}"
+
+
+def claim_row(m: Any) -> Any:
+    """The condition joining cluster member rows (``members.c`` or an alias's) to their row in
+    the claims layer's table (where the sentence and its characters are)."""
+    c = schema.claims.c
+    return (c.document_id == m.document_id) & (m.item == c.document_id.concat(":").concat(c.item))
 
 
 class ClaimIndex:
@@ -86,12 +102,8 @@ class ClaimIndex:
     def load(cls, store: Store, encoder_id: str = ENCODER_ID) -> ClaimIndex:
         """The store's claims and narratives as they were stored (replayed in assignment order)."""
         index = cls(encoder_id)
-        m, c = members.c, schema.claims.c
-        text = (
-            select(c.text)
-            .where(c.document_id == m.document_id, m.item == c.document_id.concat(":").concat(c.item))
-            .scalar_subquery()
-        )
+        m = members.c
+        text = select(schema.claims.c.text).where(claim_row(m)).scalar_subquery()
         claim_rows = select(m.item, m.cluster, m.encoder, m.vector, text.label("text")).where(m.level == CLAIM)
         narrative_rows = select(m.item, m.cluster, m.similarity, m.centroid).where(m.level == NARRATIVE)
         with store.engine.connect() as connection:

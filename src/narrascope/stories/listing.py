@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, select
 from narrascope.encoder import DIM
 from narrascope.store import schema
 from narrascope.store.store import Store
-from narrascope.stories.claims import CLAIM, NARRATIVE
+from narrascope.stories.claims import CLAIM, NARRATIVE, claim_row
 from narrascope.stories.index import LEVEL, clusters, members
 
 __all__ = ["LEVELS", "Member", "StorySummary", "cluster_level", "list_stories", "story_members", "summarise"]
@@ -75,11 +75,7 @@ def _member_rows(level: str) -> Select[Any]:
     if level == LEVEL:
         lead: Any = func.substr(d.text, 1, 300)
     else:
-        lead = (
-            select(c.text)
-            .where(c.document_id == m.document_id, m.item == c.document_id.concat(":").concat(c.item))
-            .scalar_subquery()
-        )
+        lead = select(c.text).where(claim_row(m)).scalar_subquery()
     if level == NARRATIVE:
         claim = members.alias("claim_row")
         vector = select(claim.c.vector).where(claim.c.level == CLAIM, claim.c.item == m.item).scalar_subquery()

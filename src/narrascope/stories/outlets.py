@@ -22,7 +22,7 @@ from narrascope.coordination.detect import CoAction, CoordinationResult, Setting
 from narrascope.coordination.timeparse import parse_time
 from narrascope.store import schema
 from narrascope.store.store import Store
-from narrascope.stories.claims import CLAIM
+from narrascope.stories.claims import CLAIM, claim_row
 from narrascope.stories.index import LEVEL, members
 from narrascope.stories.listing import LEVELS
 
@@ -120,8 +120,7 @@ def with_members(store: Store, result: CoordinationResult, level: str) -> Coordi
     shown: list[Any] = [m.item, m.document_id, m.cluster, m.rung, m.similarity, m.match, m.centroid, d.title]
     query = select(*shown).join(schema.documents, d.id == m.document_id)
     if level != LEVEL:
-        at = (k.document_id == m.document_id) & (m.item == k.document_id.concat(":").concat(k.item))
-        query = query.add_columns(k.start, k.end, k.text).join(schema.claims, at)
+        query = query.add_columns(k.start, k.end, k.text).join(schema.claims, claim_row(m))
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
     names = sorted({cluster for _, cluster in wanted})
     with store.engine.connect() as connection:
