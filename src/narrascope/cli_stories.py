@@ -28,6 +28,13 @@ WHAT = {  # command, what a member is, the size column
 }
 
 
+DOCS = {
+    "story": "The largest stories (documents retelling one event): size, first seen and by whom, outlets, languages.",
+    "claim": "The most repeated claims (one assertion across documents): size, first seen and by whom, outlets.",
+    "narrative": "The largest narratives (related claims, one frame): size, first seen and by whom, outlets.",
+}
+
+
 def _lister(level: str) -> Callable[..., None]:
     plural, unit, column = WHAT[level]
 
@@ -54,13 +61,6 @@ def _lister(level: str) -> Callable[..., None]:
 
     listing.__doc__ = DOCS[level]
     return listing
-
-
-DOCS = {
-    "story": "The largest stories (documents retelling one event): size, first seen and by whom, outlets, languages.",
-    "claim": "The most repeated claims (one assertion across documents): size, first seen and by whom, outlets.",
-    "narrative": "The largest narratives (related claims, one frame): size, first seen and by whom, outlets.",
-}
 
 
 def _table(found: list[Any], title: str, column: str) -> None:
