@@ -85,3 +85,21 @@ def test_a_damaged_snapshot_is_ignored_and_ingest_writes_one(tmp_path: Path) -> 
         (folder / "stories.npz").write_bytes(b"not a numpy file")
         assert load_snapshot(store, "all-MiniLM-L6-v2-int8") is None
         assert Hierarchy.load(store).counts()["story"] == 4  # replayed from the store
+
+
+def test_the_server_leaves_a_current_snapshot(tmp_path: Path, nlp: Pipeline) -> None:
+    from fastapi.testclient import TestClient
+
+    from narrascope.web import Settings, create_app
+    from narrascope.web.tokens import create_token
+
+    db = str(tmp_path / "w.db")
+    with Store.open(db) as store:
+        _, secret = create_token(store, "tests")
+    with TestClient(create_app(Settings(db=db), nlp=nlp)) as client:
+        done = client.post(
+            "/api/ingest", json={"documents": claim_articles(0, 3)}, headers={"Authorization": f"Bearer {secret}"}
+        )
+        assert done.status_code == 200 and done.json()["added"] == 3
+    with Store.open(db) as store:
+        assert snapshot_current(store) and Hierarchy.load(store).counts()["story"] == 3

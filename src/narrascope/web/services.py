@@ -7,12 +7,13 @@ has two cores, and a request that hit its time limit must not leave two analyses
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from narrascope.dating import DateOrder
-from narrascope.errors import InputError
+from narrascope.errors import InputError, NarrascopeError
 from narrascope.ingest import from_bytes, from_text
 from narrascope.ingest.fetch import fetch
 from narrascope.model import Analysis, Document
@@ -21,6 +22,9 @@ from narrascope.stories.hierarchy import Hierarchy, stored_counts
 
 if TYPE_CHECKING:
     from narrascope.pipeline import Pipeline
+
+
+log = logging.getLogger("narrascope.web")
 
 
 @dataclass(frozen=True)
@@ -114,4 +118,15 @@ class Services:
         )
 
     def close(self) -> None:
-        self.store.close()
+        """Keep the clusters' snapshot current for the next start (when the server placed
+        documents in them), then close the store."""
+        from narrascope.stories.snapshot import save_snapshot, snapshot_current
+
+        index = self.cache.get("stories")
+        try:
+            if isinstance(index, Hierarchy) and not index.broken and not snapshot_current(self.store):
+                save_snapshot(index, self.store)  # refuses when another writer added more since
+        except (OSError, NarrascopeError) as error:
+            log.warning("the clusters' snapshot was not written: %s", error)
+        finally:
+            self.store.close()
