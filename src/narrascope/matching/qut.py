@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-import resource
 import signal
 import sqlite3
 import subprocess
@@ -145,8 +144,6 @@ def run_toolkit(
             "qut.min_edge_weight": min_edge_weight,
             "qut.window_s": round(window),
             "qut.n_cpus": cpus,
-            # the largest of the toolkit's processes (and of any other child this process reaped)
-            "qut.peak_process_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         }
         if timed_out:
             done = re.findall(r"Completed (\d+) / (\d+)", log.read_text(encoding="utf-8", errors="replace"))
