@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck unit clean
+.PHONY: install demo test lint typecheck unit clean qut-env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,5 +46,15 @@ unit: $(STAMP) $(CHROMIUM)
 
 test: lint typecheck unit
 
+# The QUT coordination-network-toolkit in an environment of its own, for `narrascope bench corpus
+# --qut .venv-qut/bin/python`; not part of install or test.
+QUT_VENV := .venv-qut
+$(QUT_VENV)/.installed: requirements-qut.txt
+	test -x $(QUT_VENV)/bin/python || $(PYTHON) -m venv $(QUT_VENV)
+	$(QUT_VENV)/bin/pip install --quiet -r requirements-qut.txt
+	touch $(QUT_VENV)/.installed
+
+qut-env: $(QUT_VENV)/.installed
+
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(QUT_VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
