@@ -86,3 +86,13 @@ def test_a_store_keeps_its_encoder(tmp_path: Path) -> None:
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert bad.returncode == 2 and needle in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_a_long_text_is_cut_not_windowed() -> None:
+    """Time and memory stay bounded whatever the input: the vector of a text is that of its first words."""
+    from narrascope.multilingual import MAX_WORDS, MultilingualEncoder
+
+    head = " ".join(f"слово{i}" for i in range(MAX_WORDS))
+    encoder = MultilingualEncoder()
+    long, short = encoder.encode([head + " хвост" * 5000, head])
+    assert float(long @ short) > 0.9999
