@@ -14,6 +14,21 @@ from narrascope.store import Store
 from narrascope.store.store import scratch_schema
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The tests' caches (a PostgreSQL store's cluster snapshots, vectors) in a folder of their
+    own, for this process and the commands it starts, not in the user's cache."""
+    import os
+
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 @pytest.fixture(scope="session")
 def sample_text() -> str:
     return sample_path().read_text(encoding="utf-8")

@@ -43,8 +43,7 @@ def write_corpus(path: Path) -> None:
 
 def ingest(corpus: Path, db: str) -> subprocess.Popen[bytes]:
     args = ["ingest", str(corpus), "--db", db, "--layers", "entities,dates", "--batch-size", "50"]
-    env = {**os.environ, "XDG_CACHE_HOME": str(corpus.parent / "cache")}  # a PostgreSQL store's snapshot goes there
-    return subprocess.Popen([*CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return subprocess.Popen([*CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def snapshot(db: str) -> dict[str, object]:
