@@ -26,20 +26,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from narrascope.encoder import DIM, ENCODER_ID, encoder_for
+from narrascope.encoder import DIM, ENCODER_ID
 from narrascope.matching.clusters import CALIBRATION, Clusters
 from narrascope.model import Analysis, Claim
 from narrascope.store import schema
 from narrascope.store.store import Store, StoreError
-from narrascope.stories.index import clusters, clusters_for, half, members
-
-if TYPE_CHECKING:
-    from narrascope.encoder import SentenceEncoder
+from narrascope.stories.index import InStep, clusters_for, half, members
 
 __all__ = [
     "CHECKWORTHY",
@@ -79,11 +76,13 @@ def claim_row(m: Any) -> Any:
     return (c.document_id == m.document_id) & (m.item == c.document_id.concat(":").concat(c.item))
 
 
-class ClaimIndex:
+class ClaimIndex(InStep):
     """The claim and narrative clusters of one store, in memory, in step with it batch by batch."""
 
+    what = "claim index"
+
     def __init__(self, encoder_id: str = ENCODER_ID) -> None:
-        self.encoder_id = encoder_id
+        super().__init__(encoder_id)
         self.claims = clusters_for(encoder_id, CLAIM_PREFIX)
         calibration = CALIBRATION[encoder_id]
         self.narratives = Clusters(
@@ -96,7 +95,6 @@ class ClaimIndex:
         cluster's first claim that brought it in, and to the narrative's centroid (None, None when
         it opened the narrative)."""
         self.positions = {CLAIM: 0, NARRATIVE: 0}
-        self._broken = False
 
     @classmethod
     def load(cls, store: Store, encoder_id: str = ENCODER_ID) -> ClaimIndex:
@@ -124,15 +122,10 @@ class ClaimIndex:
             index.positions = {CLAIM: len(index.claims.cluster_of), NARRATIVE: len(placed)}
         return index
 
-    @property
-    def encoder(self) -> SentenceEncoder:
-        return encoder_for(self.encoder_id)
-
     def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None:
         """Place the chosen claims of the batch's new documents and write their rows (inside the
         store's transaction; if it fails, this index is stale)."""
-        if self._broken:
-            raise StoreError("the claim index is out of step with the store after a failed batch; open it again")
+        self._guard()
         units = [(a.document.id, claim) for a in new for claim in chosen_claims(a)]
         if not units:
             return
@@ -180,15 +173,4 @@ class ClaimIndex:
             )
             self.positions[CLAIM] += 1
             self.positions[NARRATIVE] += 1
-        if opened:
-            connection.execute(insert(clusters), opened)
-        connection.execute(insert(members), rows)
-        self._broken = False
-
-    @property
-    def broken(self) -> bool:
-        return self._broken
-
-    def mark_failed(self) -> None:
-        """The batch's transaction did not commit: refuse further batches."""
-        self._broken = True
+        self._write(connection, opened, rows)

@@ -39,7 +39,17 @@ from narrascope.store.store import Store, StoreError
 if TYPE_CHECKING:
     from narrascope.encoder import SentenceEncoder
 
-__all__ = ["LEVEL", "StoryIndex", "clusters", "clusters_for", "half", "members", "stored_encoder", "story_text"]
+__all__ = [
+    "LEVEL",
+    "InStep",
+    "StoryIndex",
+    "clusters",
+    "clusters_for",
+    "half",
+    "members",
+    "stored_encoder",
+    "story_text",
+]
 
 LEVEL = "story"
 PREFIX = "S"
@@ -101,14 +111,51 @@ def clusters_for(encoder_id: str, prefix: str) -> Clusters:
     return Clusters(prefix=prefix, threshold=calibration.paraphrase, centroid_threshold=calibration.centroid)
 
 
-class StoryIndex:
-    """The story clusters of one store, in memory, kept in step with the store batch by batch."""
+class InStep:
+    """What the story and the claim index share: the encoder they place texts with, and the guard
+    that keeps them in step with the store (rows are written inside the batch's transaction; when
+    it fails, what the index placed is not in the store and the index refuses further batches)."""
 
-    def __init__(self, found: Clusters, position: int, encoder_id: str = ENCODER_ID) -> None:
-        self.clusters = found
-        self.position = position
+    what = "index"
+
+    def __init__(self, encoder_id: str) -> None:
         self.encoder_id = encoder_id
         self._broken = False
+
+    @property
+    def encoder(self) -> SentenceEncoder:
+        return encoder_for(self.encoder_id)
+
+    def _guard(self) -> None:
+        if self._broken:
+            raise StoreError(f"the {self.what} is out of step with the store after a failed batch; open it again")
+
+    def _write(self, connection: Any, opened: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+        """Insert the clusters the batch opened and its assignments; the index is in step again."""
+        if opened:
+            connection.execute(insert(clusters), opened)
+        connection.execute(insert(members), rows)
+        self._broken = False
+
+    @property
+    def broken(self) -> bool:
+        """A batch failed after this index placed its texts: open the index again."""
+        return self._broken
+
+    def mark_failed(self) -> None:
+        """The batch's transaction did not commit: refuse further batches (their ids would be wrong)."""
+        self._broken = True
+
+
+class StoryIndex(InStep):
+    """The story clusters of one store, in memory, kept in step with the store batch by batch."""
+
+    what = "story index"
+
+    def __init__(self, found: Clusters, position: int, encoder_id: str = ENCODER_ID) -> None:
+        super().__init__(encoder_id)
+        self.clusters = found
+        self.position = position
 
     @classmethod
     def load(cls, store: Store, encoder_id: str = ENCODER_ID) -> StoryIndex:
@@ -132,15 +179,10 @@ class StoryIndex:
                 position += 1
         return cls(found, position, encoder_id)
 
-    @property
-    def encoder(self) -> SentenceEncoder:
-        return encoder_for(self.encoder_id)
-
     def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None:
         """Place the batch's new documents and write their rows (called inside the store's
         transaction by :meth:`Store.add`; if that transaction fails, this index is stale)."""
-        if self._broken:
-            raise StoreError("the story index is out of step with the store after a failed batch; open it again")
+        self._guard()
         if not new:
             return
         self._broken = True  # until the rows are written
@@ -168,16 +210,4 @@ class StoryIndex:
                 }
             )
             self.position += 1
-        if opened:
-            connection.execute(insert(clusters), opened)
-        connection.execute(insert(members), rows)
-        self._broken = False
-
-    @property
-    def broken(self) -> bool:
-        """A batch failed after this index placed its documents: open the index again."""
-        return self._broken
-
-    def mark_failed(self) -> None:
-        """The batch's transaction did not commit: refuse further batches (their ids would be wrong)."""
-        self._broken = True
+        self._write(connection, opened, rows)
