@@ -17,14 +17,15 @@ import typer
 
 from narrascope.cli_common import DbOption, default_db
 from narrascope.errors import InputError
+from narrascope.stories.levels import PLURALS
 
 __all__ = ["register"]
 
 
-WHAT = {  # command, what a member is, the size column
-    "story": ("stories", "documents", "docs"),
-    "claim": ("claims", "claims made in documents", "claims"),
-    "narrative": ("narratives", "claims made in documents", "claims"),
+WHAT = {  # what a member is, the size column
+    "story": ("documents", "docs"),
+    "claim": ("claims made in documents", "claims"),
+    "narrative": ("claims made in documents", "claims"),
 }
 
 
@@ -36,7 +37,7 @@ DOCS = {
 
 
 def _lister(level: str) -> Callable[..., None]:
-    plural, unit, column = WHAT[level]
+    plural, (unit, column) = PLURALS[level], WHAT[level]
 
     def listing(  # options as defaults, not Annotated: their help is made here, per level
         db: DbOption = None,
@@ -124,6 +125,6 @@ def timeline_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add the cluster commands to *app*."""
-    for level, (plural, _, _) in WHAT.items():
+    for level, plural in PLURALS.items():
         app.command(plural)(_lister(level))
     app.command("timeline")(timeline_cmd)

@@ -37,11 +37,14 @@ from narrascope.model import Analysis, Claim
 from narrascope.store import schema
 from narrascope.store.store import Store, StoreError
 from narrascope.stories.index import InStep, clusters_for, half, members
+from narrascope.stories.levels import CLAIM, NARRATIVE, PREFIXES
 
 __all__ = [
     "CHECKWORTHY",
     "CLAIM",
+    "CLAIM_PREFIX",
     "NARRATIVE",
+    "NARRATIVE_PREFIX",
     "PER_DOCUMENT",
     "ClaimIndex",
     "chosen_claims",
@@ -49,8 +52,7 @@ __all__ = [
     "claim_row",
 ]
 
-CLAIM, NARRATIVE = "claim", "narrative"
-CLAIM_PREFIX, NARRATIVE_PREFIX = "K", "N"
+CLAIM_PREFIX, NARRATIVE_PREFIX = PREFIXES[CLAIM], PREFIXES[NARRATIVE]
 CHECKWORTHY = 0.5
 PER_DOCUMENT = 5
 """Claims clustered per document: encoding every sentence would cost more than the analysis's

@@ -35,12 +35,14 @@ from narrascope.matching.clusters import CALIBRATION, Clusters
 from narrascope.model import Analysis, Document
 from narrascope.store import schema
 from narrascope.store.store import Store, StoreError
+from narrascope.stories.levels import PREFIXES, STORY
 
 if TYPE_CHECKING:
     from narrascope.encoder import SentenceEncoder
 
 __all__ = [
     "LEVEL",
+    "PREFIX",
     "InStep",
     "StoryIndex",
     "clusters",
@@ -51,8 +53,8 @@ __all__ = [
     "story_text",
 ]
 
-LEVEL = "story"
-PREFIX = "S"
+LEVEL = STORY
+PREFIX = PREFIXES[STORY]
 LEAD_WORDS = 60
 
 _metadata = MetaData()

@@ -15,12 +15,11 @@ from sqlalchemy import Select, func, select
 from narrascope.encoder import DIM
 from narrascope.store import schema
 from narrascope.store.store import Store
-from narrascope.stories.claims import CLAIM, NARRATIVE, claim_row
+from narrascope.stories.claims import claim_row
 from narrascope.stories.index import LEVEL, clusters, members
+from narrascope.stories.levels import CLAIM, LEVELS, NARRATIVE
 
 __all__ = ["LEVELS", "Member", "StorySummary", "cluster_level", "list_stories", "story_members", "summarise"]
-
-LEVELS = (LEVEL, CLAIM, NARRATIVE)
 
 
 @dataclass(frozen=True)

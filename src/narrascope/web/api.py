@@ -21,6 +21,7 @@ from narrascope.ingest import from_bytes, from_record
 from narrascope.model import Analysis
 from narrascope.store.ingest import ingest
 from narrascope.store.inputs import Item
+from narrascope.stories.levels import CLAIM, LEVELS, NARRATIVE, PLURALS, PREFIXES, STORY
 from narrascope.web import coordination as web_coordination
 from narrascope.web import corpus
 from narrascope.web import stories as web_stories
@@ -156,21 +157,19 @@ def search(
     return _page(services, q, filters, offset, limit, facets=True)
 
 
-CLUSTER_ID = {
-    "story": Path(pattern=r"^S[0-9]{1,9}$", description="A story's id, as /api/stories lists them."),
-    "claim": Path(pattern=r"^K[0-9]{1,9}$", description="A claim cluster's id, as /api/claims lists them."),
-    "narrative": Path(pattern=r"^N[0-9]{1,9}$", description="A narrative's id, as /api/narratives lists them."),
-}
-CLUSTERS = {  # level: (path, what the list holds)
-    "story": ("stories", "stories (documents retelling one event)"),
-    "claim": ("claims", "claims (one assertion across documents; a document's most check-worthy claims)"),
-    "narrative": ("narratives", "narratives (claim clusters that share a frame)"),
+WHAT = {  # level: what its list holds
+    STORY: "stories (documents retelling one event)",
+    CLAIM: "claims (one assertion across documents; a document's most check-worthy claims)",
+    NARRATIVE: "narratives (claim clusters that share a frame)",
 }
 
 
 def _cluster_routes(level: str) -> None:
     """``GET /<clusters>`` and ``GET /<clusters>/{id}`` for one level of the hierarchy."""
-    plural, what = CLUSTERS[level]
+    plural, what = PLURALS[level], WHAT[level]
+    cluster_id_path = Path(
+        pattern=rf"^{PREFIXES[level]}[0-9]{{1,9}}$", description=f"A {level} cluster's id, as /api/{plural} lists them."
+    )
 
     def listing(
         services: ServicesDep,
@@ -184,7 +183,7 @@ def _cluster_routes(level: str) -> None:
         "text of the member closest to the cluster's centre."
     )
 
-    def one(services: ServicesDep, cluster_id: str = CLUSTER_ID[level]) -> StoryDetail:  # not Annotated: per level
+    def one(services: ServicesDep, cluster_id: str = cluster_id_path) -> StoryDetail:  # not Annotated: per level
         found = web_stories.detail(services.store, cluster_id, level)
         if found is None:
             raise HTTPException(404, f"no {level} {cluster_id} in the store")
@@ -203,7 +202,7 @@ def _cluster_routes(level: str) -> None:
     )(one)
 
 
-for _level in CLUSTERS:
+for _level in LEVELS:
     _cluster_routes(_level)
 
 
@@ -225,7 +224,7 @@ def coordination_settings(
 Level = Annotated[
     str,
     Query(
-        pattern=r"^(claim|story|narrative)$",
+        pattern=rf"^({'|'.join(LEVELS)})$",
         description="Outlets publishing in the same claim (default), story or narrative cluster.",
     ),
 ]

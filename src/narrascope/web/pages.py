@@ -27,6 +27,7 @@ from narrascope.coordination.detect import Settings
 from narrascope.errors import NarrascopeError
 from narrascope.model import Analysis
 from narrascope.store import Filters
+from narrascope.stories.levels import CLAIM, NARRATIVE, PLURALS, PREFIXES, STORY
 from narrascope.web import coordination as web_coordination
 from narrascope.web import corpus
 from narrascope.web import stories as web_stories
@@ -187,23 +188,25 @@ def _params(q: str, filters: Filters) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
 
 
-LEVELS = {  # level: what its pages call it
-    "story": {"path": "stories", "title": "Stories", "noun": "story", "prefix": "S", "unit": "documents",
-              "about": "Documents that retell one event, grouped as they were stored (an exact or near copy of "
-                       "an earlier text, or a paraphrase of its title and lead); largest first."},
-    "claim": {"path": "claims", "title": "Claims", "noun": "claim", "prefix": "K", "unit": "claims",
-              "about": "One assertion made across documents: each document's most check-worthy claims, grouped "
-                       "as they were stored (the same sentence copied, or said again in other words); most "
-                       "repeated first."},
-    "narrative": {"path": "narratives", "title": "Narratives", "noun": "narrative", "prefix": "N", "unit": "claims",
-                  "about": "Claims that share a frame: each new claim cluster joins the narrative of the closest "
-                           "earlier one, or opens its own; largest first."},
+KINDS = {  # level: what its pages call it
+    STORY: {"title": "Stories", "noun": "story", "unit": "documents",
+            "about": "Documents that retell one event, grouped as they were stored (an exact or near copy of "
+                     "an earlier text, or a paraphrase of its title and lead); largest first."},
+    CLAIM: {"title": "Claims", "noun": "claim", "unit": "claims",
+            "about": "One assertion made across documents: each document's most check-worthy claims, grouped "
+                     "as they were stored (the same sentence copied, or said again in other words); most "
+                     "repeated first."},
+    NARRATIVE: {"title": "Narratives", "noun": "narrative", "unit": "claims",
+                "about": "Claims that share a frame: each new claim cluster joins the narrative of the closest "
+                         "earlier one, or opens its own; largest first."},
 }  # fmt: skip
+for _level, _kind in KINDS.items():  # the names the API and the commands use too
+    _kind.update(path=PLURALS[_level], prefix=PREFIXES[_level])
 
 
 def _cluster_pages(level: str) -> None:
     """``/<clusters>`` and ``/<clusters>/{id}`` for one level of the hierarchy."""
-    kind = LEVELS[level]
+    kind = KINDS[level]
 
     def listing(request: Request, services: ServicesDep) -> HTMLResponse:
         found = web_stories.stories(services.store, 100, 2, level)
@@ -223,7 +226,7 @@ def _cluster_pages(level: str) -> None:
     router.get(f"/{kind['path']}/{{cluster_id}}")(one)
 
 
-for _level in LEVELS:
+for _level in KINDS:
     _cluster_pages(_level)
 
 
@@ -244,7 +247,8 @@ def coordination_page(
         window=request.query_params.get("window", "1h"),
         settings=settings,
         level=level,
-        kind=LEVELS[level],
+        kind=KINDS[level],
+        levels=(CLAIM, STORY, NARRATIVE),  # the default first
     )
 
 
