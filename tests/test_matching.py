@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,13 @@ def test_paraphrases_come_from_a_persisted_index(tmp_path: Path) -> None:
     meta.write_text(meta.read_text().replace("all-MiniLM", "other-encoder"))
     with pytest.raises(StoreError, match="encoder"):
         ParaphraseIndex.open(path)
+
+
+def test_an_index_made_before_the_encoder_loads_does_not_crash_the_process() -> None:
+    """onnxruntime imported after usearch segfaults; the index imports them in the safe order."""
+    code = (
+        "from narrascope.matching.paraphrases import ParaphraseIndex; ParaphraseIndex(); "
+        "import onnxruntime; print('alive')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "alive", done.stderr[-500:]

@@ -123,8 +123,58 @@ def timeline_cmd(
         sys.stdout.write(terminal(found))
 
 
+def recluster_cmd(
+    db: DbOption = None,
+    level: Annotated[
+        list[str] | None, typer.Option("--level", help="story or claim (repeat for both; both by default).")
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="Cosine two centres must reach (default: the bar two retellings must reach)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per merge (JSON Lines).")] = False,
+) -> None:
+    """Merge stories and claims that turned out to be one (their centres now as close as two
+    retellings): the later cluster goes into the earlier, whose id stays; the later id leads to
+    it. Nothing else moves; each merge is stored with its evidence."""
+    from narrascope.cli_corpus import _snapshot
+    from narrascope.store import Store
+    from narrascope.stories.hierarchy import Hierarchy
+    from narrascope.stories.recluster import MERGED_LEVELS, recluster_store
+
+    levels = tuple(dict.fromkeys(level or MERGED_LEVELS))
+    if threshold is not None and not 0.0 < threshold <= 1.0:
+        raise InputError("--threshold must be a cosine above 0 and at most 1")
+    with Store.open(db or default_db()) as store:
+        hierarchy = Hierarchy.load(store)
+        made = recluster_store(store, hierarchy, levels, threshold)
+        _snapshot(hierarchy, store)
+    rows = [{"level": lv, **asdict(merge)} for lv in levels for merge in made[lv]]
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    for lv in levels:
+        sys.stdout.write(f"{PLURALS[lv]}: {len(made[lv])} merged\n")
+    if rows:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("level", "merged", "into", "centres", "closest members (cosine)", box=None)
+        for row in rows:
+            table.add_row(
+                row["level"],
+                row["absorbed"],
+                row["into"],
+                f"{row['cosine']:.3f}",
+                f"{row['member']} ~ {row['matched']} ({row['similarity']:.3f})",
+            )
+        Console(width=160).print(table)
+
+
 def register(app: typer.Typer) -> None:
     """Add the cluster commands to *app*."""
     for level, plural in PLURALS.items():
         app.command(plural)(_lister(level))
     app.command("timeline")(timeline_cmd)
+    app.command("recluster")(recluster_cmd)

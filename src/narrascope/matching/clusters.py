@@ -16,6 +16,7 @@ cosine to the centroid it joined.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -94,7 +95,12 @@ class Clusters:
         self.paraphrases = ParaphraseIndex(threshold)
         self.cluster_of: dict[str, str] = {}
         self.members: dict[str, list[str]] = {}
+        """Each live cluster's items, in the order they were placed (a merged cluster is not live)."""
         self._sums: dict[str, Vectors] = {}
+        self.opened = 0
+        """Clusters opened so far, merged ones included: a new one is numbered after them all."""
+        self.merged: dict[str, str] = {}
+        """A cluster folded into another by re-clustering → the one it went into."""
 
     def __len__(self) -> int:
         return len(self.members)
@@ -117,6 +123,7 @@ class Clusters:
         assignment = self._choose(item, vector, candidates)
         self.cluster_of[item] = assignment.cluster
         if assignment.opened:
+            self.opened += 1
             self.members[assignment.cluster] = []
             self._sums[assignment.cluster] = np.zeros(DIM, dtype=np.float32)
         self.members[assignment.cluster].append(item)
@@ -134,10 +141,31 @@ class Clusters:
         self.paraphrases.add(item, vector, query=False)
         self.cluster_of[item] = cluster
         if cluster not in self.members:
+            if cluster in self.merged:
+                raise ValueError(f"{cluster} was merged into {self.merged[cluster]} before {item} was placed")
+            self.opened = max(self.opened, self.number(cluster))
             self.members[cluster] = []
             self._sums[cluster] = np.zeros(DIM, dtype=np.float32)
         self.members[cluster].append(item)
         self._sums[cluster] += vector
+
+    def number(self, cluster: str) -> int:
+        """The running number in a cluster id (0 when it has none)."""
+        digits = cluster.removeprefix(self.prefix)
+        return int(digits) if digits.isdigit() else 0
+
+    def merge(self, absorbed: str, into: str) -> None:
+        """Fold the cluster *absorbed* into *into* (re-clustering): its members follow, its id is
+        remembered as merged, never given again."""
+        if absorbed == into or absorbed not in self.members or into not in self.members:
+            raise ValueError(f"cannot merge {absorbed} into {into}: both must be live clusters")
+        moved = self.members.pop(absorbed)
+        for item in moved:
+            self.cluster_of[item] = into
+        placed = self.paraphrases.key_of  # members stay in the order they were placed
+        self.members[into] = list(heapq.merge(self.members[into], moved, key=placed.__getitem__))
+        self._sums[into] += self._sums.pop(absorbed)
+        self.merged[absorbed] = into
 
     def save(self, folder: Path, name: str, encoder_id: str) -> None:
         """Write these clusters to ``<folder>/<name>.*`` (:meth:`load` reads them back)."""
@@ -156,6 +184,8 @@ class Clusters:
             "centroid_threshold": self.centroid_threshold,
             "copies": None if self.copies is None else self.copies.threshold,
             "clusters": order,
+            "opened": self.opened,
+            "merged": self.merged,
             "cluster_of": [self.cluster_of[i] for i in items],
         }
         (folder / f"{name}.json").write_text(json.dumps(meta), encoding="utf-8")
@@ -181,6 +211,7 @@ class Clusters:
             found.members[cluster].append(item)
             found.cluster_of[item] = cluster
         found._sums = {cluster: sums[k].astype(np.float32) for k, cluster in enumerate(meta["clusters"])}
+        found.opened, found.merged = int(meta["opened"]), dict(meta["merged"])
         return found
 
     def add_many(self, items: Sequence[str], texts: Sequence[str], vectors: Vectors) -> list[Assignment]:
@@ -203,4 +234,4 @@ class Clusters:
                 best = (rank, Assignment(item, cluster, False, matched, rung, similarity, centroid))
         if best is not None:
             return best[1]
-        return Assignment(item, f"{self.prefix}{len(self.members) + 1}", True)
+        return Assignment(item, f"{self.prefix}{self.opened + 1}", True)

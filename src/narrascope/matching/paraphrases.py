@@ -45,13 +45,14 @@ class ParaphraseIndex:
     """Document vectors in an HNSW index; ``add`` returns what a new vector repeats, then indexes it."""
 
     def __init__(self, threshold: float = 0.8, index: Any = None, ids: list[str] | None = None) -> None:
-        from usearch.index import Index
+        Index = _usearch()
 
         self.threshold = threshold
         self.index = index if index is not None else Index(ndim=DIM, metric="cos", dtype="f16")
         self.index.expansion_search = EXPANSION  # type: ignore[misc]  # (usearch types its setter read-only)
         self.ids: list[str] = ids or []
-        self._known = set(self.ids)
+        self.key_of = {document_id: key for key, document_id in enumerate(self.ids)}
+        """Document id → its key in the HNSW index (its position in :attr:`ids`)."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -71,12 +72,12 @@ class ParaphraseIndex:
     def add(self, document_id: str, vector: Vectors, query: bool = True) -> list[Paraphrase]:
         """Index one document's vector; return its paraphrases among those added before it (nothing
         when *query* is False)."""
-        if document_id in self._known:
+        if document_id in self.key_of:
             raise ValueError(f"document {document_id} is already in the index")
         found = self.query(vector) if query else []
         self.index.add(len(self.ids), np.asarray(vector, dtype=np.float32))
+        self.key_of[document_id] = len(self.ids)
         self.ids.append(document_id)
-        self._known.add(document_id)
         return found
 
     def add_many(self, document_ids: Sequence[str], vectors: Vectors) -> list[list[Paraphrase]]:
@@ -92,9 +93,9 @@ class ParaphraseIndex:
     @classmethod
     def open(cls, path: Path, encoder_id: str = ENCODER_ID) -> ParaphraseIndex:
         """The index saved at *path* (a clear error when it is missing, damaged or of another encoder)."""
-        from usearch.index import Index
-
         from narrascope.store.store import StoreError
+
+        Index = _usearch()
 
         try:
             meta = json.loads(path.with_name(path.name + ".json").read_text(encoding="utf-8"))
@@ -106,3 +107,12 @@ class ParaphraseIndex:
         if index is None or len(index) != len(meta["ids"]):
             raise StoreError(f"{path}: the paraphrase index and its ids do not agree; rebuild it")
         return cls(float(meta["threshold"]), index, list(meta["ids"]))
+
+
+def _usearch() -> Any:
+    """usearch's ``Index``, imported after onnxruntime: importing onnxruntime after usearch (2.26,
+    with onnxruntime 1.32) kills the process with a segmentation fault."""
+    import onnxruntime  # noqa: F401
+    from usearch.index import Index
+
+    return Index

@@ -36,7 +36,7 @@ from narrascope.matching.clusters import CALIBRATION, Clusters
 from narrascope.model import Analysis, Claim
 from narrascope.store import schema
 from narrascope.store.store import Store, StoreError
-from narrascope.stories.index import InStep, clusters_for, half, members
+from narrascope.stories.index import InStep, Replay, clusters_for, half, members
 from narrascope.stories.levels import CLAIM, NARRATIVE, PREFIXES
 
 __all__ = [
@@ -104,23 +104,26 @@ class ClaimIndex(InStep):
         index = cls(encoder_id)
         m = members.c
         text = select(schema.claims.c.text).where(claim_row(m)).scalar_subquery()
-        claim_rows = select(m.item, m.cluster, m.encoder, m.vector, text.label("text")).where(m.level == CLAIM)
-        narrative_rows = select(m.item, m.cluster, m.similarity, m.centroid).where(m.level == NARRATIVE)
+        claim_rows = select(m.item, m.cluster, m.assigned, m.encoder, m.vector, text.label("text"))
+        narrative_rows = select(m.item, m.cluster, m.match, m.similarity, m.centroid).where(m.level == NARRATIVE)
         with store.engine.connect() as connection:
             placed = {row.item: row for row in connection.execute(narrative_rows.order_by(m.position))}
-            for row in connection.execute(claim_rows.order_by(m.position)):
+            replay = Replay(connection, CLAIM)
+            for position, row in enumerate(connection.execute(claim_rows.where(m.level == CLAIM).order_by(m.position))):
                 if row.encoder != encoder_id:
                     raise StoreError(f"the store's claims were made with the encoder {row.encoder}, not {encoder_id}")
                 vector = np.frombuffer(row.vector, dtype="<f2").astype(np.float32).reshape(DIM)
-                opens = row.cluster not in index.claims.members
-                index.claims.restore(row.item, row.text or "", vector, row.cluster)
+                replay.upto(index.claims, position)
+                index.claims.restore(row.item, row.text or "", vector, row.assigned or row.cluster)
                 narrative = placed.get(row.item)
                 if narrative is None:
                     raise StoreError(f"the store's claim {row.item} has no narrative; the store is damaged")
-                if opens:
-                    index.narratives.restore(row.cluster, "", vector, narrative.cluster)
-                    index.narrative_of[row.cluster] = narrative.cluster
-                    index.joined[row.cluster] = (narrative.similarity, narrative.centroid)
+                opened = narrative.match  # the claim cluster as it was when the claim was placed
+                if opened not in index.narrative_of:
+                    index.narratives.restore(opened, "", vector, narrative.cluster)
+                    index.narrative_of[opened] = narrative.cluster
+                    index.joined[opened] = (narrative.similarity, narrative.centroid)
+            replay.upto(index.claims)
             index.positions = {CLAIM: len(index.claims.cluster_of), NARRATIVE: len(placed)}
         return index
 

@@ -44,11 +44,13 @@ __all__ = [
     "LEVEL",
     "PREFIX",
     "InStep",
+    "Replay",
     "StoryIndex",
     "clusters",
     "clusters_for",
     "half",
     "members",
+    "merges",
     "stored_encoder",
     "story_text",
 ]
@@ -65,6 +67,7 @@ clusters = Table(
     Column("level", String(16), nullable=False),
     Column("opened_by", String(96), nullable=False),
     Column("added", DateTime(timezone=True), nullable=False),
+    Column("merged_into", String(32)),
 )
 members = Table(
     "cluster_members",
@@ -80,7 +83,37 @@ members = Table(
     Column("centroid", Float),
     Column("encoder", String(64), nullable=False),
     Column("vector", LargeBinary, nullable=False),
+    Column("assigned", String(32)),
 )
+merges = Table(
+    "cluster_merges",
+    _metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("level", String(16), nullable=False),
+    Column("absorbed", String(32), ForeignKey("clusters.id"), nullable=False),
+    Column("kept", String(32), ForeignKey("clusters.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("cosine", Float, nullable=False),
+    Column("member", String(96), nullable=False),
+    Column("matched", String(96), nullable=False),
+    Column("similarity", Float, nullable=False),
+    Column("merged", DateTime(timezone=True), nullable=False),
+)
+
+
+class Replay:
+    """A level's stored merges, made again at the points of the replay where they were made."""
+
+    def __init__(self, connection: Any, level: str) -> None:
+        g = merges.c
+        query = select(g.position, g.absorbed, g.kept).where(g.level == level).order_by(g.seq)
+        self._pending = [(int(r.position), r.absorbed, r.kept) for r in connection.execute(query)][::-1]
+
+    def upto(self, found: Clusters, position: int | None = None) -> None:
+        """Make the merges recorded before *position* assignments (all of them when None)."""
+        while self._pending and (position is None or self._pending[-1][0] <= position):
+            _, absorbed, kept = self._pending.pop()
+            found.merge(absorbed, kept)
 
 
 def story_text(document: Document, words: int = LEAD_WORDS) -> str:
@@ -167,18 +200,21 @@ class StoryIndex(InStep):
         m, d = members.c, schema.documents.c
         position = 0
         query = (
-            select(m.item, m.cluster, m.encoder, m.vector, d.text)
+            select(m.item, m.cluster, m.assigned, m.encoder, m.vector, d.text)
             .join(schema.documents, d.id == m.document_id)
             .where(m.level == LEVEL)
             .order_by(m.position)
         )
         with store.engine.connect() as connection:
+            replay = Replay(connection, LEVEL)
             for row in connection.execute(query):
                 if row.encoder != encoder_id:
                     raise StoreError(f"the store's stories were made with the encoder {row.encoder}, not {encoder_id}")
                 vector = np.frombuffer(row.vector, dtype="<f2").astype(np.float32)
-                found.restore(row.item, row.text, vector.reshape(DIM), row.cluster)
+                replay.upto(found, position)
+                found.restore(row.item, row.text, vector.reshape(DIM), row.assigned or row.cluster)
                 position += 1
+            replay.upto(found)
         return cls(found, position, encoder_id)
 
     def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None:

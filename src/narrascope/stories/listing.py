@@ -6,7 +6,7 @@ claims of documents, so their ``lead`` is the claim's sentence and their size co
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,10 +16,20 @@ from narrascope.encoder import DIM
 from narrascope.store import schema
 from narrascope.store.store import Store
 from narrascope.stories.claims import claim_row
-from narrascope.stories.index import LEVEL, clusters, members
+from narrascope.stories.index import LEVEL, clusters, members, merges
 from narrascope.stories.levels import CLAIM, LEVELS, NARRATIVE
 
-__all__ = ["LEVELS", "Member", "StorySummary", "cluster_level", "list_stories", "story_members", "summarise"]
+__all__ = [
+    "LEVELS",
+    "Member",
+    "StorySummary",
+    "cluster_level",
+    "list_stories",
+    "merged_into_it",
+    "resolve",
+    "story_members",
+    "summarise",
+]
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,8 @@ class StorySummary:
     level: str = LEVEL
     documents: int = 0
     """Distinct documents (a story's size; a claim or a narrative can hold several claims of one)."""
+    merged: list[str] = field(default_factory=list)
+    """Clusters re-clustering folded into this one (their ids lead here)."""
 
 
 def cluster_level(store: Store, cluster: str) -> str | None:
@@ -64,6 +76,22 @@ def cluster_level(store: Store, cluster: str) -> str | None:
     with store.engine.connect() as connection:
         level = connection.scalar(select(clusters.c.level).where(clusters.c.id == cluster))
     return str(level) if level is not None else None
+
+
+def resolve(store: Store, cluster: str) -> str:
+    """The live cluster *cluster* is now: itself, unless re-clustering merged it into another."""
+    with store.engine.connect() as connection:
+        kept = connection.scalar(select(clusters.c.merged_into).where(clusters.c.id == cluster))
+    return str(kept) if kept else cluster
+
+
+def merged_into_it(store: Store, cluster: str) -> list[str]:
+    """The clusters merged into *cluster* (directly or through one merged into it), in the order
+    they were merged."""
+    g, c = merges.c, clusters.c
+    query = select(g.absorbed).join(clusters, c.id == g.absorbed).where(c.merged_into == cluster).order_by(g.seq)
+    with store.engine.connect() as connection:
+        return [str(x) for x in connection.scalars(query)]
 
 
 def _member_rows(level: str) -> Select[Any]:
@@ -88,8 +116,10 @@ def _member_rows(level: str) -> Select[Any]:
 
 def story_members(store: Store, cluster: str) -> tuple[list[Member], np.ndarray]:
     """The members of one cluster of any level (earliest published first, undated last) and
-    their vectors; nothing when there is no such cluster."""
+    their vectors; nothing when there is no such cluster. A merged cluster's are those of the
+    cluster it went into."""
     level = cluster_level(store, cluster)
+    cluster = resolve(store, cluster)
     if level is None:
         return [], np.zeros((0, DIM), dtype=np.float32)
     query = _member_rows(level).where(members.c.cluster == cluster).order_by(members.c.position)
@@ -118,7 +148,9 @@ def story_members(store: Store, cluster: str) -> tuple[list[Member], np.ndarray]
     return [found[i] for i in order], vectors[order]
 
 
-def summarise(cluster: str, found: list[Member], vectors: np.ndarray, level: str = LEVEL) -> StorySummary:
+def summarise(
+    cluster: str, found: list[Member], vectors: np.ndarray, level: str = LEVEL, merged: list[str] | None = None
+) -> StorySummary:
     """What a reader asks of one cluster, from its members and their vectors."""
     centre = vectors.mean(axis=0)
     medoid = found[int(np.argmax(vectors @ centre))]
@@ -139,6 +171,7 @@ def summarise(cluster: str, found: list[Member], vectors: np.ndarray, level: str
         rungs=dict(Counter(x.rung for x in found if x.rung)),
         level=level,
         documents=len({x.document_id for x in found}),
+        merged=list(merged or []),
     )
 
 
@@ -157,4 +190,7 @@ def list_stories(store: Store, limit: int = 20, min_size: int = 2, level: str = 
     )
     with store.engine.connect() as connection:
         top = [row.cluster for row in connection.execute(query)]
-    return [summarise(cluster, *story_members(store, cluster), level=level) for cluster in top]
+    return [
+        summarise(cluster, *story_members(store, cluster), level=level, merged=merged_into_it(store, cluster))
+        for cluster in top
+    ]

@@ -7,8 +7,9 @@ graphs: about a millisecond per document and per clustered claim, minutes for a 
 the indexes as they are in memory (numpy arrays, the HNSW files, JSON; no pickle) in a folder
 beside a SQLite store (``corpus.db.clusters``) or in the user's cache folder for a PostgreSQL
 one, stamped with what the store held when it was written: the assignments per level, the last
-one of each, and the encoder. It is used only when the store still holds exactly that; otherwise
-the store is replayed. The store is the truth: a snapshot is a cache and may be deleted.
+one of each, the merges re-clustering made, and the encoder. It is used only when the store
+still holds exactly that; otherwise the store is replayed. The store is the truth: a snapshot
+is a cache and may be deleted.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ from narrascope.matching.clusters import Clusters
 from narrascope.store.store import Store, StoreError
 from narrascope.stories.claims import CLAIM, NARRATIVE, ClaimIndex
 from narrascope.stories.hierarchy import Hierarchy, stored_counts
-from narrascope.stories.index import LEVEL, StoryIndex, members, stored_encoder
+from narrascope.stories.index import LEVEL, StoryIndex, members, merges, stored_encoder
 
 __all__ = ["folder_of", "load_snapshot", "save_snapshot", "snapshot_current", "stamp"]
 
-FORMAT = 1
+FORMAT = 2
 
 
 def folder_of(store: Store) -> Path:
@@ -47,13 +48,18 @@ def folder_of(store: Store) -> Path:
 
 def stamp(store: Store) -> dict[str, Any]:
     """What the store holds now, as far as a snapshot must agree with it."""
-    m = members.c
+    m, g = members.c, merges.c
     last: dict[str, str | None] = {}
     with store.engine.connect() as connection:
         for level in (LEVEL, CLAIM, NARRATIVE):
             top = select(func.max(m.position)).where(m.level == level).scalar_subquery()
             last[level] = connection.scalar(select(m.item).where(m.level == level, m.position == top))
-    return {"format": FORMAT, "counts": stored_counts(store), "last": last, "encoder": stored_encoder(store)}
+        merged = {
+            str(row.level): int(row.n)
+            for row in connection.execute(select(g.level, func.count().label("n")).group_by(g.level))
+        }
+    counts, encoder = stored_counts(store), stored_encoder(store)
+    return {"format": FORMAT, "counts": counts, "last": last, "merges": merged, "encoder": encoder}
 
 
 def save_snapshot(hierarchy: Hierarchy, store: Store) -> Path:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from narrascope.store import schema
 from narrascope.store.store import Store
-from narrascope.stories.listing import Member, story_members
+from narrascope.stories.listing import Member, resolve, story_members
 
 __all__ = ["GAMMA", "SCALE", "Burst", "Timeline", "bursts", "timeline", "timeline_of"]
 
@@ -111,7 +111,9 @@ def _day(published: str | None) -> dt.date | None:
 
 
 def timeline(store: Store, cluster: str) -> Timeline | None:
-    """The daily counts and bursts of one cluster (any level), or None when it does not exist."""
+    """The daily counts and bursts of one cluster (any level; a merged one's are those of the
+    cluster it went into), or None when it does not exist."""
+    cluster = resolve(store, cluster)
     found, _ = story_members(store, cluster)
     return timeline_of(store, cluster, found) if found else None
 

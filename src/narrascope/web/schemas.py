@@ -120,6 +120,9 @@ class Story(Body):
     rungs: dict[str, int] = Field(
         description="How the members joined: exact, near-duplicate, paraphrase (claim: through a claim cluster)."
     )
+    merged: list[str] = Field(
+        default_factory=list, description="Clusters re-clustering merged into this one; their ids lead here."
+    )
 
 
 class StoryMember(Body):

@@ -8,7 +8,15 @@ from dataclasses import asdict
 from narrascope.store import Store
 from narrascope.stories.chart import svg
 from narrascope.stories.index import LEVEL
-from narrascope.stories.listing import StorySummary, cluster_level, list_stories, story_members, summarise
+from narrascope.stories.listing import (
+    StorySummary,
+    cluster_level,
+    list_stories,
+    merged_into_it,
+    resolve,
+    story_members,
+    summarise,
+)
 from narrascope.stories.timeline import Burst, Timeline, timeline_of
 from narrascope.web.schemas import Story, StoryDetail, StoryMember, StoryOutlet, StoryTimeline
 
@@ -29,6 +37,7 @@ def detail(store: Store, cluster_id: str, level: str = LEVEL) -> StoryDetail | N
     """One cluster of *level* with its members and timeline; None when there is none."""
     if cluster_level(store, cluster_id) != level:
         return None
+    cluster_id = resolve(store, cluster_id)  # a merged cluster shows the one it went into
     found, vectors = story_members(store, cluster_id)
     if not found:
         return None
@@ -38,7 +47,7 @@ def detail(store: Store, cluster_id: str, level: str = LEVEL) -> StoryDetail | N
         for m in found
     ]
     return StoryDetail(
-        story=_story(summarise(cluster_id, found, vectors, level)),
+        story=_story(summarise(cluster_id, found, vectors, level, merged_into_it(store, cluster_id))),
         members=members,
         timeline=StoryTimeline(**{k: v for k, v in asdict(drawn).items() if k != "cluster"}),
     )

@@ -1,0 +1,111 @@
+"""Re-clustering: fold together clusters that turned out to tell the same thing, keeping ids.
+
+Texts are placed as they arrive, so a story whose first retellings were too far apart for the
+ladder opens two clusters; later members can bring their centres close without ever moving.
+This pass finds such pairs and merges them, the later cluster into the earlier one: the earlier
+id stays, the later id is remembered as merged (links to it keep working) and is never given
+again, and no text moves anywhere else. Ids are stable; clusters only grow.
+
+Candidates come from the paraphrase index, never from all pairs: each cluster's centre is
+searched among the indexed texts, and the clusters of the texts it finds (at the centroid bar a
+single text needs to join, or the merge bar when that is lower) are its candidates. A pair
+merges when the cosine of the two centres reaches the paraphrase bar (the one two texts need to
+be called the same), checked again against the centres as they are after earlier merges of the
+same pass (strongest pairs first), so merges cannot chain a cluster away from itself. Each
+merge carries its evidence: both centres' cosine and the closest pair of member texts with theirs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from narrascope.matching.clusters import Clusters
+from narrascope.matching.paraphrases import NEIGHBOURS
+
+__all__ = ["EVIDENCE_MEMBERS", "Merge", "recluster"]
+
+EVIDENCE_MEMBERS = 256
+"""Members of each cluster compared for the closest pair (the earliest; enough to show why)."""
+
+
+@dataclass(frozen=True)
+class Merge:
+    """One cluster folded into an earlier one, and why."""
+
+    absorbed: str
+    into: str
+    cosine: float
+    """Cosine of the two clusters' centres just before the merge."""
+    member: str
+    """The absorbed cluster's member closest to one of *into*'s ..."""
+    matched: str
+    """... this one, ..."""
+    similarity: float
+    """... at this cosine."""
+
+
+def recluster(clusters: Clusters, threshold: float | None = None, neighbours: int = NEIGHBOURS) -> list[Merge]:
+    """Merge *clusters*' pairs whose centres reach *threshold* (the paraphrase bar by default)
+    in place, and return the merges in the order they were made (see the module doc)."""
+    bar = clusters.paraphrases.threshold if threshold is None else threshold
+    live = [c for c in clusters.members if clusters.members[c]]
+    index = clusters.paraphrases
+    if len(live) < 2 or len(index) < 2:
+        return []
+    centres = np.stack([clusters.centroid(c) for c in live]).astype(np.float32)
+    found = index.index.search(centres, min(neighbours, len(index)), threads=1)
+    keys, distances = np.atleast_2d(found.keys), np.atleast_2d(found.distances)
+    near = min(bar, clusters.centroid_threshold)  # a text this close to a centre could join it
+    pairs: dict[tuple[str, str], float] = {}
+    for row, cluster in enumerate(live):
+        for key, distance in zip(keys[row].tolist(), distances[row].tolist(), strict=True):
+            if key < 0 or 1.0 - distance < near:
+                continue
+            other = clusters.cluster_of[index.ids[key]]
+            if other != cluster:
+                pair = _ordered(clusters, cluster, other)
+                if pair not in pairs:
+                    pairs[pair] = float(clusters.centroid(pair[0]) @ clusters.centroid(pair[1]))
+    merges: list[Merge] = []
+    for (first, second), _ in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])):
+        into, absorbed = _ordered(clusters, _live(clusters, first), _live(clusters, second))
+        if into == absorbed:
+            continue
+        cosine = round(float(clusters.centroid(into) @ clusters.centroid(absorbed)), 4)
+        if cosine < bar:
+            continue
+        member, matched, similarity = _closest(clusters, absorbed, into)
+        clusters.merge(absorbed, into)
+        merges.append(Merge(absorbed, into, cosine, member, matched, similarity))
+    return merges
+
+
+def _ordered(clusters: Clusters, a: str, b: str) -> tuple[str, str]:
+    """(earlier, later) by the order the clusters were opened."""
+    return (a, b) if (clusters.number(a), a) <= (clusters.number(b), b) else (b, a)
+
+
+def _live(clusters: Clusters, cluster: str) -> str:
+    """The live cluster *cluster* went into (itself when it was not merged)."""
+    while cluster in clusters.merged:
+        cluster = clusters.merged[cluster]
+    return cluster
+
+
+def _closest(clusters: Clusters, absorbed: str, into: str) -> tuple[str, str, float]:
+    """The closest pair of member texts of the two clusters (their earliest members) and its cosine."""
+    index = clusters.paraphrases
+    rows = index.key_of
+    left, right = clusters.members[absorbed][:EVIDENCE_MEMBERS], clusters.members[into][:EVIDENCE_MEMBERS]
+    a = _unit(np.asarray(index.index.get(np.array([rows[i] for i in left])), dtype=np.float32))
+    b = _unit(np.asarray(index.index.get(np.array([rows[i] for i in right])), dtype=np.float32))
+    cosines = a.reshape(len(left), -1) @ b.reshape(len(right), -1).T
+    i, j = np.unravel_index(int(np.argmax(cosines)), cosines.shape)
+    return left[i], right[j], round(float(cosines[i, j]), 4)
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)

@@ -1,0 +1,86 @@
+"""Re-clustering a store: stories and claims that turned out to be one are merged, ids kept.
+
+The merges themselves are :func:`narrascope.matching.reclustering.recluster`'s (candidates from
+the paraphrase index, the later cluster folded into the earlier one). Here they are written in
+one transaction: the merged cluster's members point at the cluster they went into (each keeps,
+in ``assigned``, where it was first placed, so the store replays exactly as it grew), the merged
+id resolves to the one it went into (``merged_into``), and ``cluster_merges`` keeps each merge
+with its evidence and the point in the assignments where it was made. Narratives are left as
+they are: they group claim clusters loosely already, and a claim's narrative never changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import insert, or_, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from narrascope.matching.clusters import Clusters
+from narrascope.matching.reclustering import Merge, recluster
+from narrascope.store.store import Store, StoreError
+from narrascope.stories.hierarchy import Hierarchy
+from narrascope.stories.index import clusters, members, merges
+from narrascope.stories.levels import CLAIM, STORY
+
+__all__ = ["MERGED_LEVELS", "recluster_store"]
+
+MERGED_LEVELS = (STORY, CLAIM)
+
+
+def recluster_store(
+    store: Store, hierarchy: Hierarchy, levels: Sequence[str] = MERGED_LEVELS, threshold: float | None = None
+) -> dict[str, list[Merge]]:
+    """Merge *hierarchy*'s clusters at *levels* (in memory and in *store*, one transaction) and
+    return the merges per level; *threshold* is the cosine two centres must reach (each level's
+    paraphrase bar by default). When the transaction fails, the hierarchy is out of step: open
+    it again."""
+    if hierarchy.broken:
+        raise StoreError("the clusters in memory are out of step with the store; open them again")
+    unknown = sorted(set(levels) - set(MERGED_LEVELS))
+    if unknown:
+        raise StoreError(f"only {' and '.join(MERGED_LEVELS)} clusters are re-clustered, not {', '.join(unknown)}")
+    found: dict[str, tuple[Clusters, int]] = {
+        STORY: (hierarchy.stories.clusters, hierarchy.stories.position),
+        CLAIM: (hierarchy.claims.claims, hierarchy.claims.positions[CLAIM]),
+    }
+    made: dict[str, list[Merge]] = {}
+    now = dt.datetime.now(dt.UTC)
+    try:
+        with store.engine.begin() as connection:
+            for level in levels:
+                chosen, position = found[level]
+                made[level] = recluster(chosen, threshold)
+                for merge in made[level]:
+                    _write(connection, level, position, merge, now)
+    except SQLAlchemyError as error:
+        hierarchy.mark_failed()
+        raise StoreError(f"cannot store the merges: {str(getattr(error, 'orig', error)).splitlines()[0]}") from error
+    except BaseException:
+        hierarchy.mark_failed()
+        raise
+    return made
+
+
+def _write(connection: object, level: str, position: int, merge: Merge, now: dt.datetime) -> None:
+    m, c = members.c, clusters.c
+    run = connection.execute  # type: ignore[attr-defined]
+    moved = (m.level == level) & (m.cluster == merge.absorbed)
+    run(update(members).where(moved & m.assigned.is_(None)).values(assigned=m.cluster))
+    run(update(members).where(moved).values(cluster=merge.into))
+    aliases = or_(c.id == merge.absorbed, c.merged_into == merge.absorbed)  # earlier merges follow along
+    run(update(clusters).where(aliases).values(merged_into=merge.into))
+    run(
+        insert(merges).values(
+            level=level,
+            absorbed=merge.absorbed,
+            kept=merge.into,
+            position=position,
+            cosine=merge.cosine,
+            member=merge.member,
+            matched=merge.matched,
+            similarity=merge.similarity,
+            merged=now,
+        )
+    )
