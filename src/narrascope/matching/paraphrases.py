@@ -49,7 +49,7 @@ class ParaphraseIndex:
 
         self.threshold = threshold
         self.index = index if index is not None else Index(ndim=DIM, metric="cos", dtype="f16")
-        self.index.expansion_search = EXPANSION  # type: ignore[misc]  # (usearch types its setter read-only)
+        self.index.expansion_search = EXPANSION
         self.ids: list[str] = ids or []
         self.key_of = {document_id: key for key, document_id in enumerate(self.ids)}
         """Document id → its key in the HNSW index (its position in :attr:`ids`)."""
