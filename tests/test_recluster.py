@@ -104,6 +104,7 @@ def test_a_store_keeps_its_merges_replays_them_and_continues_the_same(tmp_path: 
         kept = load_snapshot(store, ENCODER)
         assert kept is not None and kept.stories.clusters.merged == live.stories.clusters.merged
         same_clusters(kept.stories.clusters, live.stories.clusters)
+    web(db, nlp, first.absorbed, survivor)
     twin = tmp_path / "twin.db"
     shutil.copy(db, twin)  # without the snapshot: replayed
     more = claim_articles(9, 6)
@@ -113,6 +114,22 @@ def test_a_store_keeps_its_merges_replays_them_and_continues_the_same(tmp_path: 
         assert table(store) == table(other)
         opened = {row[2] for row in table(store) if row[0] == "story"}
         assert first.absorbed not in opened  # never given again
+
+
+def web(db: Path, nlp: Pipeline, absorbed: str, survivor: str) -> None:
+    """The API and the page of a merged story show the story it went into, which lists it."""
+    from fastapi.testclient import TestClient
+
+    from narrascope.web import Settings, create_app
+
+    with TestClient(create_app(Settings(db=str(db)), nlp=nlp)) as client:
+        one = client.get(f"/api/stories/{absorbed}")
+        assert one.status_code == 200 and one.json()["story"]["id"] == survivor
+        assert absorbed in one.json()["story"]["merged"]
+        listed = client.get("/api/stories", params={"min_size": 1, "limit": 100}).json()
+        assert absorbed not in [s["id"] for s in listed]
+        page = client.get(f"/stories/{absorbed}")
+        assert page.status_code == 200 and survivor in page.text and "Merged into it" in page.text
 
 
 def test_a_merge_makes_the_old_snapshot_stale(tmp_path: Path, nlp: Pipeline) -> None:
