@@ -119,7 +119,9 @@ class Clusters:
         candidates: list[tuple[str, str, float]] = []  # matched item, rung, similarity
         if self.copies is not None:
             candidates += [(m.id, m.rung, m.similarity) for m in self.copies.add(item, text)]
-        candidates += [(p.id, p.rung, p.similarity) for p in self.paraphrases.add(item, vector)]
+        # a copy outranks any paraphrase (see _choose): with one found, the search cannot change
+        # the decision, so the text is only indexed for those after it
+        candidates += [(p.id, p.rung, p.similarity) for p in self.paraphrases.add(item, vector, query=not candidates)]
         assignment = self._choose(item, vector, candidates)
         self.cluster_of[item] = assignment.cluster
         if assignment.opened:
