@@ -160,3 +160,32 @@ def test_cli_recluster(tmp_path: Path) -> None:
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "narrative" in bad.stderr
     bad = subprocess.run([*CLI, "recluster", "--db", str(db), "--threshold", "2"], capture_output=True, text=True)
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "--threshold" in bad.stderr
+
+
+def test_the_server_follows_merges_another_writer_made(tmp_path: Path, nlp: Pipeline) -> None:
+    from fastapi.testclient import TestClient
+
+    from narrascope.web import Settings, create_app
+    from narrascope.web.tokens import create_token
+
+    db = str(tmp_path / "w.db")
+    with Store.open(db) as store:
+        _, secret = create_token(store, "tests")
+    auth = {"Authorization": f"Bearer {secret}"}
+    with TestClient(create_app(Settings(db=db), nlp=nlp)) as client:
+        assert client.post("/api/ingest", json={"documents": claim_articles(0, 6)}, headers=auth).status_code == 200
+        with Store.open(db) as store:  # `narrascope recluster` while the server runs
+            merged = recluster_store(store, Hierarchy.load(store, snapshot=False), ["story"], threshold=0.3)["story"]
+        assert merged
+        assert client.post("/api/ingest", json={"documents": claim_articles(0, 12)}, headers=auth).status_code == 200
+    absorbed = {m.absorbed for m in merged}
+    with Store.open(db) as store:
+        m = members.c
+        with store.engine.connect() as connection:
+            placed = set(connection.scalars(select(m.cluster).where(m.level == "story")))
+        assert placed and not placed & absorbed  # nothing placed in a merged story
+        kept = load_snapshot(store, ENCODER)  # written when the server stopped, in step with the store
+        assert (
+            kept is not None
+            and kept.stories.clusters.merged == Hierarchy.load(store, snapshot=False).stories.clusters.merged
+        )

@@ -140,9 +140,10 @@ def recluster_cmd(
     from narrascope.cli_corpus import _snapshot
     from narrascope.store import Store
     from narrascope.stories.hierarchy import Hierarchy
-    from narrascope.stories.recluster import MERGED_LEVELS, recluster_store
+    from narrascope.stories.levels import MERGED
+    from narrascope.stories.recluster import recluster_store
 
-    levels = tuple(dict.fromkeys(level or MERGED_LEVELS))
+    levels = tuple(dict.fromkeys(level or MERGED))
     if threshold is not None and not 0.0 < threshold <= 1.0:
         raise InputError("--threshold must be a cosine above 0 and at most 1")
     with Store.open(db or default_db()) as store:

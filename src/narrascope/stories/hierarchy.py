@@ -13,18 +13,35 @@ from narrascope.encoder import ENCODER_ID
 from narrascope.model import Analysis
 from narrascope.store.store import Store, StoreError
 from narrascope.stories.claims import CLAIM, NARRATIVE, ClaimIndex
-from narrascope.stories.index import LEVEL, StoryIndex, members, stored_encoder
+from narrascope.stories.index import LEVEL, StoryIndex, members, merges, stored_encoder
+from narrascope.stories.levels import MERGED
 
-__all__ = ["Hierarchy", "stored_counts"]
+__all__ = ["Hierarchy", "stored_counts", "stored_state"]
 
 
 def stored_counts(store: Store) -> dict[str, int]:
-    """How many assignments the store holds per level (story, claim, narrative)."""
+    """How many assignments the store holds per level (story, claim, narrative): one past the
+    last position (positions run from 0 without gaps), read from the position index instead of
+    counting every row."""
     m = members.c
-    query = select(m.level, func.count().label("n")).group_by(m.level)
     with store.engine.connect() as connection:
-        counts = {row.level: int(row.n) for row in connection.execute(query)}
-    return {level: counts.get(level, 0) for level in (LEVEL, CLAIM, NARRATIVE)}
+        last = {
+            level: connection.scalar(select(func.max(m.position)).where(m.level == level))
+            for level in (LEVEL, CLAIM, NARRATIVE)
+        }
+    return {level: 0 if at is None else int(at) + 1 for level, at in last.items()}
+
+
+def stored_state(store: Store) -> tuple[dict[str, int], dict[str, int]]:
+    """What a hierarchy in memory must agree with to be in step with *store*: the assignments
+    per level and the merges re-clustering made per level (cheap enough to ask per request)."""
+    g = merges.c
+    with store.engine.connect() as connection:
+        merged = dict.fromkeys(MERGED, 0) | {
+            str(row.level): int(row.n)
+            for row in connection.execute(select(g.level, func.count().label("n")).group_by(g.level))
+        }
+    return stored_counts(store), merged
 
 
 class Hierarchy:
@@ -71,3 +88,7 @@ class Hierarchy:
     def counts(self) -> dict[str, int]:
         """How many assignments this index has made per level (``stored_counts`` when in step)."""
         return {LEVEL: self.stories.position, **self.claims.positions}
+
+    def state(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The assignments and merges per level made or read so far (``stored_state`` when in step)."""
+        return self.counts(), {LEVEL: len(self.stories.clusters.merged), CLAIM: len(self.claims.claims.merged)}

@@ -22,15 +22,13 @@ from narrascope.matching.reclustering import Merge, recluster
 from narrascope.store.store import Store, StoreError
 from narrascope.stories.hierarchy import Hierarchy
 from narrascope.stories.index import clusters, members, merges
-from narrascope.stories.levels import CLAIM, STORY
+from narrascope.stories.levels import CLAIM, MERGED, STORY
 
-__all__ = ["MERGED_LEVELS", "recluster_store"]
-
-MERGED_LEVELS = (STORY, CLAIM)
+__all__ = ["recluster_store"]
 
 
 def recluster_store(
-    store: Store, hierarchy: Hierarchy, levels: Sequence[str] = MERGED_LEVELS, threshold: float | None = None
+    store: Store, hierarchy: Hierarchy, levels: Sequence[str] = MERGED, threshold: float | None = None
 ) -> dict[str, list[Merge]]:
     """Merge *hierarchy*'s clusters at *levels* (in memory and in *store*, one transaction) and
     return the merges per level; *threshold* is the cosine two centres must reach (each level's
@@ -38,9 +36,9 @@ def recluster_store(
     it again."""
     if hierarchy.broken:
         raise StoreError("the clusters in memory are out of step with the store; open them again")
-    unknown = sorted(set(levels) - set(MERGED_LEVELS))
+    unknown = sorted(set(levels) - set(MERGED))
     if unknown:
-        raise StoreError(f"only {' and '.join(MERGED_LEVELS)} clusters are re-clustered, not {', '.join(unknown)}")
+        raise StoreError(f"only {' and '.join(MERGED)} clusters are re-clustered, not {', '.join(unknown)}")
     found: dict[str, tuple[Clusters, int]] = {
         STORY: (hierarchy.stories.clusters, hierarchy.stories.position),
         CLAIM: (hierarchy.claims.claims, hierarchy.claims.positions[CLAIM]),

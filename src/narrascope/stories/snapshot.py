@@ -28,8 +28,8 @@ from narrascope.encoder import cache_dir
 from narrascope.matching.clusters import Clusters
 from narrascope.store.store import Store, StoreError
 from narrascope.stories.claims import CLAIM, NARRATIVE, ClaimIndex
-from narrascope.stories.hierarchy import Hierarchy, stored_counts
-from narrascope.stories.index import LEVEL, StoryIndex, members, merges, stored_encoder
+from narrascope.stories.hierarchy import Hierarchy, stored_state
+from narrascope.stories.index import LEVEL, StoryIndex, members, stored_encoder
 
 __all__ = ["folder_of", "load_snapshot", "save_snapshot", "snapshot_current", "stamp"]
 
@@ -48,24 +48,20 @@ def folder_of(store: Store) -> Path:
 
 def stamp(store: Store) -> dict[str, Any]:
     """What the store holds now, as far as a snapshot must agree with it."""
-    m, g = members.c, merges.c
+    m = members.c
     last: dict[str, str | None] = {}
     with store.engine.connect() as connection:
         for level in (LEVEL, CLAIM, NARRATIVE):
             top = select(func.max(m.position)).where(m.level == level).scalar_subquery()
             last[level] = connection.scalar(select(m.item).where(m.level == level, m.position == top))
-        merged = {
-            str(row.level): int(row.n)
-            for row in connection.execute(select(g.level, func.count().label("n")).group_by(g.level))
-        }
-    counts, encoder = stored_counts(store), stored_encoder(store)
+    (counts, merged), encoder = stored_state(store), stored_encoder(store)
     return {"format": FORMAT, "counts": counts, "last": last, "merges": merged, "encoder": encoder}
 
 
 def save_snapshot(hierarchy: Hierarchy, store: Store) -> Path:
     """Write *hierarchy* (in step with *store*) as the store's snapshot, replacing any older one
     whole: a crash while writing leaves the old snapshot or none, never half of one."""
-    if hierarchy.broken or hierarchy.counts() != stored_counts(store):
+    if hierarchy.broken or hierarchy.state() != stored_state(store):
         raise StoreError("the clusters in memory are not in step with the store; open them again")
     target = folder_of(store)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from narrascope.coordination.detect import CoordinationResult, Settings
-from narrascope.stories.hierarchy import stored_counts
+from narrascope.stories.hierarchy import stored_state
 from narrascope.stories.outlets import story_coordination
 from narrascope.web.services import Services
 
@@ -31,7 +31,8 @@ def network(services: Services, settings: Settings, level: str = "claim") -> Net
     (cached per store state)."""
     cache: OrderedDict[tuple[object, ...], Network] = services.cache.setdefault("coordination", OrderedDict())
     lock: threading.Lock = services.cache.setdefault("coordination-lock", threading.Lock())
-    key = (tuple(stored_counts(services.store).items()), level, settings)
+    counts, merged = stored_state(services.store)
+    key = (tuple(counts.items()), tuple(merged.items()), level, settings)
     with lock:
         if (found := cache.get(key)) is not None:
             cache.move_to_end(key)

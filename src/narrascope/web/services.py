@@ -18,7 +18,7 @@ from narrascope.ingest import from_bytes, from_text
 from narrascope.ingest.fetch import fetch
 from narrascope.model import Analysis, Document
 from narrascope.store import Store
-from narrascope.stories.hierarchy import Hierarchy, stored_counts
+from narrascope.stories.hierarchy import Hierarchy, stored_state
 
 if TYPE_CHECKING:
     from narrascope.pipeline import Pipeline
@@ -73,10 +73,10 @@ class Services:
 
     def stories(self) -> Hierarchy:
         """The store's stories, claims and narratives, loaded on first use and again after a
-        failed batch or when another writer (a ``narrascope ingest`` run) added to them (call it
+        failed batch or when another writer (``narrascope ingest`` or ``recluster``) changed them (call it
         while holding ``analysis_lock``: ingest batches place their documents in it)."""
         index = self.cache.get("stories")
-        if index is None or index.broken or index.counts() != stored_counts(self.store):
+        if index is None or index.broken or index.state() != stored_state(self.store):
             index = self.cache["stories"] = Hierarchy.load(self.store)
         assert isinstance(index, Hierarchy)
         return index
