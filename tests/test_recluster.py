@@ -132,14 +132,19 @@ def web(db: Path, nlp: Pipeline, absorbed: str, survivor: str) -> None:
         assert page.status_code == 200 and survivor in page.text and "Merged into it" in page.text
 
 
-def test_a_merge_makes_the_old_snapshot_stale(tmp_path: Path, nlp: Pipeline) -> None:
-    with Store.open(tmp_path / "s.db") as store:
-        live = Hierarchy.load(store)
-        add(store, nlp, claim_articles(0, 6), live)
-        save_snapshot(live, store)
-        assert snapshot_current(store)
-        assert recluster_store(store, live, ["story"], threshold=0.3)["story"]
-        assert not snapshot_current(store) and load_snapshot(store, ENCODER) is None
+def test_merges_are_stored_and_replayed_on_both_stores_and_make_the_old_snapshot_stale(
+    store: Store, nlp: Pipeline
+) -> None:
+    live = Hierarchy.load(store)
+    add(store, nlp, claim_articles(0, 6), live)
+    save_snapshot(live, store)
+    assert snapshot_current(store)
+    made = recluster_store(store, live, threshold=0.3)
+    assert made["story"] and not snapshot_current(store) and load_snapshot(store, ENCODER) is None
+    replayed = Hierarchy.load(store)
+    assert replayed.state() == live.state()
+    same_clusters(replayed.stories.clusters, live.stories.clusters)
+    same_clusters(replayed.claims.claims, live.claims.claims)
 
 
 def test_cli_recluster(tmp_path: Path) -> None:
