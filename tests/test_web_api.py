@@ -349,3 +349,22 @@ def test_coordination_api(served: tuple[TestClient, str]) -> None:
     assert client.get("/api/coordination", params={"permutations": 5}).status_code == 422
     page = client.get("/coordination", params={"window": "2h", "permutations": 50})
     assert page.status_code == 200 and "Coordination" in page.text
+
+
+def test_facets_count_exactly_the_documents_found(store: Store) -> None:
+    """Facet counts over a list of ids (bound as one parameter) on SQLite and PostgreSQL."""
+    import random
+    from collections import Counter
+
+    from narrascope.bench import fill_synthetic
+    from narrascope.web.corpus import facet_counts
+
+    fill_synthetic(store, 60, random.Random(1))
+    ids = store.ids()[::3]
+    rows = store.rows(ids)
+    found = facet_counts(store, ids)
+    outlets = Counter(r["outlet"] for r in rows if r["outlet"])
+    assert dict(found["outlet"]) == dict(sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))[:12])
+    months = Counter(r["published"][:7] for r in rows if r["published"])
+    assert found["month"] == sorted(months.items(), reverse=True)[:12]
+    assert facet_counts(store, ["no such id"])["outlet"] == []

@@ -6,10 +6,11 @@ list of ids (at most ``FACET_CAP``), so facet counts describe exactly what was f
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import ARRAY, String, bindparam, func, literal_column, select
 
 from narrascope.model import WORD
 from narrascope.store import Filters, Store
@@ -43,28 +44,40 @@ def facet_counts(store: Store, ids: list[str]) -> dict[str, list[tuple[str, int]
     """Per facet, its most frequent values among *ids* with how many of those documents have each."""
     d, q, t = s.documents.c, s.quotes.c, s.techniques.c
     queries = {
-        "outlet": select(d.outlet, func.count()).where(d.id.in_(ids), d.outlet.is_not(None)).group_by(d.outlet),
-        "language": select(d.language, func.count()).where(d.id.in_(ids), d.language.is_not(None)).group_by(d.language),
+        "outlet": select(d.outlet, func.count()).where(_among(store, d.id), d.outlet.is_not(None)).group_by(d.outlet),
+        "language": select(d.language, func.count())
+        .where(_among(store, d.id), d.language.is_not(None))
+        .group_by(d.language),
         "month": select(func.substr(d.published, 1, 7), func.count())
-        .where(d.id.in_(ids), d.published.is_not(None))
+        .where(_among(store, d.id), d.published.is_not(None))
         .group_by(literal_column("1")),  # by position: PostgreSQL sees two bound substr() calls as different
         "speaker": select(q.speaker, func.count(func.distinct(q.document_id)))
-        .where(q.document_id.in_(ids), q.speaker.is_not(None))
+        .where(_among(store, q.document_id), q.speaker.is_not(None))
         .group_by(q.speaker),
         "technique": select(t.technique, func.count(func.distinct(t.document_id)))
-        .where(t.document_id.in_(ids))
+        .where(_among(store, t.document_id))
         .group_by(t.technique),
     }
+    given = {"ids": json.dumps(ids) if store.engine.dialect.name == "sqlite" else ids}
     out: dict[str, list[tuple[str, int]]] = {}
     with store.engine.connect() as connection:
         for name, query in queries.items():
-            counted = [(str(value), int(n)) for value, n in connection.execute(query) if value]
+            counted = [(str(value), int(n)) for value, n in connection.execute(query, given) if value]
             if name == "month":
                 counted.sort(reverse=True)
             else:
                 counted.sort(key=lambda item: (-item[1], item[0]))
             out[name] = counted[:FACET_VALUES]
     return out
+
+
+def _among(store: Store, column: Any) -> Any:
+    """*column* is one of the ids bound as ``ids``: one parameter (a JSON array read by
+    ``json_each`` in SQLite, an array in PostgreSQL), not one per id as ``IN (...)`` would bind
+    (a thousand parameters, five times per search page, were half the time of its facets)."""
+    if store.engine.dialect.name == "sqlite":
+        return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("ids"))))
+    return column == func.any(bindparam("ids", type_=ARRAY(String)))
 
 
 def snippet(text: str, query: str, width: int = 90) -> list[tuple[str, bool]]:
