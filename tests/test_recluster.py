@@ -56,7 +56,7 @@ def test_a_split_story_is_merged_into_the_earlier_cluster_with_evidence() -> Non
     merges = recluster(found)
     assert [(m.absorbed, m.into) for m in merges] == [("S2", "S1")]
     merge = merges[0]
-    assert (merge.member, merge.matched) == ("b2", "a2") and merge.similarity > merge.cosine >= 0.9
+    assert (merge.member, merge.matched) == ("b2", "a2") and merge.similarity > merge.cosine > merge.linkage >= 0.9
     assert found.cluster_of == {"a1": "S1", "b1": "S1", "a2": "S1", "b2": "S1", "x1": "S3"}
     assert found.members == {"S1": ["a1", "b1", "a2", "b2"], "S3": ["x1"]} and found.merged == {"S2": "S1"}
     assert recluster(found) == []  # nothing left to merge
@@ -156,7 +156,7 @@ def test_cli_recluster(tmp_path: Path) -> None:
     done = subprocess.run(run, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     rows = [json.loads(line) for line in done.stdout.splitlines()]
-    assert rows and all(r["level"] == "story" and r["cosine"] >= 0.3 and r["member"] for r in rows)
+    assert rows and all(r["level"] == "story" and r["linkage"] >= 0.3 and r["member"] for r in rows)
     with Store.open(db) as store:
         assert snapshot_current(store)  # written after the merges
     again = subprocess.run([*CLI, "recluster", "--db", str(db)], capture_output=True, text=True, timeout=300)

@@ -130,13 +130,15 @@ def recluster_cmd(
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option(help="Cosine two centres must reach (default: the bar two retellings must reach)."),
+        typer.Option(
+            help="Mean cosine between their members to merge two (default: the bar two retellings must reach)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per merge (JSON Lines).")] = False,
 ) -> None:
-    """Merge stories and claims that turned out to be one (their centres now as close as two
-    retellings): the later cluster goes into the earlier, whose id stays; the later id leads to
-    it. Nothing else moves; each merge is stored with its evidence."""
+    """Merge stories and claims that turned out to be one (their members on average as close as
+    two retellings): the later cluster goes into the earlier, whose id stays; the later id leads
+    to it. Nothing else moves; each merge is stored with its evidence."""
     from narrascope.cli_corpus import _snapshot
     from narrascope.store import Store
     from narrascope.stories.hierarchy import Hierarchy
@@ -161,12 +163,13 @@ def recluster_cmd(
         from rich.console import Console
         from rich.table import Table
 
-        table = Table("level", "merged", "into", "centres", "closest members (cosine)", box=None)
+        table = Table("level", "merged", "into", "members (mean cosine)", "centres", "closest members", box=None)
         for row in rows:
             table.add_row(
                 row["level"],
                 row["absorbed"],
                 row["into"],
+                f"{row['linkage']:.3f}",
                 f"{row['cosine']:.3f}",
                 f"{row['member']} ~ {row['matched']} ({row['similarity']:.3f})",
             )

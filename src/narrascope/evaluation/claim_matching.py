@@ -21,12 +21,14 @@ from narrascope.factchecks.bm25 import BM25
 from narrascope.factchecks.fusion import FusionModel
 from narrascope.factchecks.importers import read_records
 from narrascope.factchecks.match import Match, Matcher
+from narrascope.factchecks.posts import normalise, segments
 from narrascope.factchecks.records import FactCheck
 
 __all__ = [
     "Task",
     "average_precision",
     "evaluate_claim_matching",
+    "query_vectors",
     "read_task",
     "reciprocal_rank",
     "record_vectors",
@@ -115,6 +117,21 @@ def record_vectors(records: Sequence[FactCheck], cache: Path | None = None) -> t
     return claims, titles
 
 
+def query_vectors(texts: Sequence[str], cache: Path | None = None) -> tuple[Vectors, list[Vectors | None]]:
+    """The vectors of *texts* as :class:`Matcher` encodes them (normalised), and of their parts
+    when they have two or more (else None), through the vector cache."""
+    split = [segments(normalise(t)) for t in texts]
+    split = [parts if len(parts) >= 2 else [] for parts in split]
+    vectors = encode_cached([normalise(t) for t in texts], cache)
+    flat = encode_cached([p for parts in split for p in parts], cache)
+    out: list[Vectors | None] = []
+    start = 0
+    for parts in split:
+        out.append(flat[start : start + len(parts)] if parts else None)
+        start += len(parts)
+    return vectors, out
+
+
 def ranked_ids(match: Match) -> list[str]:
     """A match as the ranking lists it: the record, then its duplicates (all are records)."""
     return [r.source_id or r.id for r in (match.record, *match.duplicates)]
@@ -128,10 +145,10 @@ def evaluate_claim_matching(
     matcher = Matcher(task.records, *record_vectors(task.records, cache), model=model)
     judged = [q for q in task.qrels if q in task.queries]
     texts = [task.queries[q] for q in judged]
-    vectors = encode_cached(texts, cache)
+    vectors, parts = query_vectors(texts, cache)
     fused = {
-        q: [i for m in matcher.match(t, top=1000, vector=v) for i in ranked_ids(m)]
-        for q, t, v in zip(judged, texts, vectors, strict=True)
+        q: [i for m in matcher.match(t, top=1000, vector=v, parts=p) for i in ranked_ids(m)]
+        for q, t, v, p in zip(judged, texts, vectors, parts, strict=True)
     }
     plain = BM25([f"{r.claim} {r.title or ''}" for r in task.records])
     ids = [r.source_id or r.id for r in task.records]

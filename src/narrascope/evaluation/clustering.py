@@ -128,9 +128,11 @@ def evaluate_clustering(
     centroid_threshold: float = CENTROID_THRESHOLD,
     encoder_id: str = ENCODER_ID,
 ) -> dict[str, dict[str, Any]]:
-    """Cluster *rows* and score them: the whole ladder (``narrascope``) beside its copy rungs alone."""
+    """Cluster *rows* and score them: the whole ladder (``narrascope``), the same after
+    re-clustering, and its copy rungs alone."""
     from narrascope.encoder import encode_cached
     from narrascope.matching.clusters import Clusters
+    from narrascope.matching.reclustering import recluster
 
     vectors = encode_cached([row.text for row in rows], encoder_id=encoder_id)
     scored = [i for i, row in enumerate(rows) if row.label]
@@ -143,6 +145,9 @@ def evaluate_clustering(
         clusters = Clusters(threshold=paraphrase, centroid_threshold=centroid)
         assigned = clusters.add_many([row.id for row in rows], [row.text for row in rows], vectors)
         out[name] = score_clusters([assigned[i].cluster for i in scored], gold)
+        if name == "narrascope":  # and after `narrascope recluster`
+            recluster(clusters)
+            out["narrascope, re-clustered"] = score_clusters([clusters.cluster_of[rows[i].id] for i in scored], gold)
     out["narrascope"].update(
         {"threshold": threshold, "centroid_threshold": centroid_threshold, "model": f"ladder + {encoder_id}"}
     )

@@ -5,6 +5,8 @@ claim and title (its evidence: the terms shared with the query), and the shared 
 vectors (its evidence: the cosine of the query to the record's claim and to its title),
 searched through a 64-dimension projection and re-scored exactly. A small logistic regression
 (:mod:`.fusion`, trained on CheckThat! 2020 train) turns the rung scores into a probability.
+A claim is matched as its words (:func:`.posts.normalise`: no links, handles and hashtags split),
+and one that says several things is also compared part by part (:func:`.posts.segments`).
 Records whose claim and title read the same (the same check imported twice, or syndicated) are
 one entry: the first imported is shown, the others are listed as its duplicates. The record
 vectors come from the store (computed at import), so a query costs one encoder pass of its own.
@@ -23,6 +25,7 @@ import numpy.typing as npt
 from narrascope.encoder import Vectors
 from narrascope.factchecks.bm25 import BM25, WORD, terms
 from narrascope.factchecks.fusion import FusionModel, load_fusion_model
+from narrascope.factchecks.posts import normalise, segments
 from narrascope.factchecks.records import FactCheck
 
 if TYPE_CHECKING:
@@ -74,18 +77,27 @@ class Candidates:
     semantic: frozenset[int]
 
 
-def rung_features(bm25: npt.NDArray[np.float32], cos_claim: Vectors, cos_title: Vectors) -> dict[str, Vectors]:
+def rung_features(
+    bm25: npt.NDArray[np.float32],
+    cos_claim: Vectors,
+    cos_title: Vectors,
+    part_claim: Vectors | None = None,
+    part_title: Vectors | None = None,
+) -> dict[str, Vectors]:
     """The features the fusion model may use, over one query's candidates. Each score is also
     given relative to the query's best candidate: how well the best record fits varies from
-    query to query, and a record's distance to the best says more than its own value."""
+    query to query, and a record's distance to the best says more than its own value.
+    ``part_*``: the best cosine of any part of the query (:meth:`Matcher.part_cosines`), the
+    whole query's when it has one part."""
     best = float(bm25.max()) if bm25.size and bm25.max() > 0 else 1.0
-    return {
-        "bm25": (bm25 / best).astype(np.float32),
-        "cos_claim": cos_claim.astype(np.float32),
-        "cos_title": cos_title.astype(np.float32),
-        "cos_claim_gap": (cos_claim - cos_claim.max()).astype(np.float32),
-        "cos_title_gap": (cos_title - cos_title.max()).astype(np.float32),
-    }
+    part_claim = cos_claim if part_claim is None else part_claim
+    part_title = cos_title if part_title is None else part_title
+    named = {"cos_claim": cos_claim, "cos_title": cos_title, "part_claim": part_claim, "part_title": part_title}
+    out = {"bm25": (bm25 / best).astype(np.float32)}
+    for name, cosine in named.items():
+        out[name] = cosine.astype(np.float32)
+        out[f"{name}_gap"] = (cosine - cosine.max()).astype(np.float32)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -182,9 +194,38 @@ class Matcher:
         return pre[np.argsort(-exact, kind="stable")[:k]].astype(np.int64)
 
     def candidates(self, text: str, vector: Vectors) -> Candidates:
-        """What both rungs propose for *text* (with its encoder *vector*), and their scores."""
+        """What both rungs propose for *text* (with its encoder *vector*, best of its
+        :func:`.posts.normalise` form), and their scores."""
         with _one_blas_thread():
-            return self._candidates(text, vector)
+            return self._candidates(normalise(text), vector)
+
+    @property
+    def uses_parts(self) -> bool:
+        """Whether the model reads the cosines of the query's parts (older models do not)."""
+        return any(name.startswith("part_") for name in self.model.features)
+
+    def part_cosines(self, found: Candidates, vector: Vectors, parts: Vectors | None) -> tuple[Vectors, Vectors]:
+        """Per candidate, the best cosine to its claim and to its title of the whole query
+        (*vector*) or any of its parts (*parts*: their vectors, when it has two or more)."""
+        if parts is None or len(parts) < 2:
+            return found.cos_claim, found.cos_title
+        with _one_blas_thread():
+            claim = np.maximum((self.claim_vectors[found.rows] @ parts.T).max(axis=1), found.cos_claim)
+            title = np.maximum((self.title_vectors[found.rows] @ parts.T).max(axis=1), found.cos_title)
+        return claim, title
+
+    def _encode(self, texts: Sequence[str]) -> tuple[Vectors, list[Vectors | None]]:
+        """The vectors of *texts* (normalised) and of their parts, in one encoder batch."""
+        cleaned = [normalise(t) for t in texts]
+        split = [segments(t) if self.uses_parts else [] for t in cleaned]
+        split = [p if len(p) >= 2 else [] for p in split]
+        vectors = self.encoder.encode(cleaned + [p for parts in split for p in parts])
+        out: list[Vectors | None] = []
+        start = len(texts)
+        for parts in split:
+            out.append(vectors[start : start + len(parts)] if parts else None)
+            start += len(parts)
+        return vectors[: len(texts)], out
 
     def _candidates(self, text: str, vector: Vectors) -> Candidates:
         scores = self.index.scores(text)
@@ -200,16 +241,22 @@ class Matcher:
             frozenset(semantic.tolist()),
         )
 
-    def match(self, text: str, top: int = 5, vector: Vectors | None = None) -> list[Match]:
+    def match(
+        self, text: str, top: int = 5, vector: Vectors | None = None, parts: Vectors | None = None
+    ) -> list[Match]:
         """The *top* records best matching *text*, best first. Give *vector* (the text's encoder
-        vector) when it is already computed, e.g. by the article's one encoder pass."""
+        vector) when it is already computed, e.g. by the article's one encoder pass; *parts*, the
+        vectors of its :func:`.posts.segments`, are then encoded here when the model uses them."""
         if vector is None:
-            vector = self.encoder.encode([text])[0]
+            (vector,), (parts,) = self._encode([text])
+        elif parts is None and self.uses_parts and len(split := segments(normalise(text))) >= 2:
+            parts = self.encoder.encode(split)
         found = self.candidates(text, vector)
         if not found.rows.size:
             return []
-        fused = self.model.score(rung_features(found.bm25, found.cos_claim, found.cos_title))
-        query_terms = set(terms(text))
+        part_claim, part_title = self.part_cosines(found, vector, parts)
+        fused = self.model.score(rung_features(found.bm25, found.cos_claim, found.cos_title, part_claim, part_title))
+        query_terms = set(terms(normalise(text)))
         out = []
         for i in np.argsort(-fused, kind="stable")[:top]:
             row = int(found.rows[i])
@@ -234,8 +281,8 @@ class Matcher:
 
     def match_many(self, texts: Sequence[str], top: int = 5) -> list[list[Match]]:
         """:meth:`match` for each text, with the texts encoded in one batch."""
-        vectors = self.encoder.encode(list(texts))
-        return [self.match(text, top, vector) for text, vector in zip(texts, vectors, strict=True)]
+        vectors, parts = self._encode(texts)
+        return [self.match(t, top, v, p) for t, v, p in zip(texts, vectors, parts, strict=True)]
 
     def bm25_ranking(self, text: str, top: int = 5) -> list[FactCheck]:
         """BM25 alone over the same records (the baseline the fusion is measured against)."""

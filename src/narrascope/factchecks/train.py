@@ -1,10 +1,11 @@
 """Fit the claim-matching fusion model on the CheckThat! 2020 Task 2 train split (only train).
 
-For every train query, both rungs propose candidates exactly as :class:`~.match.Matcher` does at
-run time; each candidate is one row of :func:`~.match.rung_features`, labelled 1 when it (or
-a duplicate of it) is a right answer. A logistic regression on those rows is the model. Its
-quality is measured by 5-fold cross-validation grouped by query (MAP@5 on held-out queries), and
-its threshold is the probability that maximises F1 of the out-of-fold pair decisions.
+For every train query (normalised and cut into parts as :class:`~.match.Matcher` does), both
+rungs propose candidates exactly as it does at run time; each candidate is one row of
+:func:`~.match.rung_features`, labelled 1 when it (or a duplicate of it) is a right answer. A
+logistic regression on those rows is the model. Its quality is measured by 5-fold
+cross-validation grouped by query (MAP@5 on held-out queries), and its threshold is the
+probability that maximises F1 of the out-of-fold pair decisions.
 """
 
 from __future__ import annotations
@@ -20,24 +21,33 @@ from narrascope.factchecks.match import Matcher, rung_features
 
 __all__ = ["FEATURES", "train_claim_matching"]
 
-FEATURES = ("bm25", "cos_claim", "cos_title", "cos_claim_gap", "cos_title_gap")
+FEATURES = (
+    "bm25",
+    "cos_claim",
+    "cos_title",
+    "cos_claim_gap",
+    "cos_title_gap",
+    "part_claim",
+    "part_title",
+    "part_claim_gap",
+    "part_title_gap",
+)
 C = 1.0
 FOLDS = 5
 
 
 def _rows(data: Path, cache: Path | None) -> tuple[list[np.ndarray], list[np.ndarray], list[int]]:
-    from narrascope.encoder import encode_cached
-    from narrascope.evaluation.claim_matching import read_task, record_vectors
+    from narrascope.evaluation.claim_matching import query_vectors, read_task, record_vectors
 
     task = read_task(data, "train")
     untrained = FusionModel(FEATURES, (0.0,) * len(FEATURES), 0.0)
     matcher = Matcher(task.records, *record_vectors(task.records, cache), model=untrained)
     judged = [q for q in task.qrels if q in task.queries]
-    vectors = encode_cached([task.queries[q] for q in judged], cache)
+    vectors, parts = query_vectors([task.queries[q] for q in judged], cache)
     features, labels, relevant = [], [], []
-    for q, vector in zip(judged, vectors, strict=True):
+    for q, vector, part in zip(judged, vectors, parts, strict=True):
         found = matcher.candidates(task.queries[q], vector)
-        named = rung_features(found.bm25, found.cos_claim, found.cos_title)
+        named = rung_features(found.bm25, found.cos_claim, found.cos_title, *matcher.part_cosines(found, vector, part))
         features.append(np.column_stack([named[f] for f in FEATURES]))
         right = task.qrels[q]
         labels.append(

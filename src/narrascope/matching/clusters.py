@@ -151,6 +151,12 @@ class Clusters:
         self.members[cluster].append(item)
         self._sums[cluster] += vector
 
+    def linkage(self, a: str, b: str) -> float:
+        """The mean cosine between a member of cluster *a* and a member of *b* (from the sums of
+        their unit vectors): never above the cosine of their centres, which averaging pulls
+        towards what related but different texts share."""
+        return float(self._sums[a] @ self._sums[b]) / (len(self.members[a]) * len(self.members[b]))
+
     def number(self, cluster: str) -> int:
         """The running number in a cluster id (0 when it has none)."""
         digits = cluster.removeprefix(self.prefix)

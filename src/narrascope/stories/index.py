@@ -93,6 +93,7 @@ merges = Table(
     Column("absorbed", String(32), ForeignKey("clusters.id"), nullable=False),
     Column("kept", String(32), ForeignKey("clusters.id"), nullable=False),
     Column("position", Integer, nullable=False),
+    Column("linkage", Float, nullable=False),
     Column("cosine", Float, nullable=False),
     Column("member", String(96), nullable=False),
     Column("matched", String(96), nullable=False),

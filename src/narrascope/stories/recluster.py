@@ -31,9 +31,9 @@ def recluster_store(
     store: Store, hierarchy: Hierarchy, levels: Sequence[str] = MERGED, threshold: float | None = None
 ) -> dict[str, list[Merge]]:
     """Merge *hierarchy*'s clusters at *levels* (in memory and in *store*, one transaction) and
-    return the merges per level; *threshold* is the cosine two centres must reach (each level's
-    paraphrase bar by default). When the transaction fails, the hierarchy is out of step: open
-    it again."""
+    return the merges per level; *threshold* is the mean cosine between their members two
+    clusters must reach (each level's paraphrase bar by default). When the transaction fails,
+    the hierarchy is out of step: open it again."""
     if hierarchy.broken:
         raise StoreError("the clusters in memory are out of step with the store; open them again")
     unknown = sorted(set(levels) - set(MERGED))
@@ -75,6 +75,7 @@ def _write(connection: object, level: str, position: int, merge: Merge, now: dt.
             absorbed=merge.absorbed,
             kept=merge.into,
             position=position,
+            linkage=merge.linkage,
             cosine=merge.cosine,
             member=merge.member,
             matched=merge.matched,

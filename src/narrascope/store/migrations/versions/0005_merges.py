@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("absorbed", sa.String(32), sa.ForeignKey("clusters.id"), nullable=False),
         sa.Column("kept", sa.String(32), sa.ForeignKey("clusters.id"), nullable=False),
         sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("linkage", sa.Float, nullable=False),
         sa.Column("cosine", sa.Float, nullable=False),
         sa.Column("member", sa.String(96), nullable=False),
         sa.Column("matched", sa.String(96), nullable=False),
