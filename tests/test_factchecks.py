@@ -22,6 +22,7 @@ from narrascope.evaluation.claim_matching import (
 from narrascope.factchecks import FactCheck, read_records, to_claimreview
 from narrascope.factchecks.bm25 import BM25, terms
 from narrascope.factchecks.match import Matcher
+from narrascope.factchecks.posts import normalise, segments
 from narrascope.factchecks.store import FactCheckStore
 from narrascope.model import Analysis, Claim, Document, Span, document_id
 from narrascope.store import Store
@@ -153,6 +154,16 @@ def test_matching_ranks_the_right_record_first_with_evidence(matcher: Matcher) -
         matcher.match_many(["The Eiffel tower is going to be knocked down", "zzzz"], top=1)[0][0].record.source_id
         == "0"
     )
+
+
+def test_posts_are_matched_as_their_words_and_parts(matcher: Matcher) -> None:
+    tweet = "Wow &amp; look: #SharkOnTheHighway in @HoustonTX2020 pic.twitter.com/AbC123 https://t.co/x"
+    assert normalise(tweet) == "Wow & look: Shark On The Highway in Houston TX 2020"
+    assert normalise("A plain news sentence.") == "A plain news sentence."
+    post = "The tower is coming down. Wow! So sad for Paris — Jane Doe (@jdoe) May 1, 2019"
+    assert segments(post) == ["The tower is coming down.", "So sad for Paris", "Jane Doe (@jdoe) May 1, 2019"]
+    found = matcher.match("#SharkAttack on a @Houston highway!! https://t.co/zz — Some One (@someone) May 1, 2019")
+    assert found[0].record.source_id == "1" and {"shark", "houston"} <= set(found[0].terms)
 
 
 def test_bm25_terms_and_scores() -> None:

@@ -194,3 +194,29 @@ def test_the_server_follows_merges_another_writer_made(tmp_path: Path, nlp: Pipe
             kept is not None
             and kept.stories.clusters.merged == Hierarchy.load(store, snapshot=False).stories.clusters.merged
         )
+
+
+def test_api_recluster(tmp_path: Path, nlp: Pipeline) -> None:
+    from fastapi.testclient import TestClient
+
+    from narrascope.web import Settings, create_app
+    from narrascope.web.tokens import create_token
+
+    db = str(tmp_path / "a.db")
+    with Store.open(db) as store:
+        _, secret = create_token(store, "tests")
+    auth = {"Authorization": f"Bearer {secret}"}
+    with TestClient(create_app(Settings(db=db), nlp=nlp)) as client:
+        assert client.post("/api/ingest", json={"documents": claim_articles(0, 6)}, headers=auth).status_code == 200
+        assert client.post("/api/recluster", params={"threshold": 0.3}).status_code == 401
+        assert client.post("/api/recluster", params={"level": "narrative"}, headers=auth).status_code == 422
+        assert client.post("/api/recluster", params={"threshold": 1.5}, headers=auth).status_code == 422
+        done = client.post("/api/recluster", params={"level": "story", "threshold": 0.3}, headers=auth)
+        assert done.status_code == 200
+        merges = done.json()["merges"]
+        assert merges and all(m["level"] == "story" and m["linkage"] >= 0.3 for m in merges)
+        absorbed = merges[0]["absorbed"]
+        shown = client.get(f"/api/stories/{absorbed}").json()["story"]
+        assert shown["id"] != absorbed and absorbed in shown["merged"]
+        again = client.post("/api/recluster", params={"level": "story", "threshold": 0.3}, headers=auth)
+        assert again.json()["merges"] == []

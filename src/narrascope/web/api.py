@@ -21,7 +21,8 @@ from narrascope.ingest import from_bytes, from_record
 from narrascope.model import Analysis
 from narrascope.store.ingest import ingest
 from narrascope.store.inputs import Item
-from narrascope.stories.levels import CLAIM, LEVELS, NARRATIVE, PLURALS, PREFIXES, STORY
+from narrascope.stories.levels import CLAIM, LEVELS, MERGED, NARRATIVE, PLURALS, PREFIXES, STORY
+from narrascope.stories.recluster import recluster_store
 from narrascope.web import coordination as web_coordination
 from narrascope.web import corpus
 from narrascope.web import stories as web_stories
@@ -33,7 +34,9 @@ from narrascope.web.schemas import (
     Failure,
     IngestRequest,
     IngestResult,
+    Merged,
     Problem,
+    ReclusterResult,
     SearchHit,
     Story,
     StoryDetail,
@@ -259,6 +262,31 @@ def _run_ingest(services: Services, items: list[Item]) -> IngestResult:
         failed=[Failure(origin=o, reason=r) for o, r in report.failed],
         ids=[item.document.id for item in items if item.document is not None],
     )
+
+
+@router.post(
+    "/recluster", response_model=ReclusterResult, responses=WRITE_ERRORS, summary="Merge clusters that are one"
+)
+def recluster(
+    services: ServicesDep,
+    _token: WriteToken,
+    level: Annotated[
+        list[str] | None,
+        Query(description="story and/or claim (both by default).", max_length=2),
+    ] = None,
+    threshold: Annotated[
+        float | None, Query(gt=0, le=1, description="Mean cosine between members (default: the paraphrase bar).")
+    ] = None,
+) -> ReclusterResult:
+    """Fold stories and claims whose members are by now, on average, as close as two retellings
+    into the earlier of each pair (as `narrascope recluster`): the earlier id stays, the later
+    leads to it; each merge with its evidence."""
+    levels = tuple(dict.fromkeys(level or MERGED))
+    if set(levels) - set(MERGED):
+        raise HTTPException(422, f"level: {' or '.join(MERGED)}")
+    with services.analysis_lock():
+        made = recluster_store(services.store, services.stories(), levels, threshold)
+    return ReclusterResult(merges=[Merged(level=lv, **asdict(m)) for lv in levels for m in made[lv]])
 
 
 def _item(origin: str, record: dict[str, object]) -> Item:

@@ -92,6 +92,23 @@ class IngestResult(Body):
     ids: list[str] = Field(description="Ids of the documents read, stored now or before, in input order.")
 
 
+class Merged(Body):
+    """One cluster re-clustering folded into an earlier one, with the evidence."""
+
+    level: str = Field(description="story or claim.")
+    absorbed: str = Field(description="The later cluster; its id now leads to `into`.")
+    into: str = Field(description="The earlier cluster, whose id stays.")
+    linkage: float = Field(description="Mean cosine between a member of one and a member of the other.")
+    cosine: float = Field(description="Cosine of the two clusters' centres.")
+    member: str = Field(description="The absorbed cluster's member closest to one of `into`'s ...")
+    matched: str = Field(description="... this one ...")
+    similarity: float = Field(description="... at this cosine.")
+
+
+class ReclusterResult(Body):
+    merges: list[Merged]
+
+
 class TokenCheck(Body):
     token_id: str
 
