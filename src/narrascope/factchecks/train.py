@@ -113,6 +113,7 @@ def train_claim_matching(data: Path, output: Path, cache: Path | None = None) ->
             "logistic_regression_C": C,
             "scikit_learn": sklearn_version,
             "encoder": "all-MiniLM-L6-v2-int8",
+            "queries": "posts.normalise (links dropped, handles and hashtags split); part cosines over posts.segments",
             "train_figures": figures,
         },
     )
