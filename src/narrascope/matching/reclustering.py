@@ -7,19 +7,20 @@ id stays, the later id is remembered as merged (links to it keep working) and is
 again, and no text moves anywhere else. Ids are stable; clusters only grow.
 
 Candidates come from the paraphrase index, never from all pairs: each cluster's centre is
-searched among the indexed texts, and the clusters of the texts it finds (at the centroid bar a
-single text needs to join, or the merge bar when that is lower) are its candidates. A pair
-merges when the mean cosine between a member of one and a member of the other reaches the
-paraphrase bar (the one two texts need to be called the same): the cosine of the centres would
-be too lenient, as averaging keeps what related but different claims share (on CheckThat! 2020
-claims it merged strangers: pairwise precision 0.93 → 0.74). It is checked again as earlier
-merges of the same pass change the clusters (strongest pairs first), so merges cannot chain a
-cluster away from itself. Each merge carries its evidence: that mean, the centres' cosine and
-the closest pair of member texts with theirs.
+searched among the indexed texts (past its own members), and the clusters of the texts it finds
+(at the centroid bar a single text needs to join, or the merge bar when that is lower) are its
+candidates. A pair merges when the mean cosine between a member of one and a member of the
+other reaches the paraphrase bar (the one two texts need to be called the same): the cosine of
+the centres would be too lenient, as averaging keeps what related but different claims share
+(on CheckThat! 2020 claims it merged strangers: pairwise precision 0.93 → 0.74). It is checked
+again as earlier merges of the same pass change the clusters (strongest pairs first), so merges
+cannot chain a cluster away from itself. Each merge carries its evidence: that mean, the
+centres' cosine and the closest pair of member texts with theirs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,8 @@ __all__ = ["EVIDENCE_MEMBERS", "Merge", "recluster"]
 
 EVIDENCE_MEMBERS = 256
 """Members of each cluster compared for the closest pair (the earliest; enough to show why)."""
+MAX_SEARCH = 512
+"""At most this many texts are looked at around one centre."""
 
 
 @dataclass(frozen=True)
@@ -60,20 +63,16 @@ def recluster(clusters: Clusters, threshold: float | None = None, neighbours: in
     index = clusters.paraphrases
     if len(live) < 2 or len(index) < 2:
         return []
-    centres = np.stack([clusters.centroid(c) for c in live]).astype(np.float32)
-    found = index.index.search(centres, min(neighbours, len(index)), threads=1)
-    keys, distances = np.atleast_2d(found.keys), np.atleast_2d(found.distances)
     near = min(bar, clusters.centroid_threshold)  # a text this close to a centre could join it
     pairs: dict[tuple[str, str], float] = {}
-    for row, cluster in enumerate(live):
-        for key, distance in zip(keys[row].tolist(), distances[row].tolist(), strict=True):
-            if key < 0 or 1.0 - distance < near:
-                continue
-            other = clusters.cluster_of[index.ids[key]]
-            if other != cluster:
-                pair = _ordered(clusters, cluster, other)
-                if pair not in pairs:
-                    pairs[pair] = clusters.linkage(*pair)
+    for cluster, key, distance in _neighbours(clusters, live, neighbours):
+        if 1.0 - distance < near:
+            continue
+        other = clusters.cluster_of[index.ids[key]]
+        if other != cluster:
+            pair = _ordered(clusters, cluster, other)
+            if pair not in pairs:
+                pairs[pair] = clusters.linkage(*pair)
     merges: list[Merge] = []
     for (first, second), _ in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])):
         into, absorbed = _ordered(clusters, _live(clusters, first), _live(clusters, second))
@@ -87,6 +86,25 @@ def recluster(clusters: Clusters, threshold: float | None = None, neighbours: in
         clusters.merge(absorbed, into)
         merges.append(Merge(absorbed, into, linkage, cosine, member, matched, similarity))
     return merges
+
+
+def _neighbours(clusters: Clusters, live: list[str], neighbours: int) -> Iterator[tuple[str, int, float]]:
+    """(cluster, key, cosine distance) of the texts nearest each live cluster's centre: its own
+    members crowd the nearest, so a cluster looks past them (*neighbours* more than its size, up
+    to :data:`MAX_SEARCH`), searched in batches of clusters of about the same size."""
+    index = clusters.paraphrases
+    wanted = {c: min(len(index), neighbours + len(clusters.members[c]), MAX_SEARCH) for c in live}
+    buckets: dict[int, list[str]] = {}
+    for cluster, k in wanted.items():
+        buckets.setdefault(min(len(index), MAX_SEARCH, 1 << (k - 1).bit_length()), []).append(cluster)
+    for k, group in sorted(buckets.items()):
+        centres = np.stack([clusters.centroid(c) for c in group]).astype(np.float32)
+        found = index.index.search(centres, k, threads=1)
+        keys, distances = np.atleast_2d(found.keys), np.atleast_2d(found.distances)
+        for row, cluster in enumerate(group):
+            for key, distance in zip(keys[row].tolist(), distances[row].tolist(), strict=True):
+                if key >= 0:
+                    yield cluster, int(key), float(distance)
 
 
 def _ordered(clusters: Clusters, a: str, b: str) -> tuple[str, str]:
