@@ -220,3 +220,13 @@ def test_api_recluster(tmp_path: Path, nlp: Pipeline) -> None:
         assert shown["id"] != absorbed and absorbed in shown["merged"]
         again = client.post("/api/recluster", params={"level": "story", "threshold": 0.3}, headers=auth)
         assert again.json()["merges"] == []
+
+
+def test_big_clusters_look_past_their_own_members() -> None:
+    """Two clusters of one story, each with more members than the neighbours a search returns."""
+    found = Clusters(prefix="S", threshold=0.9, centroid_threshold=0.85, copies=False)
+    for k in range(30):  # as a store's history may hold them: placed apart, never compared again
+        found.restore(f"a{k}", "", unit(1, 0.0), "S1")
+        found.restore(f"b{k}", "", unit(1, 0.3), "S2")
+    merges = recluster(found, neighbours=5)
+    assert [(m.absorbed, m.into) for m in merges] == [("S2", "S1")] and merges[0].linkage > 0.95
