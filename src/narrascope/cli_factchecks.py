@@ -73,7 +73,10 @@ def match(
         for (cid, t), found in zip(claims, results, strict=True)
     ]
     if as_json:
-        sys.stdout.write(json.dumps({"threshold": matcher.model.threshold, "claims": out}) + "\n")
+        across = None if matcher.crosslingual is None else matcher.crosslingual.model.threshold
+        sys.stdout.write(
+            json.dumps({"threshold": matcher.model.threshold, "crosslingual_threshold": across, "claims": out}) + "\n"
+        )
     else:
         _print_matches(out, matcher.model.threshold)
 
@@ -102,6 +105,7 @@ def _match_json(found: Match) -> dict[str, Any]:
         "rating": record.rating,
         "url": record.url,
         "publisher": record.publisher,
+        "likely": found.likely,
         "evidence": found.evidence(),
         "duplicates": [d.id for d in found.duplicates],
     }
@@ -120,13 +124,16 @@ def _print_matches(claims: list[dict[str, Any]], threshold: float) -> None:
             table.add_column(column, justify="right" if column == "score" else "left")
         for m in claim["matches"]:
             e = m["evidence"]
-            mark = " ✓" if m["score"] >= threshold else ""
-            evidence = f"{'+'.join(e['rungs'])}; cos {e['cosine_claim']:.2f}/{e['cosine_title']:.2f}"
+            mark = " ✓" if m["likely"] else ""
+            if "cosine_multilingual" in e:
+                evidence = f"{'+'.join(e['rungs'])}; multilingual cos {e['cosine_multilingual']:.2f}"
+            else:
+                evidence = f"{'+'.join(e['rungs'])}; cos {e['cosine_claim']:.2f}/{e['cosine_title']:.2f}"
             evidence += f"; terms: {', '.join(e['bm25_terms'][:8])}" if e["bm25_terms"] else ""
             source = m["url"] or m["id"][:12]
             table.add_row(f"{m['score']:.3f}{mark}", f"{m['claim'][:140]}\n{source}", m["rating"] or "", evidence)
         console.print(table)
-    console.print(f"✓ = score ≥ {threshold:.2f}, the model's threshold for a likely match")
+    console.print(f"✓ = a likely match (fusion score ≥ {threshold:.2f}; cross-lingual: that model's threshold)")
 
 
 @factchecks_app.command("import")
@@ -138,6 +145,14 @@ def import_records(
         str | None, typer.Option("--format", help="claimreview, checkthat or euvsdisinfo (default: guessed).")
     ] = None,
     db: DbOption = None,
+    multilingual: Annotated[
+        bool,
+        typer.Option(
+            "--multilingual",
+            help="Also embed the records with multilingual-e5 (the extra), so claims in other languages "
+            "can match them; about 0.1 s a record, once.",
+        ),
+    ] = False,
 ) -> None:
     """Add fact-check records to the store (records already there are skipped); encodes them once."""
     from rich.progress import Progress
@@ -154,9 +169,23 @@ def import_records(
     with Store.open(target) as store, Progress(transient=True) as progress:
         task = progress.add_task("encoding and storing", total=len(records))
         added = FactCheckStore(store).add(records, progress=lambda n: progress.advance(task, n))
+        embedded = _embed(store, progress) if multilingual else 0
     sys.stdout.write(
         f"{len(records)} records read, {added} added ({len(records) - added} already stored) -> {shown(target)}\n"
     )
+    if multilingual:
+        sys.stdout.write(f"{embedded} records embedded for cross-lingual matching\n")
+
+
+def _embed(store: Any, progress: Any) -> int:
+    """The stored records' multilingual vectors, for those that lack one."""
+    from narrascope.factchecks.crosslingual import available, embed_records
+    from narrascope.factchecks.store import FactCheckStore
+
+    if not available():
+        raise InputError("--multilingual needs the multilingual extra: pip install 'narrascope[multilingual]'")
+    task = progress.add_task("embedding for cross-lingual matching", total=FactCheckStore(store).count())
+    return embed_records(store, progress=lambda n: progress.advance(task, n))
 
 
 @factchecks_app.command("export")
@@ -211,12 +240,28 @@ def eval_claim_matching(
 def train_claim_matching(
     data: Annotated[Path, typer.Option("--data", help="CheckThat! 2020 Task 2 folder (its train split is used).")],
     output: Annotated[Path, typer.Option(help="Where to write fusion.json.")] = Path("build/models/claim_matching"),
+    multilingual: Annotated[
+        bool,
+        typer.Option(
+            "--multilingual",
+            help="Fit the cross-lingual rung's scores instead (crosslingual.json; needs the multilingual extra).",
+        ),
+    ] = False,
 ) -> None:
-    """Refit the claim-matching fusion model on CheckThat! 2020 train only."""
+    """Refit the claim-matching fusion model (or the cross-lingual rung's) on CheckThat! 2020 train only."""
     from narrascope.cli_common import need_dir
-    from narrascope.factchecks.train import train_claim_matching as train
 
     need_dir(data / "train")
+    if multilingual:
+        from narrascope.factchecks.crosslingual import available
+        from narrascope.factchecks.train_crosslingual import train_crosslingual
+
+        if not available():
+            raise InputError("--multilingual needs the multilingual extra: pip install 'narrascope[multilingual]'")
+        sys.stdout.write(json.dumps(train_crosslingual(data, output)) + "\n")
+        return
+    from narrascope.factchecks.train import train_claim_matching as train
+
     sys.stdout.write(json.dumps(train(data, output)) + "\n")
 
 

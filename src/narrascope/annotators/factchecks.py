@@ -3,11 +3,13 @@
 Fact-checkers first ask whether a claim has been checked already. With a store of fact-check
 records (``narrascope factchecks import``), every English claim at or above the
 check-worthiness threshold is matched against them (:class:`narrascope.factchecks.match.Matcher`:
-BM25 and the shared encoder's nearest records, fused), and the records scoring at least the
-matcher's threshold are attached to the claim with each rung's evidence. Not in the default
+BM25 and the shared encoder's nearest records, fused), and the records the matcher calls likely
+are attached to the claim with each rung's evidence. When the records have multilingual vectors
+(``import --multilingual``), every claim of an article in another language is matched on the
+cross-lingual rung (there is no check-worthiness model for other languages). Not in the default
 pipeline: it needs the records, which ``narrascope analyze --factchecks DB`` and ``narrascope
 serve`` (when its store holds records) provide. ``models["factchecks"]`` names the records and
-the fusion model, so a report can tell "no match" from "not looked up".
+the models, so a report can tell "no match" from "not looked up".
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def to_match(found: Any) -> FactCheckMatch:
         published=record.published,
         rungs=list(found.rungs),
         bm25_terms=list(found.terms),
-        cosine=round(float(found.cosine_claim), 4),
+        cosine=round(float(found.cosine_claim if found.cosine_multilingual is None else found.cosine_multilingual), 4),
     )
 
 
@@ -63,16 +65,27 @@ class FactCheckAnnotator:
             self.matcher = Matcher.from_store(store)
         self.checkworthy = load_checkworthy_model().threshold
         self.threshold = self.matcher.model.threshold
-        self.models = {"factchecks": f"{records} records, fusion threshold {self.threshold:.3f}"}
+        across = self.matcher.crosslingual
+        self.models = {
+            "factchecks": f"{records} records, fusion threshold {self.threshold:.3f}"
+            + (
+                f"; cross-lingual ({len(across.rows)} records, threshold {across.model.threshold:.3f})"
+                if across
+                else ""
+            )
+        }
 
     def __call__(self, work: Work) -> None:
         claims: list[Claim] = work.layers.get("claims", [])
         chosen = [i for i, c in enumerate(claims) if c.checkworthy is not None and c.checkworthy >= self.checkworthy]
+        language = work.document.language
+        if self.matcher.crosslingual is not None and language is not None and language.code != "en":
+            chosen = list(range(len(claims)))  # no check-worthiness model for other languages: every claim
         if not chosen:
             return
         found = self.matcher.match_many([claims[i].span.text for i in chosen], top=TOP)
         for i, matches in zip(chosen, found, strict=True):
-            kept = [to_match(m) for m in matches if m.score >= self.threshold]
+            kept = [to_match(m) for m in matches if m.likely]
             if kept:
                 claims[i] = claims[i].model_copy(update={"fact_checks": kept})
         work.layers["claims"] = claims

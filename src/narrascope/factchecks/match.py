@@ -6,7 +6,9 @@ vectors (its evidence: the cosine of the query to the record's claim and to its 
 searched through a 64-dimension projection and re-scored exactly. A small logistic regression
 (:mod:`.fusion`, trained on CheckThat! 2020 train) turns the rung scores into a probability.
 A claim is matched as its words (:func:`.posts.normalise`: no links, handles and hashtags split),
-and one that says several things is also compared part by part (:func:`.posts.segments`).
+and one that says several things is also compared part by part (:func:`.posts.segments`). A
+claim in another language goes to the cross-lingual rung instead, when the records have
+multilingual vectors (:mod:`.crosslingual`).
 Records whose claim and title read the same (the same check imported twice, or syndicated) are
 one entry: the first imported is shown, the others are listed as its duplicates. The record
 vectors come from the store (computed at import), so a query costs one encoder pass of its own.
@@ -24,6 +26,7 @@ import numpy.typing as npt
 
 from narrascope.encoder import Vectors
 from narrascope.factchecks.bm25 import BM25, WORD, terms
+from narrascope.factchecks.crosslingual import CrossLingual, is_english
 from narrascope.factchecks.fusion import FusionModel, load_fusion_model
 from narrascope.factchecks.posts import normalise, segments
 from narrascope.factchecks.records import FactCheck
@@ -52,17 +55,28 @@ class Match:
     terms: tuple[str, ...]
     """The index terms the query shares with the record (the BM25 rung's evidence)."""
     rungs: tuple[str, ...]
-    """Which rungs proposed the record: ``bm25``, ``embedding`` or both."""
+    """Which rungs proposed the record: ``bm25``, ``embedding`` or both, or ``cross-lingual``."""
     duplicates: tuple[FactCheck, ...] = ()
+    threshold: float = 0.5
+    """The score at which the model that scored this match calls it likely."""
+    cosine_multilingual: float | None = None
+    """The cross-lingual rung's evidence: multilingual-e5 cosine of the claim to the record."""
+
+    @property
+    def likely(self) -> bool:
+        return self.score >= self.threshold
 
     def evidence(self) -> dict[str, object]:
-        return {
+        found: dict[str, object] = {
             "rungs": list(self.rungs),
             "bm25": round(self.bm25, 4),
             "bm25_terms": list(self.terms),
             "cosine_claim": round(self.cosine_claim, 4),
             "cosine_title": round(self.cosine_title, 4),
         }
+        if self.cosine_multilingual is not None:
+            found["cosine_multilingual"] = round(self.cosine_multilingual, 4)
+        return found
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,8 @@ class Matcher:
     ) -> None:
         self.model = model or load_fusion_model()
         self._encoder = encoder
+        self.crosslingual: CrossLingual | None = None
+        """Set by :meth:`from_store` when the records have multilingual vectors (see that module)."""
         first: dict[str, int] = {}
         self.duplicates: dict[int, list[FactCheck]] = {}
         for i, record in enumerate(records):
@@ -173,7 +189,9 @@ class Matcher:
         """A matcher over every fact-check record of *store*."""
         from narrascope.factchecks.store import FactCheckStore
 
-        return cls(*FactCheckStore(store).load(), model=model)
+        matcher = cls(*FactCheckStore(store).load(), model=model)
+        matcher.crosslingual = CrossLingual.load(store, matcher.records)
+        return matcher
 
     @property
     def encoder(self) -> Encoder:
@@ -275,14 +293,49 @@ class Matcher:
                     shared,
                     rungs,
                     tuple(self.duplicates.get(row, ())),
+                    self.model.threshold,
                 )
             )
         return out
 
     def match_many(self, texts: Sequence[str], top: int = 5) -> list[list[Match]]:
-        """:meth:`match` for each text, with the texts encoded in one batch."""
-        vectors, parts = self._encode(texts)
-        return [self.match(t, top, v, p) for t, v, p in zip(texts, vectors, parts, strict=True)]
+        """:meth:`match` for each text, with the texts encoded in one batch; with the
+        cross-lingual rung, a text not in English is matched on it alone (:meth:`across`)."""
+        other = [i for i, t in enumerate(texts) if self.crosslingual is not None and not is_english(t)]
+        english = sorted(set(range(len(texts))) - set(other))
+        out: list[list[Match]] = [[] for _ in texts]
+        if english:
+            vectors, parts = self._encode([texts[i] for i in english])
+            for i, v, p in zip(english, vectors, parts, strict=True):
+                out[i] = self.match(texts[i], top, v, p)
+        if other:
+            assert self.crosslingual is not None
+            for i, v in zip(other, self.crosslingual.encode([normalise(texts[i]) for i in other]), strict=True):
+                out[i] = self.across(v, top)
+        return out
+
+    def across(self, vector: Vectors, top: int = 5) -> list[Match]:
+        """The *top* records for a claim in another language, by its multilingual *vector*."""
+        rung = self.crosslingual
+        if rung is None:
+            return []
+        rows, cosines, scores = rung.nearest(vector)
+        order = np.argsort(-scores, kind="stable")[:top]
+        return [
+            Match(
+                self.records[int(rows[i])],
+                float(scores[i]),
+                0.0,
+                0.0,
+                0.0,
+                (),
+                ("cross-lingual",),
+                tuple(self.duplicates.get(int(rows[i]), ())),
+                rung.model.threshold,
+                float(cosines[i]),
+            )
+            for i in order
+        ]
 
     def bm25_ranking(self, text: str, top: int = 5) -> list[FactCheck]:
         """BM25 alone over the same records (the baseline the fusion is measured against)."""

