@@ -21,6 +21,7 @@ from narrascope.model import (
     Technique,
     document_id,
 )
+from narrascope.pipeline import Pipeline
 from narrascope.store import Filters, Store, StoreError
 
 
@@ -180,3 +181,19 @@ def test_export_formats(store: Store, tmp_path: Path, fmt: str) -> None:
     documents = tmp_path / f"documents.{fmt}"
     assert export(store, "documents", fmt, documents, full=True) == 2
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_the_stored_word_count_is_the_articles(store: Store, nlp: Pipeline) -> None:
+    """Counted once by the sourcing profile and reused: the same count as the article's words."""
+    from sqlalchemy import select
+
+    from narrascope.model import WORD
+    from narrascope.store import schema
+
+    text = 'The mayor said on Monday that "the plan will work", according to the city. U.S. officials didn\'t agree.'
+    analysis = nlp(text)
+    assert analysis.sourcing is not None
+    store.add([analysis])
+    with store.engine.connect() as connection:
+        words = connection.scalar(select(schema.documents.c.words))
+    assert words == analysis.sourcing.words == len(WORD.findall(analysis.document.text))

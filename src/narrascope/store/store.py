@@ -139,12 +139,20 @@ def _document_row(analysis: Analysis, added: dt.datetime) -> Row:
         document.outlet,
         document.published.value if document.published else None,
         document.language.code if document.language else None,
-        len(WORD.findall(document.text)),
+        _words(analysis),
         document.text,
         analysis.schema_version,
         analysis.to_json(indent=None),
         added,
     )
+
+
+def _words(analysis: Analysis) -> int:
+    """The article's words (``model.WORD``), as the sourcing profile already counted them when
+    the analysis has one (counting again was a tenth of the time of storing a document)."""
+    if analysis.sourcing is not None:
+        return analysis.sourcing.words
+    return len(WORD.findall(analysis.document.text))
 
 
 class Store:
