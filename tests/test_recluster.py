@@ -150,8 +150,14 @@ def test_merges_are_stored_and_replayed_on_both_stores_and_make_the_old_snapshot
 def test_cli_recluster(tmp_path: Path) -> None:
     db, source = tmp_path / "c.db", tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in claim_articles(0, 6)), encoding="utf-8")
-    done = subprocess.run([*CLI, "ingest", str(source), "--db", str(db)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = subprocess.run(
+        [*CLI, "ingest", str(source), "--db", str(db), "--recluster"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0 and "re-clustered: 0 stories merged, 0 claims merged" in done.stdout, done.stderr
+    bad = subprocess.run(
+        [*CLI, "ingest", str(source), "--db", str(db), "--recluster", "--no-stories"], capture_output=True, text=True
+    )
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr and "--no-stories" in bad.stderr
     run = [*CLI, "recluster", "--db", str(db), "--level", "story", "--threshold", "0.3", "--json"]
     done = subprocess.run(run, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]

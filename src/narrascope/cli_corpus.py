@@ -55,6 +55,12 @@ def ingest(
             "(multilingual-e5, e.g. English and Russian in one cluster; pip install 'narrascope[multilingual]')."
         ),
     ] = None,
+    recluster: Annotated[
+        bool,
+        typer.Option(
+            "--recluster", help="Then merge stories and claims that turned out to be one (as `narrascope recluster`)."
+        ),
+    ] = False,
 ) -> None:
     """Analyse articles and add them to the corpus store (already stored ones are skipped)."""
     from rich.console import Console
@@ -71,6 +77,8 @@ def ingest(
 
     if batch_size < 1 or workers < 1:
         raise InputError("--batch-size and --workers must be at least 1")
+    if recluster and not stories:
+        raise InputError("--recluster merges the clusters that --no-stories leaves out; use one of them")
     if encoder is not None and encoder not in ENCODERS:
         raise InputError(f"--encoder must be one of {', '.join(ENCODERS)}, not {encoder!r}")
     columns = Columns(text_col, title_col, url_col, outlet_col, published_col)
@@ -118,6 +126,7 @@ def ingest(
             )
         else:
             report = run(inputs, store, nlp, batch_size=batch_size, n_process=workers, progress=advance, also=also)
+        merged = _merge(also, store) if recluster and also is not None else None
         if also is not None:
             _snapshot(also, store)
     for origin, reason in report.failed:
@@ -126,8 +135,19 @@ def ingest(
         f"{report.added} added, {report.already} already stored, {len(report.failed)} skipped "
         f"of {report.read} inputs -> {shown(target)} (analysed on {report.analysed_on})\n"
     )
+    if merged is not None:
+        sys.stdout.write(f"re-clustered: {merged}\n")
     if report.partial:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _merge(clusters: Any, store: Any) -> str:
+    """Re-cluster after the run; what was merged, per level."""
+    from narrascope.stories.levels import PLURALS
+    from narrascope.stories.recluster import recluster_store
+
+    made = recluster_store(store, clusters)
+    return ", ".join(f"{len(merges)} {PLURALS[level]} merged" for level, merges in made.items())
 
 
 def _snapshot(clusters: Any, store: Any) -> None:
