@@ -8,7 +8,10 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -173,17 +176,23 @@ def test_cli_recluster(tmp_path: Path) -> None:
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "--threshold" in bad.stderr
 
 
-def test_the_server_follows_merges_another_writer_made(tmp_path: Path, nlp: Pipeline) -> None:
+@contextmanager
+def served(db: str, nlp: Pipeline) -> Iterator[tuple[Any, dict[str, str]]]:
+    """A test client of the app over *db* and the headers of a write token."""
     from fastapi.testclient import TestClient
 
     from narrascope.web import Settings, create_app
     from narrascope.web.tokens import create_token
 
-    db = str(tmp_path / "w.db")
     with Store.open(db) as store:
         _, secret = create_token(store, "tests")
-    auth = {"Authorization": f"Bearer {secret}"}
     with TestClient(create_app(Settings(db=db), nlp=nlp)) as client:
+        yield client, {"Authorization": f"Bearer {secret}"}
+
+
+def test_the_server_follows_merges_another_writer_made(tmp_path: Path, nlp: Pipeline) -> None:
+    db = str(tmp_path / "w.db")
+    with served(db, nlp) as (client, auth):
         assert client.post("/api/ingest", json={"documents": claim_articles(0, 6)}, headers=auth).status_code == 200
         with Store.open(db) as store:  # `narrascope recluster` while the server runs
             merged = recluster_store(store, Hierarchy.load(store, snapshot=False), ["story"], threshold=0.3)["story"]
@@ -203,16 +212,7 @@ def test_the_server_follows_merges_another_writer_made(tmp_path: Path, nlp: Pipe
 
 
 def test_api_recluster(tmp_path: Path, nlp: Pipeline) -> None:
-    from fastapi.testclient import TestClient
-
-    from narrascope.web import Settings, create_app
-    from narrascope.web.tokens import create_token
-
-    db = str(tmp_path / "a.db")
-    with Store.open(db) as store:
-        _, secret = create_token(store, "tests")
-    auth = {"Authorization": f"Bearer {secret}"}
-    with TestClient(create_app(Settings(db=db), nlp=nlp)) as client:
+    with served(str(tmp_path / "a.db"), nlp) as (client, auth):
         assert client.post("/api/ingest", json={"documents": claim_articles(0, 6)}, headers=auth).status_code == 200
         assert client.post("/api/recluster", params={"threshold": 0.3}).status_code == 401
         assert client.post("/api/recluster", params={"level": "narrative"}, headers=auth).status_code == 422

@@ -19,7 +19,7 @@ import numpy as np
 from narrascope.factchecks.fusion import MODEL_FILE, FusionModel
 from narrascope.factchecks.match import Matcher, rung_features
 
-__all__ = ["FEATURES", "train_claim_matching"]
+__all__ = ["FEATURES", "fit", "train_claim_matching"]
 
 FEATURES = (
     "bm25",
@@ -71,12 +71,12 @@ def _map5(scores: list[np.ndarray], labels: list[np.ndarray], relevant: list[int
     return total / len(scores)
 
 
-def train_claim_matching(data: Path, output: Path, cache: Path | None = None) -> dict[str, Any]:
-    """Fit on ``data``/train, write ``output``/fusion.json, and return the figures."""
-    from sklearn import __version__ as sklearn_version
+def fit(features: list[np.ndarray], labels: list[np.ndarray]) -> tuple[Any, list[np.ndarray], float, float]:
+    """A logistic regression over every query's candidate rows; the out-of-fold probabilities of
+    a :data:`FOLDS`-fold cross-validation grouped by query; the probability that maximises F1 of
+    those pair decisions (the threshold), and that F1."""
     from sklearn.linear_model import LogisticRegression
 
-    features, labels, relevant = _rows(data, cache)
     folds = np.arange(len(features)) % FOLDS
     held_out: list[np.ndarray] = [np.zeros(0)] * len(features)
     for fold in range(FOLDS):
@@ -93,7 +93,15 @@ def train_claim_matching(data: Path, output: Path, cache: Path | None = None) ->
         f1 = 2 * tp / max(float((oof >= t).sum()) + float(gold.sum()), 1.0)
         if f1 > best_f1:
             best_f1, threshold = f1, float(t)
-    final = LogisticRegression(C=C, max_iter=2000).fit(np.vstack(features), gold)
+    return LogisticRegression(C=C, max_iter=2000).fit(np.vstack(features), gold), held_out, threshold, best_f1
+
+
+def train_claim_matching(data: Path, output: Path, cache: Path | None = None) -> dict[str, Any]:
+    """Fit on ``data``/train, write ``output``/fusion.json, and return the figures."""
+    from sklearn import __version__ as sklearn_version
+
+    features, labels, relevant = _rows(data, cache)
+    final, held_out, threshold, best_f1 = fit(features, labels)
     figures = {
         "queries": len(features),
         "candidates_per_query": round(float(np.mean([len(f) for f in features])), 1),

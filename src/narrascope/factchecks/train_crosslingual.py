@@ -22,7 +22,7 @@ from narrascope.factchecks.crosslingual import MODEL_FILE, NEAREST, features, re
 from narrascope.factchecks.fusion import FusionModel
 from narrascope.factchecks.match import Matcher
 from narrascope.factchecks.posts import normalise
-from narrascope.factchecks.train import FOLDS, C, _map5
+from narrascope.factchecks.train import C, _map5, fit
 
 __all__ = ["FEATURES", "train_crosslingual"]
 
@@ -65,26 +65,9 @@ def _rows(data: Path, cache: Path | None) -> tuple[list[np.ndarray], list[np.nda
 def train_crosslingual(data: Path, output: Path, cache: Path | None = None) -> dict[str, Any]:
     """Fit on ``data``/train, write ``output``/crosslingual.json, and return the figures."""
     from sklearn import __version__ as sklearn_version
-    from sklearn.linear_model import LogisticRegression
 
     found, labels, relevant = _rows(data, cache)
-    folds = np.arange(len(found)) % FOLDS
-    held_out: list[np.ndarray] = [np.zeros(0)] * len(found)
-    for fold in range(FOLDS):
-        train = [i for i in range(len(found)) if folds[i] != fold]
-        fitted = LogisticRegression(C=C, max_iter=2000).fit(
-            np.vstack([found[i] for i in train]), np.concatenate([labels[i] for i in train])
-        )
-        for i in np.flatnonzero(folds == fold):
-            held_out[i] = fitted.predict_proba(found[i])[:, 1]
-    oof, gold = np.concatenate(held_out), np.concatenate(labels)
-    best_f1, threshold = 0.0, 0.5
-    for t in np.unique(np.round(oof, 3)):
-        tp = float((gold & (oof >= t)).sum())
-        f1 = 2 * tp / max(float((oof >= t).sum()) + float(gold.sum()), 1.0)
-        if f1 > best_f1:
-            best_f1, threshold = f1, float(t)
-    final = LogisticRegression(C=C, max_iter=2000).fit(np.vstack(found), gold)
+    final, held_out, threshold, best_f1 = fit(found, labels)
     figures = {
         "queries": len(found),
         "candidates_per_query": NEAREST,
