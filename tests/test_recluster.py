@@ -131,8 +131,11 @@ def web(db: Path, nlp: Pipeline, absorbed: str, survivor: str) -> None:
         assert absorbed in one.json()["story"]["merged"]
         listed = client.get("/api/stories", params={"min_size": 1, "limit": 100}).json()
         assert absorbed not in [s["id"] for s in listed]
-        page = client.get(f"/stories/{absorbed}")
-        assert page.status_code == 200 and survivor in page.text and "Merged into it" in page.text
+        page = client.get(f"/stories/{absorbed}")  # redirected to the story it went into
+        assert page.status_code == 200 and page.url.path == f"/stories/{survivor}" and "Merged into it" in page.text
+        assert f"{absorbed} was merged into {survivor}" in page.text
+        forged = client.get(f"/stories/{survivor}", params={"merged": "<script>alert(1)</script>"})
+        assert "was merged into" not in forged.text and "<script>alert(1)" not in forged.text
 
 
 def test_merges_are_stored_and_replayed_on_both_stores_and_make_the_old_snapshot_stale(

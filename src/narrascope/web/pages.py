@@ -28,6 +28,7 @@ from narrascope.errors import NarrascopeError
 from narrascope.model import Analysis
 from narrascope.store import Filters
 from narrascope.stories.levels import CLAIM, NARRATIVE, PLURALS, PREFIXES, STORY
+from narrascope.stories.listing import resolve
 from narrascope.web import coordination as web_coordination
 from narrascope.web import corpus
 from narrascope.web import stories as web_stories
@@ -214,13 +215,26 @@ def _cluster_pages(level: str) -> None:
 
     def one(
         request: Request, services: ServicesDep, cluster_id: str = Path(pattern=rf"^{kind['prefix']}[0-9]{{1,9}}$")
-    ) -> HTMLResponse:  # the path parameter as a default, not Annotated: its pattern is made here, per level
+    ) -> Response:  # the path parameter as a default, not Annotated: its pattern is made here, per level
+        kept = resolve(services.store, cluster_id)
+        if kept != cluster_id:  # merged by re-clustering: the page of the cluster it went into
+            return RedirectResponse(f"/{kind['path']}/{kept}?{urlencode({'merged': cluster_id})}", 308)
         found = web_stories.detail(services.store, cluster_id, level)
         if found is None:
             raise HTTPException(404, f"no {level} {cluster_id} in the store")
         chart = web_stories.chart(found)
-        members = found.members
-        return page(request, "story.html", s=found.story, members=members, t=found.timeline, chart=chart, kind=kind)
+        merged = request.query_params.get("merged")
+        came = merged if merged in found.story.merged else None
+        return page(
+            request,
+            "story.html",
+            s=found.story,
+            members=found.members,
+            t=found.timeline,
+            chart=chart,
+            kind=kind,
+            came=came,
+        )
 
     router.get(f"/{kind['path']}")(listing)
     router.get(f"/{kind['path']}/{{cluster_id}}")(one)
