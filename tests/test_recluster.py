@@ -165,8 +165,12 @@ def test_cli_recluster(tmp_path: Path) -> None:
     )
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "--no-stories" in bad.stderr
     run = [*CLI, "recluster", "--db", str(db), "--level", "story", "--threshold", "0.3", "--json"]
+    preview = subprocess.run([*run, "--dry-run"], capture_output=True, text=True, timeout=300)
+    assert preview.returncode == 0, preview.stderr[-2000:]
+    with Store.open(db) as store:
+        assert Hierarchy.load(store).state()[1] == {"story": 0, "claim": 0}  # nothing stored
     done = subprocess.run(run, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.returncode == 0 and done.stdout == preview.stdout, done.stderr[-2000:]  # what was shown is made
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert rows and all(r["level"] == "story" and r["linkage"] >= 0.3 and r["member"] for r in rows)
     with Store.open(db) as store:
@@ -220,8 +224,10 @@ def test_api_recluster(tmp_path: Path, nlp: Pipeline) -> None:
         assert client.post("/api/recluster", params={"threshold": 0.3}).status_code == 401
         assert client.post("/api/recluster", params={"level": "narrative"}, headers=auth).status_code == 422
         assert client.post("/api/recluster", params={"threshold": 1.5}, headers=auth).status_code == 422
-        done = client.post("/api/recluster", params={"level": "story", "threshold": 0.3}, headers=auth)
-        assert done.status_code == 200
+        asked = {"level": "story", "threshold": 0.3}
+        preview = client.post("/api/recluster", params={**asked, "dry_run": True}, headers=auth)
+        done = client.post("/api/recluster", params=asked, headers=auth)
+        assert done.status_code == 200 and preview.json() == done.json()  # nothing made by the preview
         merges = done.json()["merges"]
         assert merges and all(m["level"] == "story" and m["linkage"] >= 0.3 for m in merges)
         absorbed = merges[0]["absorbed"]

@@ -134,6 +134,7 @@ def recluster_cmd(
             help="Mean cosine between their members to merge two (default: the bar two retellings must reach)."
         ),
     ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the merges without making them.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per merge (JSON Lines).")] = False,
 ) -> None:
     """Merge stories and claims that turned out to be one (their members on average as close as
@@ -150,7 +151,7 @@ def recluster_cmd(
         raise InputError("--threshold must be a cosine above 0 and at most 1")
     with Store.open(db or default_db()) as store:
         hierarchy = Hierarchy.load(store)
-        made = recluster_store(store, hierarchy, levels, threshold)
+        made = recluster_store(store, hierarchy, levels, threshold, dry_run)
         _snapshot(hierarchy, store)
     rows = [{"level": lv, **asdict(merge)} for lv in levels for merge in made[lv]]
     if as_json:
@@ -158,7 +159,7 @@ def recluster_cmd(
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
     for lv in levels:
-        sys.stdout.write(f"{PLURALS[lv]}: {len(made[lv])} merged\n")
+        sys.stdout.write(f"{PLURALS[lv]}: {len(made[lv])} {'would be merged' if dry_run else 'merged'}\n")
     if rows:
         from rich.console import Console
         from rich.table import Table

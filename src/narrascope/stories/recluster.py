@@ -28,7 +28,11 @@ __all__ = ["recluster_store"]
 
 
 def recluster_store(
-    store: Store, hierarchy: Hierarchy, levels: Sequence[str] = MERGED, threshold: float | None = None
+    store: Store,
+    hierarchy: Hierarchy,
+    levels: Sequence[str] = MERGED,
+    threshold: float | None = None,
+    dry_run: bool = False,
 ) -> dict[str, list[Merge]]:
     """Merge *hierarchy*'s clusters at *levels* (in memory and in *store*, one transaction) and
     return the merges per level; *threshold* is the mean cosine between their members two
@@ -44,6 +48,10 @@ def recluster_store(
         CLAIM: (hierarchy.claims.claims, hierarchy.claims.positions[CLAIM]),
     }
     made: dict[str, list[Merge]] = {}
+    if dry_run:  # the merges as they would be; the clusters in memory now differ from the store's
+        made = {level: recluster(found[level][0], threshold) for level in levels}
+        hierarchy.mark_failed()
+        return made
     now = dt.datetime.now(dt.UTC)
     try:
         with store.engine.begin() as connection:

@@ -277,6 +277,7 @@ def recluster(
     threshold: Annotated[
         float | None, Query(gt=0, le=1, description="Mean cosine between members (default: the paraphrase bar).")
     ] = None,
+    dry_run: Annotated[bool, Query(description="Only say what would be merged.")] = False,
 ) -> ReclusterResult:
     """Fold stories and claims whose members are by now, on average, as close as two retellings
     into the earlier of each pair (as `narrascope recluster`): the earlier id stays, the later
@@ -285,7 +286,7 @@ def recluster(
     if set(levels) - set(MERGED):
         raise HTTPException(422, f"level: {' or '.join(MERGED)}")
     with services.analysis_lock():
-        made = recluster_store(services.store, services.stories(), levels, threshold)
+        made = recluster_store(services.store, services.stories(), levels, threshold, dry_run)
     return ReclusterResult(merges=[Merged(level=lv, **asdict(m)) for lv in levels for m in made[lv]])
 
 
