@@ -18,7 +18,9 @@ from narrascope.web.tokens import verify_token
 bearer = HTTPBearer(auto_error=False, description="A token from `narrascope token create`.")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    """The app's services (async: FastAPI would run a plain function in its thread pool, one
+    more thread hop per request for a lookup)."""
     services: Services = request.app.state.services
     return services
 
@@ -49,7 +51,7 @@ _DATE = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"
 """YYYY, YYYY-MM or YYYY-MM-DD; empty (a blank form field) means any date."""
 
 
-def filters(
+async def filters(
     outlet: Annotated[str | None, Query(max_length=255, description="Only this outlet.")] = None,
     since: Annotated[str | None, Query(pattern=_DATE, description="Published on or after (YYYY[-MM[-DD]]).")] = None,
     until: Annotated[str | None, Query(pattern=_DATE, description="Published on or before (same forms).")] = None,
@@ -60,7 +62,7 @@ def filters(
     technique: Annotated[str | None, Query(max_length=64, description="A persuasion technique or family.")] = None,
     hedged: Annotated[bool, Query(description="Only documents with hedged claims.")] = False,
 ) -> Filters:
-    """The store's filters from query parameters; empty values mean "any"."""
+    """The store's filters from query parameters; empty values mean "any" (async, as above)."""
     return Filters(
         outlet or None, since or None, until or None, language or None, speaker or None, technique or None, hedged
     )
