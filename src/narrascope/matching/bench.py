@@ -111,6 +111,7 @@ def bench_corpus(docs: int, seed: int = 0, window: float = 3600.0) -> dict[str, 
     assignment_s = time.perf_counter() - started  # includes making the texts: an upper bound
     gold = [str(s) for s in corpus.stories.tolist()]
     scores = pairwise(assigned, gold)
+    opened = len(clusters)
     started = time.perf_counter()
     merges = recluster(clusters)
     recluster_s = time.perf_counter() - started
@@ -125,12 +126,13 @@ def bench_corpus(docs: int, seed: int = 0, window: float = 3600.0) -> dict[str, 
         "docs": docs,
         "assignment.ms_per_doc": 1000 * assignment_s / max(docs, 1),
         "assignment.seconds": assignment_s,
-        "clusters": len(clusters),
+        "clusters": opened,
         "planted_stories": len(set(corpus.stories.tolist())),
         "planted.pairwise_precision": scores["pairwise.precision"],
         "planted.pairwise_recall": scores["pairwise.recall"],
         "recluster.seconds": recluster_s,
         "recluster.merges": len(merges),
+        "recluster.clusters": len(clusters),
         "recluster.pairwise_precision": merged["pairwise.precision"],
         "recluster.pairwise_recall": merged["pairwise.recall"],
         "coordination.seconds": coordination_s,
