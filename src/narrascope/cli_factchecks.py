@@ -164,6 +164,8 @@ def import_records(
 
     if not path.exists():
         raise InputError(f"no such file: {path}")
+    if multilingual:
+        _need_multilingual()
     records = read_records(path, fmt)
     target = _db(db)
     with Store.open(target) as store, Progress(transient=True) as progress:
@@ -177,13 +179,19 @@ def import_records(
         sys.stdout.write(f"{embedded} records embedded for cross-lingual matching\n")
 
 
-def _embed(store: Any, progress: Any) -> int:
-    """The stored records' multilingual vectors, for those that lack one."""
-    from narrascope.factchecks.crosslingual import available, embed_records
-    from narrascope.factchecks.store import FactCheckStore
+def _need_multilingual() -> None:
+    """A one-line error for ``--multilingual`` without the extra that it needs."""
+    from narrascope.factchecks.crosslingual import available
 
     if not available():
         raise InputError("--multilingual needs the multilingual extra: pip install 'narrascope[multilingual]'")
+
+
+def _embed(store: Any, progress: Any) -> int:
+    """The stored records' multilingual vectors, for those that lack one."""
+    from narrascope.factchecks.crosslingual import embed_records
+    from narrascope.factchecks.store import FactCheckStore
+
     task = progress.add_task("embedding for cross-lingual matching", total=FactCheckStore(store).count())
     return embed_records(store, progress=lambda n: progress.advance(task, n))
 
@@ -253,11 +261,9 @@ def train_claim_matching(
 
     need_dir(data / "train")
     if multilingual:
-        from narrascope.factchecks.crosslingual import available
         from narrascope.factchecks.train_crosslingual import train_crosslingual
 
-        if not available():
-            raise InputError("--multilingual needs the multilingual extra: pip install 'narrascope[multilingual]'")
+        _need_multilingual()
         sys.stdout.write(json.dumps(train_crosslingual(data, output)) + "\n")
         return
     from narrascope.factchecks.train import train_claim_matching as train

@@ -20,8 +20,8 @@ from narrascope.errors import InputError
 from narrascope.factchecks.bm25 import BM25
 from narrascope.factchecks.fusion import FusionModel
 from narrascope.factchecks.importers import read_records
-from narrascope.factchecks.match import Match, Matcher
-from narrascope.factchecks.posts import normalise, segments
+from narrascope.factchecks.match import Match, Matcher, grouped
+from narrascope.factchecks.posts import normalise, parts
 from narrascope.factchecks.records import FactCheck
 
 __all__ = [
@@ -120,16 +120,9 @@ def record_vectors(records: Sequence[FactCheck], cache: Path | None = None) -> t
 def query_vectors(texts: Sequence[str], cache: Path | None = None) -> tuple[Vectors, list[Vectors | None]]:
     """The vectors of *texts* as :class:`Matcher` encodes them (normalised), and of their parts
     when they have two or more (else None), through the vector cache."""
-    split = [segments(normalise(t)) for t in texts]
-    split = [parts if len(parts) >= 2 else [] for parts in split]
+    split = [parts(normalise(t)) for t in texts]
     vectors = encode_cached([normalise(t) for t in texts], cache)
-    flat = encode_cached([p for parts in split for p in parts], cache)
-    out: list[Vectors | None] = []
-    start = 0
-    for parts in split:
-        out.append(flat[start : start + len(parts)] if parts else None)
-        start += len(parts)
-    return vectors, out
+    return vectors, grouped(encode_cached([p for found in split for p in found], cache), split)
 
 
 def ranked_ids(match: Match) -> list[str]:

@@ -57,7 +57,11 @@ def available() -> bool:
 
 def record_text(record: FactCheck) -> str:
     """What e5 embeds of a record: its claim and its title."""
-    return f"{record.claim} {record.title or ''}".strip()
+    return _text(record.claim, record.title)
+
+
+def _text(claim: str, title: str | None) -> str:
+    return f"{claim} {title or ''}".strip()
 
 
 def is_english(text: str) -> bool:
@@ -100,7 +104,7 @@ def embed_records(
         encoder = load_multilingual_encoder()
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
-        found = encoder.encode([f"{row.claim} {row.title or ''}".strip() for row in batch])
+        found = encoder.encode([_text(row.claim, row.title) for row in batch])
         rows = [
             {"record_id": row.id, "encoder": MULTILINGUAL_ID, "vector": np.asarray(vec, "<f4").tobytes()}
             for row, vec in zip(batch, found, strict=True)

@@ -25,17 +25,18 @@ import numpy as np
 import numpy.typing as npt
 
 from narrascope.encoder import Vectors
+from narrascope.factchecks import posts
 from narrascope.factchecks.bm25 import BM25, WORD, terms
 from narrascope.factchecks.crosslingual import CrossLingual, is_english
 from narrascope.factchecks.fusion import FusionModel, load_fusion_model
-from narrascope.factchecks.posts import normalise, segments
+from narrascope.factchecks.posts import normalise
 from narrascope.factchecks.records import FactCheck
 
 if TYPE_CHECKING:
     from narrascope.encoder import Encoder
     from narrascope.store import Store
 
-__all__ = ["Candidates", "Match", "Matcher", "rung_features"]
+__all__ = ["Candidates", "Match", "Matcher", "grouped", "rung_features"]
 
 PROJECTION = 64
 """Dimensions of the projection the embedding rung searches before re-scoring exactly."""
@@ -89,6 +90,17 @@ class Candidates:
     cos_title: Vectors
     lexical: frozenset[int]
     semantic: frozenset[int]
+
+
+def grouped(vectors: Vectors, split: Sequence[Sequence[str]]) -> list[Vectors | None]:
+    """The vectors of each text's parts (None for a text without), from the vectors of all the
+    parts of all the texts in order."""
+    out: list[Vectors | None] = []
+    start = 0
+    for found in split:
+        out.append(vectors[start : start + len(found)] if found else None)
+        start += len(found)
+    return out
 
 
 def rung_features(
@@ -235,15 +247,9 @@ class Matcher:
     def _encode(self, texts: Sequence[str]) -> tuple[Vectors, list[Vectors | None]]:
         """The vectors of *texts* (normalised) and of their parts, in one encoder batch."""
         cleaned = [normalise(t) for t in texts]
-        split = [segments(t) if self.uses_parts else [] for t in cleaned]
-        split = [p if len(p) >= 2 else [] for p in split]
-        vectors = self.encoder.encode(cleaned + [p for parts in split for p in parts])
-        out: list[Vectors | None] = []
-        start = len(texts)
-        for parts in split:
-            out.append(vectors[start : start + len(parts)] if parts else None)
-            start += len(parts)
-        return vectors[: len(texts)], out
+        split = [posts.parts(t) if self.uses_parts else [] for t in cleaned]
+        vectors = self.encoder.encode(cleaned + [p for found in split for p in found])
+        return vectors[: len(texts)], grouped(vectors[len(texts) :], split)
 
     def _candidates(self, text: str, vector: Vectors) -> Candidates:
         scores = self.index.scores(text)
@@ -267,7 +273,7 @@ class Matcher:
         vectors of its :func:`.posts.segments`, are then encoded here when the model uses them."""
         if vector is None:
             (vector,), (parts,) = self._encode([text])
-        elif parts is None and self.uses_parts and len(split := segments(normalise(text))) >= 2:
+        elif parts is None and self.uses_parts and (split := posts.parts(normalise(text))):
             parts = self.encoder.encode(split)
         found = self.candidates(text, vector)
         if not found.rows.size:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["normalise", "segments"]
+__all__ = ["normalise", "parts", "segments"]
 
 LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+")
 HANDLE = re.compile(r"[@#](\w+)")
@@ -40,3 +40,9 @@ def segments(text: str) -> list[str]:
     """The parts of *text* of at least :data:`SEGMENT_WORDS` words: its sentences, and the pieces
     a dash sets apart (a post's "— name (handle) date" signature among them)."""
     return [part for part in (p.strip() for p in SEGMENT_BREAK.split(text)) if len(part.split()) >= SEGMENT_WORDS]
+
+
+def parts(text: str) -> list[str]:
+    """The :func:`segments` of *text* worth comparing apart: none when it has only one."""
+    found = segments(text)
+    return found if len(found) >= 2 else []
