@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from narrascope.encoder import ENCODER_ID
+from narrascope.matching.clusters import Clusters
 from narrascope.model import Analysis
 from narrascope.store.store import Store, StoreError
 from narrascope.stories.claims import CLAIM, NARRATIVE, ClaimIndex
@@ -89,6 +90,10 @@ class Hierarchy:
         """How many assignments this index has made per level (``stored_counts`` when in step)."""
         return {LEVEL: self.stories.position, **self.claims.positions}
 
+    def mergeable(self) -> dict[str, Clusters]:
+        """The clusters of each level re-clustering merges (:data:`~.levels.MERGED`)."""
+        return {LEVEL: self.stories.clusters, CLAIM: self.claims.claims}
+
     def state(self) -> tuple[dict[str, int], dict[str, int]]:
         """The assignments and merges per level made or read so far (``stored_state`` when in step)."""
-        return self.counts(), {LEVEL: len(self.stories.clusters.merged), CLAIM: len(self.claims.claims.merged)}
+        return self.counts(), {level: len(found.merged) for level, found in self.mergeable().items()}

@@ -17,12 +17,11 @@ from collections.abc import Sequence
 from sqlalchemy import insert, or_, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from narrascope.matching.clusters import Clusters
 from narrascope.matching.reclustering import Merge, recluster
-from narrascope.store.store import Store, StoreError
+from narrascope.store.store import Store, StoreError, _reason
 from narrascope.stories.hierarchy import Hierarchy
 from narrascope.stories.index import clusters, members, merges
-from narrascope.stories.levels import CLAIM, MERGED, STORY
+from narrascope.stories.levels import MERGED
 
 __all__ = ["recluster_store"]
 
@@ -43,26 +42,22 @@ def recluster_store(
     unknown = sorted(set(levels) - set(MERGED))
     if unknown:
         raise StoreError(f"only {' and '.join(MERGED)} clusters are re-clustered, not {', '.join(unknown)}")
-    found: dict[str, tuple[Clusters, int]] = {
-        STORY: (hierarchy.stories.clusters, hierarchy.stories.position),
-        CLAIM: (hierarchy.claims.claims, hierarchy.claims.positions[CLAIM]),
-    }
+    found, positions = hierarchy.mergeable(), hierarchy.counts()
     made: dict[str, list[Merge]] = {}
     if dry_run:  # the merges as they would be; the clusters in memory now differ from the store's
-        made = {level: recluster(found[level][0], threshold) for level in levels}
+        made = {level: recluster(found[level], threshold) for level in levels}
         hierarchy.mark_failed()
         return made
     now = dt.datetime.now(dt.UTC)
     try:
         with store.engine.begin() as connection:
             for level in levels:
-                chosen, position = found[level]
-                made[level] = recluster(chosen, threshold)
+                made[level] = recluster(found[level], threshold)
                 for merge in made[level]:
-                    _write(connection, level, position, merge, now)
+                    _write(connection, level, positions[level], merge, now)
     except SQLAlchemyError as error:
         hierarchy.mark_failed()
-        raise StoreError(f"cannot store the merges: {str(getattr(error, 'orig', error)).splitlines()[0]}") from error
+        raise StoreError(f"cannot store the merges: {_reason(error)}") from error
     except BaseException:
         hierarchy.mark_failed()
         raise
