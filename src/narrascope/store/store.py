@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from narrascope.errors import NarrascopeError
 from narrascope.model import WORD, Analysis
 from narrascope.store import schema
+from narrascope.store.lock import write_lock
 
 __all__ = ["BatchHook", "Filters", "Store", "StoreError", "engine_for", "layer_rows", "scratch_schema", "shown"]
 
@@ -31,6 +32,9 @@ class StoreError(NarrascopeError):
 
 class BatchHook(Protocol):
     """Rows of its own for each batch, written in the batch's transaction (see ``Store.add``)."""
+
+    def catch_up(self, store: Store) -> None:
+        """Take in what other processes stored since (called holding the store's writer lock)."""
 
     def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None: ...
 
@@ -195,7 +199,8 @@ class Store:
     def add(self, analyses: Iterable[Analysis], also: BatchHook | None = None) -> int:
         """Store a batch in one transaction; skip documents already stored (and repeats within
         the batch). *also* writes its own rows for the new documents in the same transaction
-        (story assignments). Returns how many documents were added."""
+        (story assignments), holding the store's writer lock (:mod:`.lock`) after catching up
+        with what other processes stored. Returns how many documents were added."""
         batch: dict[str, Analysis] = {}
         for analysis in analyses:
             batch.setdefault(analysis.document.id, analysis)
@@ -203,29 +208,11 @@ class Store:
             return 0
         added = dt.datetime.now(dt.UTC)
         try:
-            with self.engine.begin() as connection:
-                present = set(
-                    connection.scalars(select(schema.documents.c.id).where(schema.documents.c.id.in_(list(batch))))
-                )
-                new = [a for doc_id, a in batch.items() if doc_id not in present]
-                if not new:
-                    return 0
-                _insert_many(connection, schema.documents, [_document_row(a, added) for a in new])
-                per_table: dict[str, list[Row]] = {table.name: [] for table in schema.LAYERS}
-                for analysis in new:
-                    for name, rows in layer_rows(analysis).items():
-                        per_table[name].extend(rows)
-                for table in schema.LAYERS:
-                    _insert_many(connection, table, per_table[table.name])
-                if connection.dialect.name == "sqlite":
-                    connection.exec_driver_sql(
-                        "INSERT INTO documents_fts (id, title, text) VALUES (?, ?, ?)",
-                        [(a.document.id, a.document.title or "", a.document.text) for a in new],
-                    )
-                self._count_outlets(connection, new)
+            with write_lock(self) if also is not None else nullcontext():
                 if also is not None:
-                    also.assign(connection, new, added)
-                return len(new)
+                    also.catch_up(self)
+                with self.engine.begin() as connection:
+                    return self._insert(connection, batch, added, also)
         except SQLAlchemyError as error:
             if also is not None:
                 also.mark_failed()
@@ -234,6 +221,28 @@ class Store:
             if also is not None:
                 also.mark_failed()
             raise
+
+    def _insert(self, connection: Any, batch: dict[str, Analysis], added: dt.datetime, also: BatchHook | None) -> int:
+        present = set(connection.scalars(select(schema.documents.c.id).where(schema.documents.c.id.in_(list(batch)))))
+        new = [a for doc_id, a in batch.items() if doc_id not in present]
+        if not new:
+            return 0
+        _insert_many(connection, schema.documents, [_document_row(a, added) for a in new])
+        per_table: dict[str, list[Row]] = {table.name: [] for table in schema.LAYERS}
+        for analysis in new:
+            for name, rows in layer_rows(analysis).items():
+                per_table[name].extend(rows)
+        for table in schema.LAYERS:
+            _insert_many(connection, table, per_table[table.name])
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "INSERT INTO documents_fts (id, title, text) VALUES (?, ?, ?)",
+                [(a.document.id, a.document.title or "", a.document.text) for a in new],
+            )
+        self._count_outlets(connection, new)
+        if also is not None:
+            also.assign(connection, new, added)
+        return len(new)
 
     @staticmethod
     def _count_outlets(connection: Any, new: Sequence[Analysis]) -> None:

@@ -102,30 +102,42 @@ class ClaimIndex(InStep):
     def load(cls, store: Store, encoder_id: str = ENCODER_ID) -> ClaimIndex:
         """The store's claims and narratives as they were stored (replayed in assignment order)."""
         index = cls(encoder_id)
+        index.catch_up(store)
+        return index
+
+    def catch_up(self, store: Store) -> None:
+        """Replay the claims (with their narratives) and the claim merges stored after this
+        index's last assignment (both are only ever appended)."""
         m = members.c
         text = select(schema.claims.c.text).where(claim_row(m)).scalar_subquery()
-        claim_rows = select(m.item, m.cluster, m.assigned, m.encoder, m.vector, text.label("text"))
-        narrative_rows = select(m.item, m.cluster, m.match, m.similarity, m.centroid).where(m.level == NARRATIVE)
+        claim_rows = select(m.item, m.cluster, m.assigned, m.encoder, m.vector, text.label("text")).where(
+            m.level == CLAIM, m.position >= self.positions[CLAIM]
+        )
+        narrative_rows = select(m.item, m.cluster, m.match, m.similarity, m.centroid).where(
+            m.level == NARRATIVE, m.position >= self.positions[NARRATIVE]
+        )
         with store.engine.connect() as connection:
             placed = {row.item: row for row in connection.execute(narrative_rows.order_by(m.position))}
-            replay = Replay(connection, CLAIM)
-            for position, row in enumerate(connection.execute(claim_rows.where(m.level == CLAIM).order_by(m.position))):
-                if row.encoder != encoder_id:
-                    raise StoreError(f"the store's claims were made with the encoder {row.encoder}, not {encoder_id}")
+            replay = Replay(connection, CLAIM, done=len(self.claims.merged))
+            for row in connection.execute(claim_rows.order_by(m.position)):
+                if row.encoder != self.encoder_id:
+                    raise StoreError(
+                        f"the store's claims were made with the encoder {row.encoder}, not {self.encoder_id}"
+                    )
                 vector = np.frombuffer(row.vector, dtype="<f2").astype(np.float32).reshape(DIM)
-                replay.upto(index.claims, position)
-                index.claims.restore(row.item, row.text or "", vector, row.assigned or row.cluster)
+                replay.upto(self.claims, self.positions[CLAIM])
+                self.claims.restore(row.item, row.text or "", vector, row.assigned or row.cluster)
                 narrative = placed.get(row.item)
                 if narrative is None:
                     raise StoreError(f"the store's claim {row.item} has no narrative; the store is damaged")
                 opened = narrative.match  # the claim cluster as it was when the claim was placed
-                if opened not in index.narrative_of:
-                    index.narratives.restore(opened, "", vector, narrative.cluster)
-                    index.narrative_of[opened] = narrative.cluster
-                    index.joined[opened] = (narrative.similarity, narrative.centroid)
-            replay.upto(index.claims)
-            index.positions = {CLAIM: len(index.claims.cluster_of), NARRATIVE: len(placed)}
-        return index
+                if opened not in self.narrative_of:
+                    self.narratives.restore(opened, "", vector, narrative.cluster)
+                    self.narrative_of[opened] = narrative.cluster
+                    self.joined[opened] = (narrative.similarity, narrative.centroid)
+                self.positions[CLAIM] += 1
+            replay.upto(self.claims)
+            self.positions[NARRATIVE] += len(placed)
 
     def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None:
         """Place the chosen claims of the batch's new documents and write their rows (inside the

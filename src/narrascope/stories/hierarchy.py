@@ -73,6 +73,21 @@ class Hierarchy:
                 return found
         return cls(StoryIndex.load(store, chosen), ClaimIndex.load(store, chosen))
 
+    def catch_up(self, store: Store) -> None:
+        """Bring the clusters in memory up to what *store* holds now, when another process (a
+        second server worker, a running ingest) stored more since: only what was added is
+        replayed. A hierarchy a failed batch left out of step is loaded again whole. Call it
+        holding the store's writer lock (``Store.add`` does), so nothing is added meanwhile."""
+        if not self.broken and self.state() == stored_state(store):
+            return
+        if not self.broken:
+            self.stories.catch_up(store)
+            self.claims.catch_up(store)
+            if self.state() == stored_state(store):
+                return
+        fresh = Hierarchy.load(store, self.stories.encoder_id)
+        self.stories, self.claims = fresh.stories, fresh.claims
+
     def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None:
         self.stories.assign(connection, new, added)
         self.claims.assign(connection, new, added)

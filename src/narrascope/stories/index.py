@@ -105,9 +105,10 @@ merges = Table(
 class Replay:
     """A level's stored merges, made again at the points of the replay where they were made."""
 
-    def __init__(self, connection: Any, level: str) -> None:
+    def __init__(self, connection: Any, level: str, done: int = 0) -> None:
+        """*done*: how many of them (the first, in the order they were made) were made already."""
         g = merges.c
-        query = select(g.position, g.absorbed, g.kept).where(g.level == level).order_by(g.seq)
+        query = select(g.position, g.absorbed, g.kept).where(g.level == level).order_by(g.seq).offset(done)
         self._pending = [(int(r.position), r.absorbed, r.kept) for r in connection.execute(query)][::-1]
 
     def upto(self, found: Clusters, position: int | None = None) -> None:
@@ -197,26 +198,34 @@ class StoryIndex(InStep):
     def load(cls, store: Store, encoder_id: str = ENCODER_ID) -> StoryIndex:
         """The store's stories as they were stored (replayed in assignment order), placing new
         documents with *encoder_id*'s vectors (the one the store's rows name, see ``Hierarchy``)."""
-        found = clusters_for(encoder_id, PREFIX)
+        index = cls(clusters_for(encoder_id, PREFIX), 0, encoder_id)
+        index.catch_up(store)
+        return index
+
+    def catch_up(self, store: Store) -> None:
+        """Replay what was stored after this index's last assignment: the assignments past its
+        position and the merges it has not made (both are only ever appended), each merge at the
+        point it was made."""
+        found = self.clusters
         m, d = members.c, schema.documents.c
-        position = 0
         query = (
             select(m.item, m.cluster, m.assigned, m.encoder, m.vector, d.text)
             .join(schema.documents, d.id == m.document_id)
-            .where(m.level == LEVEL)
+            .where(m.level == LEVEL, m.position >= self.position)
             .order_by(m.position)
         )
         with store.engine.connect() as connection:
-            replay = Replay(connection, LEVEL)
+            replay = Replay(connection, LEVEL, done=len(found.merged))
             for row in connection.execute(query):
-                if row.encoder != encoder_id:
-                    raise StoreError(f"the store's stories were made with the encoder {row.encoder}, not {encoder_id}")
+                if row.encoder != self.encoder_id:
+                    raise StoreError(
+                        f"the store's stories were made with the encoder {row.encoder}, not {self.encoder_id}"
+                    )
                 vector = np.frombuffer(row.vector, dtype="<f2").astype(np.float32)
-                replay.upto(found, position)
+                replay.upto(found, self.position)
                 found.restore(row.item, row.text, vector.reshape(DIM), row.assigned or row.cluster)
-                position += 1
+                self.position += 1
             replay.upto(found)
-        return cls(found, position, encoder_id)
 
     def assign(self, connection: Any, new: Sequence[Analysis], added: dt.datetime) -> None:
         """Place the batch's new documents and write their rows (called inside the store's

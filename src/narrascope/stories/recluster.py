@@ -18,6 +18,7 @@ from sqlalchemy import insert, or_, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from narrascope.matching.reclustering import Merge, recluster
+from narrascope.store.lock import write_lock
 from narrascope.store.store import Store, StoreError, _reason
 from narrascope.stories.hierarchy import Hierarchy
 from narrascope.stories.index import clusters, members, merges
@@ -42,6 +43,14 @@ def recluster_store(
     unknown = sorted(set(levels) - set(MERGED))
     if unknown:
         raise StoreError(f"only {' and '.join(MERGED)} clusters are re-clustered, not {', '.join(unknown)}")
+    with write_lock(store):  # no other process places documents or merges meanwhile
+        hierarchy.catch_up(store)
+        return _recluster(store, hierarchy, levels, threshold, dry_run)
+
+
+def _recluster(
+    store: Store, hierarchy: Hierarchy, levels: Sequence[str], threshold: float | None, dry_run: bool
+) -> dict[str, list[Merge]]:
     found, positions = hierarchy.mergeable(), hierarchy.counts()
     made: dict[str, list[Merge]] = {}
     if dry_run:  # the merges as they would be; the clusters in memory now differ from the store's

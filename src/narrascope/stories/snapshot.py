@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from narrascope.encoder import cache_dir
 from narrascope.matching.clusters import Clusters
+from narrascope.store.lock import write_lock
 from narrascope.store.store import Store, StoreError
 from narrascope.stories.claims import CLAIM, NARRATIVE, ClaimIndex
 from narrascope.stories.hierarchy import Hierarchy, stored_state
@@ -60,7 +61,13 @@ def stamp(store: Store) -> dict[str, Any]:
 
 def save_snapshot(hierarchy: Hierarchy, store: Store) -> Path:
     """Write *hierarchy* (in step with *store*) as the store's snapshot, replacing any older one
-    whole: a crash while writing leaves the old snapshot or none, never half of one."""
+    whole: a crash while writing leaves the old snapshot or none, never half of one. Holds the
+    store's writer lock, so two processes never write it at once."""
+    with write_lock(store):
+        return _save(hierarchy, store)
+
+
+def _save(hierarchy: Hierarchy, store: Store) -> Path:
     if hierarchy.broken or hierarchy.state() != stored_state(store):
         raise StoreError("the clusters in memory are not in step with the store; open them again")
     target = folder_of(store)

@@ -18,6 +18,7 @@ from narrascope.ingest import from_bytes, from_text
 from narrascope.ingest.fetch import fetch
 from narrascope.model import Analysis, Document
 from narrascope.store import Store
+from narrascope.store.lock import write_lock
 from narrascope.stories.hierarchy import Hierarchy, stored_state
 
 if TYPE_CHECKING:
@@ -72,12 +73,16 @@ class Services:
             return nlp(document)
 
     def stories(self) -> Hierarchy:
-        """The store's stories, claims and narratives, loaded on first use and again after a
-        failed batch or when another writer (``narrascope ingest`` or ``recluster``) changed them (call it
-        while holding ``analysis_lock``: ingest batches place their documents in it)."""
+        """The store's stories, claims and narratives, loaded on first use and brought up to
+        date when another writer (another worker, ``narrascope ingest`` or ``recluster``) stored
+        more, or a batch failed (call it while holding ``analysis_lock``: ingest batches place
+        their documents in it)."""
         index = self.cache.get("stories")
-        if index is None or index.broken or index.state() != stored_state(self.store):
+        if index is None:
             index = self.cache["stories"] = Hierarchy.load(self.store)
+        elif index.broken or index.state() != stored_state(self.store):
+            with write_lock(self.store):
+                index.catch_up(self.store)
         assert isinstance(index, Hierarchy)
         return index
 

@@ -1,0 +1,67 @@
+"""One writer of clusters at a time, across processes: ``with write_lock(store): …``.
+
+The story, claim and narrative clusters are kept in memory by every process that places
+documents (each worker of ``narrascope serve``, a running ``narrascope ingest``). A writer takes
+this lock, brings its clusters up to what the others stored (``Hierarchy.catch_up``), and writes
+its batch before it lets go, so no two processes number a new cluster alike or place a document
+by clusters that are out of date. SQLite: an exclusive ``flock`` on a file beside the database;
+PostgreSQL: a session advisory lock named after the schema. Both go with the process that held
+them when it dies, so a killed ingest never leaves the store locked.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from narrascope.store.store import Store
+
+__all__ = ["lock_path", "write_lock"]
+
+SUFFIX = "-writer.lock"
+
+
+def lock_path(store: Store) -> Path | None:
+    """The SQLite store's lock file (None for an in-memory database or another back end)."""
+    url = store.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(str(url.database) + SUFFIX)
+
+
+@contextmanager
+def write_lock(store: Store) -> Iterator[None]:
+    """Hold the store's writer lock for the block (waits for another holder to finish)."""
+    from narrascope.store.store import StoreError
+
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.connect() as connection:
+            key = "hashtext('narrascope-writer:' || current_schema())"
+            connection.execute(text(f"SELECT pg_advisory_lock({key})"))
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text(f"SELECT pg_advisory_unlock({key})"))
+                connection.commit()
+        return
+    path = lock_path(store)
+    if path is None:
+        yield
+        return
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise StoreError(f"cannot take the store's writer lock {path}: {error.strerror or error}") from error
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # a lock per open file: threads of one process exclude each other too
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
