@@ -6,8 +6,11 @@ cli.main turns into one line and a non-zero exit.
 
 from __future__ import annotations
 
+import json
+import os
 import sys
-from typing import Annotated
+from dataclasses import asdict
+from typing import Annotated, Any
 
 import typer
 
@@ -38,21 +41,44 @@ def serve(
     ] = False,
     max_bytes: Annotated[int, typer.Option(help="Largest request body in bytes.")] = 5_000_000,
     timeout: Annotated[float, typer.Option(help="Seconds a request may take (then 504).")] = 60.0,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Server processes, each with its own models (default: one per core, at most 4)."),
+    ] = None,
 ) -> None:
-    """Serve the HTTP API (schema at /openapi.json) and the web UI from one process."""
+    """Serve the HTTP API (schema at /openapi.json) and the web UI: one port, one or more worker
+    processes (Python runs one request's code at a time per process; writers take turns through
+    the store's writer lock)."""
     import uvicorn
 
     from narrascope.store.store import shown
     from narrascope.web import Settings, create_app
+    from narrascope.web.app import SETTINGS_VARIABLE
 
     if not 0 < port < 65536:
         raise InputError(f"--port {port} is not a TCP port")
     if max_bytes < 1000 or timeout <= 0:
         raise InputError("--max-bytes must be at least 1000 and --timeout positive")
+    workers = default_workers() if workers is None else workers
+    if not 1 <= workers <= 64:
+        raise InputError("--workers must be between 1 and 64")
     target = _db(db)
     settings = Settings(db=target, allow_private=allow_private, max_bytes=max_bytes, timeout=timeout)
-    sys.stderr.write(f"narrascope: serving {shown(target)} on http://{host}:{port}/ (loading the models first)\n")
-    uvicorn.run(create_app(settings, warm=True), host=host, port=port, log_level="info", server_header=False)
+    sys.stderr.write(
+        f"narrascope: serving {shown(target)} on http://{host}:{port}/ with {workers} worker"
+        f"{'s' if workers > 1 else ''} (loading the models first)\n"
+    )
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info", "server_header": False}
+    if workers == 1:
+        uvicorn.run(create_app(settings, warm=True), **options)
+        return
+    os.environ[SETTINGS_VARIABLE] = json.dumps(asdict(settings))  # the workers start afresh and read it
+    uvicorn.run("narrascope.web.app:from_environment", factory=True, workers=workers, **options)
+
+
+def default_workers() -> int:
+    """One server process per core, at most four (each holds the models, about 1 GB)."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 @token_app.command("create")
@@ -104,6 +130,9 @@ def bench_serve(
     clients: Annotated[int, typer.Option(help="Concurrent clients.")] = 100,
     seconds: Annotated[float, typer.Option(help="How long the clients load the server.")] = 30.0,
     analyses: Annotated[int, typer.Option(help="Analyses of the worked example, one after another.")] = 20,
+    workers: Annotated[
+        int | None, typer.Option(help="Server processes (default: as `narrascope serve`, one per core, at most 4).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON on the last line.")] = False,
 ) -> None:
     """A real server on loopback: errors, throughput and p50/p99 of search and document pages under
@@ -111,9 +140,10 @@ def bench_serve(
     from narrascope.cli_common import print_bench
     from narrascope.web.bench import bench_serve as run
 
-    if docs < 1 or clients < 1 or seconds <= 0 or analyses < 1:
-        raise InputError("--docs, --clients and --analyses must be ≥ 1 and --seconds positive")
-    result = run(docs, clients, seconds, analyses)
+    workers = default_workers() if workers is None else workers
+    if docs < 1 or clients < 1 or seconds <= 0 or analyses < 1 or not 1 <= workers <= 64:
+        raise InputError("--docs, --clients and --analyses must be ≥ 1, --seconds positive, --workers 1 to 64")
+    result = run(docs, clients, seconds, analyses, workers)
     print_bench(f"bench serve ({docs} documents, {clients} clients, {seconds:g} s)", result, as_json)
 
 

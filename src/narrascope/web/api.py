@@ -129,7 +129,7 @@ Limit = Annotated[int, Query(ge=1, le=100, description="At most this many.")]
 
 
 @router.get("/documents", response_model=DocumentPage, responses=ERRORS, summary="List documents")
-def documents(services: ServicesDep, filters: FiltersDep, offset: Offset = 0, limit: Limit = 20) -> DocumentPage:
+async def documents(services: ServicesDep, filters: FiltersDep, offset: Offset = 0, limit: Limit = 20) -> DocumentPage:
     """Stored documents the filters keep, newest first, one page at a time."""
     return _page(services, "", filters, offset, limit, facets=False)
 
@@ -140,7 +140,7 @@ def documents(services: ServicesDep, filters: FiltersDep, offset: Offset = 0, li
     responses={**ERRORS, 404: {"model": Problem, "description": "No such document."}},
     summary="One document's analysis",
 )
-def document(document_id: Annotated[str, DOCUMENT_ID], services: ServicesDep) -> Analysis:
+async def document(document_id: Annotated[str, DOCUMENT_ID], services: ServicesDep) -> Analysis:
     analysis = services.store.get(document_id)
     if analysis is None:
         raise HTTPException(404, f"no document {document_id} in the store")
@@ -148,7 +148,7 @@ def document(document_id: Annotated[str, DOCUMENT_ID], services: ServicesDep) ->
 
 
 @router.get("/search", response_model=DocumentPage, responses=ERRORS, summary="Search the corpus")
-def search(
+async def search(
     services: ServicesDep,
     filters: FiltersDep,
     q: Annotated[str, Query(max_length=500, description="Words to find in titles and texts (all of them).")] = "",

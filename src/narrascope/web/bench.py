@@ -35,11 +35,20 @@ def _free_port() -> int:
         return port
 
 
-def _wait_ready(port: int, server: subprocess.Popen[bytes], limit: float = 600.0) -> None:
+READY = b"Application startup complete"
+"""What uvicorn logs when a worker has loaded the app (and its models) and takes connections."""
+
+
+def _wait_ready(port: int, server: subprocess.Popen[bytes], log: Path, workers: int, limit: float = 600.0) -> None:
+    """Wait until every worker has started (else the first one ready would take every client's
+    keep-alive connection) and the server answers."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"the server stopped before it answered (exit code {server.returncode})")
+        if log.read_bytes().count(READY) < workers:
+            time.sleep(0.5)
+            continue
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/openapi.json")
@@ -79,15 +88,18 @@ def _client(port: int, paths: list[tuple[str, str]], deadline: float, seed: int,
     connection.close()
 
 
-def bench_serve(docs: int = 10_000, clients: int = 100, seconds: float = 30.0, analyses: int = 20) -> dict[str, Any]:
+def bench_serve(
+    docs: int = 10_000, clients: int = 100, seconds: float = 30.0, analyses: int = 20, workers: int = 1
+) -> dict[str, Any]:
     """Errors, throughput and latency percentiles of search and document pages under *clients*
-    concurrent clients for *seconds*, and of analysing the worked example (*analyses* requests)."""
+    concurrent clients for *seconds*, and of analysing the worked example (*analyses* requests),
+    against ``narrascope serve --workers`` *workers*."""
     from narrascope.bench import VOCABULARY, fill_synthetic
     from narrascope.cli import sample_path
     from narrascope.store import Store
 
     rng = random.Random(0)
-    result: dict[str, Any] = {"docs": docs, "clients": clients, "seconds": seconds}
+    result: dict[str, Any] = {"docs": docs, "clients": clients, "seconds": seconds, "workers": workers}
     with tempfile.TemporaryDirectory(prefix="narrascope-bench-serve-") as tmp:
         db = Path(tmp) / "serve.db"
         with Store.open(db) as store:
@@ -103,11 +115,12 @@ def bench_serve(docs: int = 10_000, clients: int = 100, seconds: float = 30.0, a
         paths = [("search", f"/corpus?q={quote(q)}") for q in queries]  # the search page, with its facets
         paths += [("document", f"/documents/{doc_id}") for doc_id in rng.sample(ids, min(200, len(ids)))]
         port = _free_port()
-        log = (Path(tmp) / "server.log").open("wb")
+        log_path = Path(tmp) / "server.log"
+        log = log_path.open("wb")
         command = [sys.executable, "-m", "narrascope.cli", "serve", "--db", str(db), "--port", str(port)]
-        server = subprocess.Popen(command, stdout=log, stderr=log)
+        server = subprocess.Popen([*command, "--workers", str(workers)], stdout=log, stderr=log)
         try:
-            _wait_ready(port, server)
+            _wait_ready(port, server, log_path, workers)
             records: list[Record] = []
             deadline = time.monotonic() + seconds
             threads = [
