@@ -6,11 +6,9 @@ cli.main turns into one line and a non-zero exit.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -53,7 +51,7 @@ def serve(
 
     from narrascope.store.store import shown
     from narrascope.web import Settings, create_app
-    from narrascope.web.app import SETTINGS_VARIABLE
+    from narrascope.web.workers import run_workers
 
     if not 0 < port < 65536:
         raise InputError(f"--port {port} is not a TCP port")
@@ -68,12 +66,13 @@ def serve(
         f"narrascope: serving {shown(target)} on http://{host}:{port}/ with {workers} worker"
         f"{'s' if workers > 1 else ''} (loading the models first)\n"
     )
-    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info", "server_header": False}
     if workers == 1:
-        uvicorn.run(create_app(settings, warm=True), **options)
+        uvicorn.run(create_app(settings, warm=True), host=host, port=port, log_level="info", server_header=False)
         return
-    os.environ[SETTINGS_VARIABLE] = json.dumps(asdict(settings))  # the workers start afresh and read it
-    uvicorn.run("narrascope.web.app:from_environment", factory=True, workers=workers, **options)
+    try:
+        run_workers(settings, host, port, workers, {"log_level": "info", "server_header": False})
+    except OSError as error:
+        raise InputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
 
 
 def default_workers() -> int:

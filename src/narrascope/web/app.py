@@ -10,9 +10,7 @@ more routers: ``create_app(settings, routers=[...])``; they get the services thr
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import secrets
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -172,16 +170,3 @@ def create_app(
     app.add_middleware(LimitsMiddleware, max_bytes=settings.max_bytes, timeout=settings.timeout)
     app.add_middleware(SecurityHeaders)
     return app
-
-
-SETTINGS_VARIABLE = "NARRASCOPE_SERVE_SETTINGS"
-"""Where ``narrascope serve --workers N`` leaves its settings (JSON) for the worker processes."""
-
-
-def from_environment() -> FastAPI:
-    """The app of one worker process of ``narrascope serve --workers N`` (uvicorn starts each
-    afresh and calls this): the settings the command left in :data:`SETTINGS_VARIABLE`."""
-    raw = os.environ.get(SETTINGS_VARIABLE)
-    if raw is None:
-        raise RuntimeError(f"{SETTINGS_VARIABLE} is not set: start workers with `narrascope serve --workers N`")
-    return create_app(Settings(**json.loads(raw)), warm=True)

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ARRAY, String, bindparam, func, literal_column, select
+from sqlalchemy import ARRAY, String, bindparam, func, literal_column, select, union_all
 
 from narrascope.model import WORD
 from narrascope.store import Filters, Store
@@ -42,40 +42,59 @@ def search(store: Store, query: str, filters: Filters, offset: int, limit: int, 
 
 def facet_counts(store: Store, ids: list[str]) -> dict[str, list[tuple[str, int]]]:
     """Per facet, its most frequent values among *ids* with how many of those documents have each."""
-    d, q, t = s.documents.c, s.quotes.c, s.techniques.c
-    queries = {
-        "outlet": select(d.outlet, func.count()).where(_among(store, d.id), d.outlet.is_not(None)).group_by(d.outlet),
-        "language": select(d.language, func.count())
-        .where(_among(store, d.id), d.language.is_not(None))
-        .group_by(d.language),
-        "month": select(func.substr(d.published, 1, 7), func.count())
-        .where(_among(store, d.id), d.published.is_not(None))
-        .group_by(literal_column("1")),  # by position: PostgreSQL sees two bound substr() calls as different
-        "speaker": select(q.speaker, func.count(func.distinct(q.document_id)))
-        .where(_among(store, q.document_id), q.speaker.is_not(None))
-        .group_by(q.speaker),
-        "technique": select(t.technique, func.count(func.distinct(t.document_id)))
-        .where(_among(store, t.document_id))
-        .group_by(t.technique),
-    }
-    given = {"ids": json.dumps(ids) if store.engine.dialect.name == "sqlite" else ids}
-    out: dict[str, list[tuple[str, int]]] = {}
+    dialect = store.engine.dialect.name
+    given = {"ids": json.dumps(ids) if dialect == "sqlite" else ids}
+    counted: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
     with store.engine.connect() as connection:
-        for name, query in queries.items():
-            counted = [(str(value), int(n)) for value, n in connection.execute(query, given) if value]
-            if name == "month":
-                counted.sort(reverse=True)
-            else:
-                counted.sort(key=lambda item: (-item[1], item[0]))
-            out[name] = counted[:FACET_VALUES]
+        for name, value, n in connection.execute(_facets_query(dialect), given):
+            if value:
+                counted[name].append((str(value), int(n)))
+    out: dict[str, list[tuple[str, int]]] = {}
+    for name, values in counted.items():
+        if name == "month":
+            values.sort(reverse=True)
+        else:
+            values.sort(key=lambda item: (-item[1], item[0]))
+        out[name] = values[:FACET_VALUES]
     return out
 
 
-def _among(store: Store, column: Any) -> Any:
+FACETS = ("outlet", "language", "month", "speaker", "technique")
+_QUERIES: dict[str, Any] = {}
+
+
+def _facets_query(dialect: str) -> Any:
+    """Every facet in one statement (a UNION ALL of one count per facet), built once per
+    dialect: five statements made and compiled per search page were half its time."""
+    if dialect not in _QUERIES:
+        d, q, t = s.documents.c, s.quotes.c, s.techniques.c
+        name: dict[str, Any] = {facet: literal_column(f"'{facet}'") for facet in FACETS}
+        month = func.substr(d.published, 1, 7)
+        _QUERIES[dialect] = union_all(
+            select(name["outlet"], d.outlet, func.count())
+            .where(_among(dialect, d.id), d.outlet.is_not(None))
+            .group_by(d.outlet),
+            select(name["language"], d.language, func.count())
+            .where(_among(dialect, d.id), d.language.is_not(None))
+            .group_by(d.language),
+            select(name["month"], month, func.count())
+            .where(_among(dialect, d.id), d.published.is_not(None))
+            .group_by(literal_column("2")),  # by position: PostgreSQL sees two bound substr() calls as different
+            select(name["speaker"], q.speaker, func.count(func.distinct(q.document_id)))
+            .where(_among(dialect, q.document_id), q.speaker.is_not(None))
+            .group_by(q.speaker),
+            select(name["technique"], t.technique, func.count(func.distinct(t.document_id)))
+            .where(_among(dialect, t.document_id))
+            .group_by(t.technique),
+        )
+    return _QUERIES[dialect]
+
+
+def _among(dialect: str, column: Any) -> Any:
     """*column* is one of the ids bound as ``ids``: one parameter (a JSON array read by
     ``json_each`` in SQLite, an array in PostgreSQL), not one per id as ``IN (...)`` would bind
     (a thousand parameters, five times per search page, were half the time of its facets)."""
-    if store.engine.dialect.name == "sqlite":
+    if dialect == "sqlite":
         return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("ids"))))
     return column == func.any(bindparam("ids", type_=ARRAY(String)))
 

@@ -1,0 +1,106 @@
+"""``narrascope serve --workers N``: N server processes on one port, each with its own models.
+
+Python runs one request's code at a time per process, so a server uses a machine's cores with
+one process per core. Each worker binds the port itself with ``SO_REUSEPORT``, and the kernel
+spreads new connections evenly over them. (With one listening socket shared by all, as uvicorn's
+own ``--workers`` does, whichever worker wakes first takes the connection: under 100 keep-alive
+clients one worker held 90 of them at full load while the other idled.) Writers in different
+workers take turns through the store's writer lock (:mod:`narrascope.store.lock`).
+
+The supervisor starts the workers, restarts one that dies, and stops them all on Ctrl-C or
+SIGTERM.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import signal
+import socket
+import time
+from dataclasses import asdict
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from narrascope.errors import NarrascopeError
+from narrascope.web.services import Settings
+
+__all__ = ["WorkerError", "run_workers"]
+
+log = logging.getLogger("narrascope.web")
+
+STARTUP = 120.0
+"""Seconds a worker may take to load its models: one that dies sooner is not restarted (it
+would only die again), and the server stops with an error."""
+
+
+class WorkerError(NarrascopeError):
+    """A server worker could not start."""
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on (*host*, *port*) that other workers can bind too."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _worker(settings: str, host: str, port: int, options: dict[str, Any]) -> None:
+    """One worker: its own socket on the shared port, its own app (the models load first)."""
+    import uvicorn
+
+    from narrascope.web.app import create_app
+
+    sock = _listen(host, port)
+    config = uvicorn.Config(create_app(Settings(**json.loads(settings)), warm=True), **options)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def run_workers(settings: Settings, host: str, port: int, workers: int, options: dict[str, Any]) -> None:
+    """Serve with *workers* processes until interrupted; *options* go to ``uvicorn.Config``."""
+    _listen(host, port).close()  # fail here, in one line, when the port is taken or the host wrong
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or models forked
+    arguments = (json.dumps(asdict(settings)), host, port, options)
+
+    started: dict[int, float] = {}
+
+    def start() -> BaseProcess:
+        process = context.Process(target=_worker, args=arguments, daemon=False)
+        process.start()
+        started[id(process)] = time.monotonic()
+        return process
+
+    running = [start() for _ in range(workers)]
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stopping:
+            time.sleep(0.5)
+            for i, process in enumerate(running):
+                if process.is_alive() or stopping:
+                    continue
+                if time.monotonic() - started[id(process)] < STARTUP:
+                    raise WorkerError(f"a server worker stopped while starting (exit code {process.exitcode})")
+                log.warning("worker %s stopped (exit code %s); starting another", process.pid, process.exitcode)
+                running[i] = start()
+    finally:
+        for process in running:
+            if process.is_alive() and process.pid is not None:
+                process.terminate()  # uvicorn shuts down gracefully on SIGTERM
+        for process in running:
+            process.join(30)
+            if process.is_alive():
+                process.kill()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
