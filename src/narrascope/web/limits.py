@@ -68,7 +68,8 @@ class LimitsMiddleware:
             await send(message)
 
         try:
-            await asyncio.wait_for(self.app(scope, counted_receive, tracked_send), self.timeout)
+            async with asyncio.timeout(self.timeout):  # in the request's own task (wait_for made one more)
+                await self.app(scope, counted_receive, tracked_send)
         except TooLarge:
             if not started:
                 await self._fail(send, 413, f"request body over the {_size(limit)} limit")

@@ -47,6 +47,7 @@ templates = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # templates are package files: no stat() of each one per page
 )
 templates.globals["version"] = narrascope.__version__
 
