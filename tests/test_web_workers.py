@@ -93,3 +93,16 @@ def test_two_workers_serve_one_port_and_write_as_one_process(tmp_path: Path, nlp
             assert ingest(items, alone, nlp, batch_size=len(items), also=one).added == len(batch), k
         first = [row[:7] for row in table(served) if row[4] < len(table_of(alone, row[0]))]
         assert first == [row[:7] for row in table(alone)]  # not scores, vectors
+
+
+def test_workers_refuse_a_taken_port_and_a_bad_count_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for extra in (["--workers", "2"], ["--workers", "0"]):
+            command = [sys.executable, "-m", "narrascope.cli", "serve", "--db", str(tmp_path / "x.db")]
+            done = subprocess.run([*command, "--port", str(port), *extra], capture_output=True, text=True, timeout=120)
+            lines = [line for line in done.stderr.splitlines() if line.startswith("narrascope: error:")]
+            assert done.returncode == 2 and len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+            assert ("already in use" if extra[1] == "2" else "--workers") in lines[0]

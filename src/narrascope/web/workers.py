@@ -18,12 +18,14 @@ import logging
 import multiprocessing
 import signal
 import socket
+import sys
 import time
 from dataclasses import asdict
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 from narrascope.errors import NarrascopeError
+from narrascope.store import Store
 from narrascope.web.services import Settings
 
 __all__ = ["WorkerError", "run_workers"]
@@ -39,12 +41,13 @@ class WorkerError(NarrascopeError):
     """A server worker could not start."""
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """A listening socket on (*host*, *port*) that other workers can bind too."""
+def _listen(host: str, port: int, shared: bool = True) -> socket.socket:
+    """A listening socket on (*host*, *port*) that other workers can bind too (*shared*)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(2048)
     sock.set_inheritable(True)
@@ -57,14 +60,21 @@ def _worker(settings: str, host: str, port: int, options: dict[str, Any]) -> Non
 
     from narrascope.web.app import create_app
 
-    sock = _listen(host, port)
-    config = uvicorn.Config(create_app(Settings(**json.loads(settings)), warm=True), **options)
+    try:
+        sock = _listen(host, port)
+        config = uvicorn.Config(create_app(Settings(**json.loads(settings)), warm=True), **options)
+    except (OSError, NarrascopeError) as error:
+        sys.stderr.write(f"narrascope: error: a server worker could not start: {error}\n")
+        sys.exit(2)
     uvicorn.Server(config).run(sockets=[sock])
 
 
 def run_workers(settings: Settings, host: str, port: int, workers: int, options: dict[str, Any]) -> None:
     """Serve with *workers* processes until interrupted; *options* go to ``uvicorn.Config``."""
-    _listen(host, port).close()  # fail here, in one line, when the port is taken or the host wrong
+    # fail here, in one line, when the host is wrong or anything listens on the port already (a
+    # bind without SO_REUSEPORT fails even beside another server's workers, which would share it)
+    _listen(host, port, shared=False).close()
+    Store.open(settings.db).close()  # and when the store cannot be opened (migrated once, here)
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or models forked
     arguments = (json.dumps(asdict(settings)), host, port, options)
 
