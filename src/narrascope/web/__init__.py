@@ -1,4 +1,5 @@
-"""The analyst's workbench in a browser: an HTTP API and a web UI served by one process.
+"""The analyst's workbench in a browser: an HTTP API and a web UI on one port (served by one or
+more worker processes, see :mod:`.workers`).
 
 >>> from narrascope.web import Settings, create_app
 >>> app = create_app(Settings(db="corpus.db"))      # run with uvicorn, or `narrascope serve`
