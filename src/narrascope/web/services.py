@@ -1,8 +1,9 @@
-"""What every request shares: the settings, the store, and the analysis pipeline.
+"""What every request of one worker process shares: the settings, the store, and the pipeline.
 
-The pipeline loads once (spaCy and the bundled models take seconds) and analyses run one at a
-time behind a lock: the annotators are not known to be thread-safe, the machine this targets
-has two cores, and a request that hit its time limit must not leave two analyses racing.
+The pipeline loads once per worker (spaCy and the bundled models take seconds) and a worker's
+analyses run one at a time behind a lock: the annotators are not known to be thread-safe, and a
+request that hit its time limit must not leave two analyses racing (workers analyse side by side,
+one per core). Writes also take the store's writer lock, shared with the other workers.
 """
 
 from __future__ import annotations
