@@ -50,7 +50,6 @@ def _listen(host: str, port: int, shared: bool = True) -> socket.socket:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(2048)
-    sock.set_inheritable(True)
     return sock
 
 
@@ -78,13 +77,10 @@ def run_workers(settings: Settings, host: str, port: int, workers: int, options:
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or models forked
     arguments = (json.dumps(asdict(settings)), host, port, options)
 
-    started: dict[int, float] = {}
-
-    def start() -> BaseProcess:
+    def start() -> tuple[BaseProcess, float]:
         process = context.Process(target=_worker, args=arguments, daemon=False)
         process.start()
-        started[id(process)] = time.monotonic()
-        return process
+        return process, time.monotonic()
 
     running = [start() for _ in range(workers)]
     stopping = False
@@ -97,18 +93,18 @@ def run_workers(settings: Settings, host: str, port: int, workers: int, options:
     try:
         while not stopping:
             time.sleep(0.5)
-            for i, process in enumerate(running):
+            for i, (process, since) in enumerate(running):
                 if process.is_alive() or stopping:
                     continue
-                if time.monotonic() - started[id(process)] < STARTUP:
+                if time.monotonic() - since < STARTUP:
                     raise WorkerError(f"a server worker stopped while starting (exit code {process.exitcode})")
                 log.warning("worker %s stopped (exit code %s); starting another", process.pid, process.exitcode)
                 running[i] = start()
     finally:
-        for process in running:
-            if process.is_alive() and process.pid is not None:
+        for process, _ in running:
+            if process.is_alive():
                 process.terminate()  # uvicorn shuts down gracefully on SIGTERM
-        for process in running:
+        for process, _ in running:
             process.join(30)
             if process.is_alive():
                 process.kill()
