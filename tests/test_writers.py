@@ -65,3 +65,16 @@ def test_the_writer_lock_excludes_a_second_holder_until_the_first_lets_go(tmp_pa
             events.append("second in")
         thread.join()
         assert events == ["first in", "first out", "second in"]
+
+
+def test_a_thread_holding_the_lock_takes_it_again_without_waiting_for_itself(store: Store) -> None:
+    done = threading.Event()
+
+    def nested() -> None:
+        with write_lock(store), write_lock(store):  # a load inside a write, as re-clustering does
+            done.set()
+
+    thread = threading.Thread(target=nested, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert done.is_set()

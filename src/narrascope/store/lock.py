@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,9 +37,29 @@ def lock_path(store: Store) -> Path | None:
     return Path(str(url.database) + SUFFIX)
 
 
+_held = threading.local()
+
+
 @contextmanager
 def write_lock(store: Store) -> Iterator[None]:
-    """Hold the store's writer lock for the block (waits for another holder to finish)."""
+    """Hold the store's writer lock for the block (waits for another holder to finish). Taken
+    again by a thread that holds it already, it is held once (re-clustering loads clusters,
+    which lock too)."""
+    key = str(store.engine.url)
+    held: set[str] = _held.__dict__.setdefault("keys", set())
+    if key in held:
+        yield
+        return
+    held.add(key)
+    try:
+        with _locked(store):
+            yield
+    finally:
+        held.discard(key)
+
+
+@contextmanager
+def _locked(store: Store) -> Iterator[None]:
     from narrascope.store.store import StoreError
 
     if store.engine.dialect.name == "postgresql":

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from narrascope.encoder import ENCODER_ID
 from narrascope.matching.clusters import Clusters
 from narrascope.model import Analysis
+from narrascope.store.lock import write_lock
 from narrascope.store.store import Store, StoreError
 from narrascope.stories.claims import CLAIM, NARRATIVE, ClaimIndex
 from narrascope.stories.index import LEVEL, StoryIndex, members, merges, stored_encoder
@@ -65,13 +66,14 @@ class Hierarchy:
                 "ingest into it without --encoder, or start a new store"
             )
         chosen = stored or encoder_id or ENCODER_ID
-        if snapshot:
-            from narrascope.stories.snapshot import load_snapshot
+        with write_lock(store):  # read as one state: no other process adds between the levels' reads
+            if snapshot:
+                from narrascope.stories.snapshot import load_snapshot
 
-            found = load_snapshot(store, chosen)
-            if found is not None:
-                return found
-        return cls(StoryIndex.load(store, chosen), ClaimIndex.load(store, chosen))
+                found = load_snapshot(store, chosen)
+                if found is not None:
+                    return found
+            return cls(StoryIndex.load(store, chosen), ClaimIndex.load(store, chosen))
 
     def catch_up(self, store: Store) -> None:
         """Bring the clusters in memory up to what *store* holds now, when another process (a
