@@ -157,11 +157,14 @@ def bench_ingest(
         ]
         with _stores(Path(tmp) / "store.db", postgres) as targets:
             for name, target in targets.items():
-                with Store.open(target) as store:
-                    started = time.perf_counter()
+                store = Store.open(target)
+                started = time.perf_counter()
+                try:
                     for start in range(0, len(clones), batch_size):
                         store.add(clones[start : start + batch_size])
-                    result[f"{name}.store_docs_per_s"] = len(clones) / (time.perf_counter() - started)
+                finally:
+                    store.close()  # timed too: SQLite copies what is left of its log into the database
+                result[f"{name}.store_docs_per_s"] = len(clones) / (time.perf_counter() - started)
     words = sum(len(t.split()) for t in texts)
     result.update(
         {
