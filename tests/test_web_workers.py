@@ -11,15 +11,20 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
+from conftest import POSTGRES, postgres_reachable
 from corpus_helpers import claim_articles
 from narrascope.ingest import from_record
 from narrascope.pipeline import Pipeline
 from narrascope.store import Store
 from narrascope.store.ingest import ingest
 from narrascope.store.inputs import Item
+from narrascope.store.store import scratch_schema
 from narrascope.stories.hierarchy import Hierarchy, stored_state
 from narrascope.web.bench import READY
 from narrascope.web.tokens import create_token
@@ -50,12 +55,25 @@ def request(port: int, method: str, path: str, body: object = None, token: str |
     return response.status, data
 
 
-def test_two_workers_serve_one_port_and_write_as_one_process(tmp_path: Path, nlp: Pipeline) -> None:
-    db = tmp_path / "served.db"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The served store: a SQLite file, and a scratch PostgreSQL schema when it is reachable."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "served.db")
+        return
+    reason = postgres_reachable()
+    if reason is not None:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES}: {reason}")
+    with scratch_schema(POSTGRES, "w") as url:
+        yield url
+
+
+def test_two_workers_serve_one_port_and_write_as_one_process(target: str, tmp_path: Path, nlp: Pipeline) -> None:
+    db = target
     with Store.open(db) as store:
         _, token = create_token(store, "tests")
     port, log = free_port(), tmp_path / "server.log"
-    command = [sys.executable, "-m", "narrascope.cli", "serve", "--db", str(db), "--port", str(port), "--workers", "2"]
+    command = [sys.executable, "-m", "narrascope.cli", "serve", "--db", db, "--port", str(port), "--workers", "2"]
     with log.open("wb") as out:
         server = subprocess.Popen(command, stdout=out, stderr=out)
     try:
