@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 if TYPE_CHECKING:
     from narrascope.store.store import Store
@@ -60,18 +61,28 @@ def write_lock(store: Store) -> Iterator[None]:
 
 @contextmanager
 def _locked(store: Store) -> Iterator[None]:
-    from narrascope.store.store import StoreError
+    from narrascope.store.store import StoreError, _reason
 
     if store.engine.dialect.name == "postgresql":
-        with store.engine.connect() as connection:
-            key = "hashtext('narrascope-writer:' || current_schema())"
+        key = "hashtext('narrascope-writer:' || current_schema())"
+        connection = None
+        try:
+            connection = store.engine.connect()
             connection.execute(text(f"SELECT pg_advisory_lock({key})"))
             connection.commit()
+        except SQLAlchemyError as error:
+            if connection is not None:
+                connection.close()
+            raise StoreError(f"cannot take the store's writer lock: {_reason(error)}") from error
+        try:
+            yield
+        finally:
             try:
-                yield
-            finally:
                 connection.execute(text(f"SELECT pg_advisory_unlock({key})"))
                 connection.commit()
+            except SQLAlchemyError:
+                pass  # a lost connection has released the lock with its session
+            connection.close()
         return
     path = lock_path(store)
     if path is None:
