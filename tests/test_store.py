@@ -103,6 +103,23 @@ def test_reopening_keeps_everything(tmp_path: Path) -> None:
         assert again.count() == 1 and again.count("techniques") == 1
 
 
+def test_new_sqlite_stores_use_large_pages_and_keep_old_files_pages(tmp_path: Path) -> None:
+    """An analysis is tens of kilobytes: a new file gets 16 KB pages; a file made before keeps its
+    pages, and both copy their log into the database after about 40 MB of it."""
+    import sqlite3
+
+    from narrascope.store.store import CHECKPOINT_BYTES
+
+    old = tmp_path / "old.db"
+    sqlite3.connect(old).execute("CREATE TABLE before_narrascope (x)").connection.close()
+    for path, page_size in ((tmp_path / "new.db", 16384), (old, 4096)):
+        with Store.open(path) as store, store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA page_size").scalar() == page_size
+            pages = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+            assert pages * page_size == CHECKPOINT_BYTES
+            assert store.add([analysis(f"Pages of {page_size} bytes.")]) == 1
+
+
 def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "corpus.db"
     path.write_bytes(b"not a database at all" * 100)

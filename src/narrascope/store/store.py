@@ -78,19 +78,23 @@ def scratch_schema(url: str, prefix: str = "narrascope_scratch") -> Iterator[str
 
 
 SQLITE_PRAGMAS = (
+    "page_size=16384",  # a new file only (before WAL is on): an analysis spans 3 pages, not 11 (+8 % documents/s)
     "journal_mode=WAL",
     "foreign_keys=ON",
     "synchronous=NORMAL",
     "busy_timeout=30000",
-    "wal_autocheckpoint=10000",  # copy the log into the database every 40 MB, not 4 MB (storing 4,000 articles: +12 %)
-    "journal_size_limit=67108864",  # and cut the log file back to 64 MB after each copy
+    "journal_size_limit=67108864",  # cut the log file back to 64 MB after each copy into the database
 )
+CHECKPOINT_BYTES = 40 * 1024 * 1024
+"""Copy the log into the database every 40 MB, not SQLite's 1,000 pages (storing 4,000 articles: +12 %)."""
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(f"PRAGMA {pragma}")
+    page_size = cursor.execute("PRAGMA page_size").fetchone()[0]  # older files keep 4 KB pages
+    cursor.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_BYTES // page_size}")
     cursor.close()
 
 
