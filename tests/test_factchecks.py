@@ -146,6 +146,7 @@ def test_matching_ranks_the_right_record_first_with_evidence(matcher: Matcher) -
     best = found[0]
     assert best.record.source_id == "1" and [d.source_id for d in best.duplicates] == ["4"]
     assert {"shark", "houston"} <= set(best.terms) and "bm25" in best.rungs and best.score > matcher.model.threshold
+    assert best.cosine_matching is not None and best.evidence()["cosine_matching"] == round(best.cosine_matching, 4)
     assert all(m.record.source_id != "4" for m in found)
     assert (
         matcher.match("Were foreign soldiers sent into Kazakhstan by the alliance?")[0].record.url == REVIEWS[0]["url"]
@@ -164,6 +165,44 @@ def test_posts_are_matched_as_their_words_and_parts(matcher: Matcher) -> None:
     assert segments(post) == ["The tower is coming down.", "So sad for Paris", "Jane Doe (@jdoe) May 1, 2019"]
     found = matcher.match("#SharkAttack on a @Houston highway!! https://t.co/zz — Some One (@someone) May 1, 2019")
     assert found[0].record.source_id == "1" and {"shark", "houston"} <= set(found[0].terms)
+
+
+def test_records_keep_claim_matching_vectors_and_get_them_when_missing(store: Store, tmp_path: Path) -> None:
+    """Import stores the claim-matching encoder's vectors with each record; a record stored
+    without them (imported before that encoder existed) gets them when a matcher needs them."""
+    from narrascope.factchecks.matching_encoder import PREFIX, load_matching_encoder, record_vectors
+    from narrascope.factchecks.store import _insert_new, other_vectors, stored_vectors
+
+    records = read_records(write(tmp_path / "claims.tsv", TSV))
+    FactCheckStore(store).add(records)
+    encoder = load_matching_encoder()
+    assert encoder.version.startswith(PREFIX) and set(stored_vectors(store, encoder.version)) == {r.id for r in records}
+    with store.engine.begin() as connection:
+        connection.execute(other_vectors.delete().where(other_vectors.c.record_id == records[1].id))
+    vectors = record_vectors(store, records)
+    assert vectors.shape == (5, 768) and len(stored_vectors(store, encoder.version)) == 5
+    again = {"record_id": records[1].id, "encoder": encoder.version, "vector": b"late"}
+    with store.engine.begin() as connection:  # a second process embedding the same record: skipped
+        connection.execute(_insert_new(connection, other_vectors), [again])
+    assert stored_vectors(store, encoder.version)[records[1].id] == vectors[1].astype("<f4").tobytes()
+    assert np.allclose(np.linalg.norm(vectors.reshape(10, 384), axis=1), 1, atol=1e-3)
+    claim = encoder.encode(["Footage of a shark swimming down a flooded freeway in Texas"])[0]
+    cosines = vectors[:, :384] @ claim  # the shark record (1) well above the tower, bananas and moon ones
+    assert cosines[1] > max(cosines[[0, 2, 3]]) + 0.2
+
+
+def test_train_claim_matching_without_torch_is_one_line(tmp_path: Path) -> None:
+    try:
+        import torch  # noqa: F401
+
+        pytest.skip("torch is installed here: training would run")
+    except ImportError:
+        pass
+    (tmp_path / "train").mkdir()
+    done = subprocess.run([*CLI, "train", "claim-matching", "--data", str(tmp_path), "--output", str(tmp_path / "m")],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 2 and done.stderr.startswith("narrascope: error: training needs the train extra")
+    assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_bm25_terms_and_scores() -> None:

@@ -129,6 +129,8 @@ def _print_matches(claims: list[dict[str, Any]], threshold: float) -> None:
                 evidence = f"{'+'.join(e['rungs'])}; multilingual cos {e['cosine_multilingual']:.2f}"
             else:
                 evidence = f"{'+'.join(e['rungs'])}; cos {e['cosine_claim']:.2f}/{e['cosine_title']:.2f}"
+                if "cosine_matching" in e:
+                    evidence += f"; matching cos {e['cosine_matching']:.2f}"
             evidence += f"; terms: {', '.join(e['bm25_terms'][:8])}" if e["bm25_terms"] else ""
             source = m["url"] or m["id"][:12]
             table.add_row(f"{m['score']:.3f}{mark}", f"{m['claim'][:140]}\n{source}", m["rating"] or "", evidence)

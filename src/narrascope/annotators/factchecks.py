@@ -1,15 +1,16 @@
 """The ``factchecks`` layer: which stored fact-check records each check-worthy claim matches.
 
 Fact-checkers first ask whether a claim has been checked already. With a store of fact-check
-records (``narrascope factchecks import``), every English claim at or above the
-check-worthiness threshold is matched against them (:class:`narrascope.factchecks.match.Matcher`:
-BM25 and the shared encoder's nearest records, fused), and the records the matcher calls likely
-are attached to the claim with each rung's evidence. When the records have multilingual vectors
-(``import --multilingual``), every claim of an article in another language is matched on the
-cross-lingual rung (there is no check-worthiness model for other languages). Not in the default
-pipeline: it needs the records, which ``narrascope analyze --factchecks DB`` and ``narrascope
-serve`` (when its store holds records) provide. ``models["factchecks"]`` names the records and
-the models, so a report can tell "no match" from "not looked up".
+records (``narrascope factchecks import``), every English claim at or above the check-worthiness
+threshold is matched against them (:class:`narrascope.factchecks.match.Matcher`: BM25 and the
+shared encoder's nearest records, compared by the claim-matching encoder too, fused), and the
+records the matcher calls likely are attached to the claim with each rung's evidence. When the
+records have multilingual vectors (``import --multilingual``), every claim of an article in another
+language is matched on the cross-lingual rung (there is no check-worthiness model for other
+languages). Not in the default pipeline: it needs the records, which ``narrascope analyze
+--factchecks DB`` and ``narrascope serve`` (when its store holds records) provide.
+``models["factchecks"]`` names the records and the models, so a report can tell "no match" from
+"not looked up".
 """
 
 from __future__ import annotations

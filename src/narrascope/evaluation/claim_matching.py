@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from narrascope.encoder import Vectors, encode_cached
+from narrascope.encoder import DIM, ENCODER_ID, Vectors, encode_cached
 from narrascope.errors import InputError
 from narrascope.factchecks.bm25 import BM25
-from narrascope.factchecks.fusion import FusionModel
+from narrascope.factchecks.fusion import FusionModel, load_fusion_model
 from narrascope.factchecks.importers import read_records
-from narrascope.factchecks.match import Match, Matcher, grouped
+from narrascope.factchecks.match import Match, Matcher, grouped, reads_tuned
 from narrascope.factchecks.posts import normalise, parts
 from narrascope.factchecks.records import FactCheck
 
@@ -33,6 +33,7 @@ __all__ = [
     "reciprocal_rank",
     "record_vectors",
     "score_rankings",
+    "tuned_record_vectors",
 ]
 
 KS = (1, 3, 5)
@@ -117,12 +118,23 @@ def record_vectors(records: Sequence[FactCheck], cache: Path | None = None) -> t
     return claims, titles
 
 
-def query_vectors(texts: Sequence[str], cache: Path | None = None) -> tuple[Vectors, list[Vectors | None]]:
+def tuned_record_vectors(records: Sequence[FactCheck], cache: Path | None = None) -> Vectors:
+    """The records' claim and title vectors by the claim-matching encoder, as the store keeps
+    them (2 × ``DIM`` a row), through the vector cache."""
+    from narrascope.factchecks.matching_encoder import load_matching_encoder, record_texts
+
+    texts = [text for r in records for text in record_texts(r.claim, r.title)]
+    return encode_cached(texts, cache, load_matching_encoder().version).reshape(len(records), 2 * DIM)
+
+
+def query_vectors(
+    texts: Sequence[str], cache: Path | None = None, encoder_id: str = ENCODER_ID
+) -> tuple[Vectors, list[Vectors | None]]:
     """The vectors of *texts* as :class:`Matcher` encodes them (normalised), and of their parts
-    when they have two or more (else None), through the vector cache."""
+    when they have two or more (else None), by *encoder_id*, through the vector cache."""
     split = [parts(normalise(t)) for t in texts]
-    vectors = encode_cached([normalise(t) for t in texts], cache)
-    return vectors, grouped(encode_cached([p for found in split for p in found], cache), split)
+    vectors = encode_cached([normalise(t) for t in texts], cache, encoder_id)
+    return vectors, grouped(encode_cached([p for found in split for p in found], cache, encoder_id), split)
 
 
 def ranked_ids(match: Match) -> list[str]:
@@ -135,13 +147,20 @@ def evaluate_claim_matching(
 ) -> dict[str, dict[str, Any]]:
     """The fused matcher and plain BM25 (over the same records, in the same run) on one split."""
     task = read_task(data, split)
-    matcher = Matcher(task.records, *record_vectors(task.records, cache), model=model)
+    model = model or load_fusion_model()
+    tuned = tuned_record_vectors(task.records, cache) if reads_tuned(model) else None
+    matcher = Matcher(task.records, *record_vectors(task.records, cache), model=model, tuned_vectors=tuned)
     judged = [q for q in task.qrels if q in task.queries]
     texts = [task.queries[q] for q in judged]
     vectors, parts = query_vectors(texts, cache)
+    by_tuned: list[tuple[Vectors, Vectors | None] | None] = [None] * len(texts)
+    if matcher.uses_tuned:
+        from narrascope.factchecks.matching_encoder import load_matching_encoder
+
+        by_tuned = list(zip(*query_vectors(texts, cache, load_matching_encoder().version), strict=True))
     fused = {
-        q: [i for m in matcher.match(t, top=1000, vector=v, parts=p) for i in ranked_ids(m)]
-        for q, t, v, p in zip(judged, texts, vectors, parts, strict=True)
+        q: [i for m in matcher.match(t, top=1000, vector=v, parts=p, tuned=u) for i in ranked_ids(m)]
+        for q, t, v, p, u in zip(judged, texts, vectors, parts, by_tuned, strict=True)
     }
     plain = BM25([f"{r.claim} {r.title or ''}" for r in task.records])
     ids = [r.source_id or r.id for r in task.records]

@@ -20,14 +20,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Column, ForeignKey, LargeBinary, MetaData, String, Table, and_, insert, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from narrascope.encoder import DIM, MULTILINGUAL_ID, Vectors
 from narrascope.factchecks.fusion import FusionModel, load_fusion_model, model_dir
 from narrascope.factchecks.records import FactCheck
-from narrascope.factchecks.store import factchecks
-from narrascope.store.store import Store, StoreError, _reason
+from narrascope.factchecks.store import embed_missing, stored_vectors
+from narrascope.store.store import Store
 
 if TYPE_CHECKING:
     from narrascope.encoder import SentenceEncoder
@@ -38,14 +36,6 @@ MODEL_FILE = "crosslingual.json"
 NEAREST = 20
 OTHER_LANGUAGE = 0.5
 """lingua's confidence above which a claim is taken to be in another language than English."""
-
-vectors_table = Table(
-    "factcheck_vectors",
-    MetaData(),
-    Column("record_id", String(32), ForeignKey(factchecks.c.id, ondelete="CASCADE"), primary_key=True),
-    Column("encoder", String(64), primary_key=True),
-    Column("vector", LargeBinary, nullable=False),
-)
 
 
 def available() -> bool:
@@ -89,34 +79,12 @@ def embed_records(
     batch_size: int = 64,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Embed with e5 the stored records that have no e5 vector yet (import order), one
-    transaction per batch; returns how many were embedded."""
-    f, v = factchecks.c, vectors_table.c
-    has = and_(v.record_id == f.id, v.encoder == MULTILINGUAL_ID)
-    missing = select(f.id, f.claim, f.title).where(~select(v.record_id).where(has).exists()).order_by(f.position)
-    with store.engine.connect() as connection:
-        todo = connection.execute(missing).all()
-    if not todo:
-        return 0
+    """Embed with e5 the stored records that have no e5 vector yet; returns how many."""
     if encoder is None:
         from narrascope.multilingual import load_multilingual_encoder
 
         encoder = load_multilingual_encoder()
-    for start in range(0, len(todo), batch_size):
-        batch = todo[start : start + batch_size]
-        found = encoder.encode([_text(row.claim, row.title) for row in batch])
-        rows = [
-            {"record_id": row.id, "encoder": MULTILINGUAL_ID, "vector": np.asarray(vec, "<f4").tobytes()}
-            for row, vec in zip(batch, found, strict=True)
-        ]
-        try:
-            with store.engine.begin() as connection:
-                connection.execute(insert(vectors_table), rows)
-        except SQLAlchemyError as error:
-            raise StoreError(f"cannot store {len(rows)} multilingual record vectors: {_reason(error)}") from error
-        if progress is not None:
-            progress(len(batch))
-    return len(todo)
+    return embed_missing(store, encoder, lambda claim, title: [_text(claim, title)], batch_size, progress)
 
 
 class CrossLingual:
@@ -134,10 +102,7 @@ class CrossLingual:
         installed or no record has an e5 vector."""
         if not available():
             return None
-        v = vectors_table.c
-        query = select(v.record_id, v.vector).where(v.encoder == MULTILINGUAL_ID)
-        with store.engine.connect() as connection:
-            stored = {row.record_id: row.vector for row in connection.execute(query)}
+        stored = stored_vectors(store, MULTILINGUAL_ID)
         rows = [i for i, record in enumerate(records) if record.id in stored]
         if not rows:
             return None

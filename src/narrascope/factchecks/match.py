@@ -3,15 +3,17 @@
 Candidates come from two indexes, never from all pairs scored in full: BM25 over each record's
 claim and title (its evidence: the terms shared with the query), and the shared encoder's
 vectors (its evidence: the cosine of the query to the record's claim and to its title),
-searched through a 64-dimension projection and re-scored exactly. A small logistic regression
-(:mod:`.fusion`, trained on CheckThat! 2020 train) turns the rung scores into a probability.
+searched through a 64-dimension projection and re-scored exactly. Each candidate is then also
+compared by the claim-matching encoder (:mod:`.matching_encoder`, fine-tuned to put a claim near
+the check that checks it). A small logistic regression (:mod:`.fusion`, trained on CheckThat!
+2020 train) turns the rung scores into a probability.
 A claim is matched as its words (:func:`.posts.normalise`: no links, handles and hashtags split),
 and one that says several things is also compared part by part (:func:`.posts.segments`). A
 claim in another language goes to the cross-lingual rung instead, when the records have
 multilingual vectors (:mod:`.crosslingual`).
 Records whose claim and title read the same (the same check imported twice, or syndicated) are
 one entry: the first imported is shown, the others are listed as its duplicates. The record
-vectors come from the store (computed at import), so a query costs one encoder pass of its own.
+vectors come from the store (computed at import), so a query costs an encoder pass of each encoder.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from narrascope.encoder import Vectors
+from narrascope.encoder import DIM, Vectors
 from narrascope.factchecks import posts
 from narrascope.factchecks.bm25 import BM25, WORD, terms
 from narrascope.factchecks.crosslingual import CrossLingual, is_english
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
     from narrascope.encoder import Encoder
     from narrascope.store import Store
 
-__all__ = ["Candidates", "Match", "Matcher", "grouped", "rung_features"]
+__all__ = ["Candidates", "Match", "Matcher", "grouped", "reads_tuned", "rung_features"]
 
 PROJECTION = 64
 """Dimensions of the projection the embedding rung searches before re-scoring exactly."""
@@ -62,6 +64,9 @@ class Match:
     """The score at which the model that scored this match calls it likely."""
     cosine_multilingual: float | None = None
     """The cross-lingual rung's evidence: multilingual-e5 cosine of the claim to the record."""
+    cosine_matching: float | None = None
+    """The claim-matching encoder's cosine of the claim (or its best part) to the record's claim
+    or title, whichever is nearer."""
 
     @property
     def likely(self) -> bool:
@@ -77,6 +82,8 @@ class Match:
         }
         if self.cosine_multilingual is not None:
             found["cosine_multilingual"] = round(self.cosine_multilingual, 4)
+        if self.cosine_matching is not None:
+            found["cosine_matching"] = round(self.cosine_matching, 4)
         return found
 
 
@@ -109,16 +116,21 @@ def rung_features(
     cos_title: Vectors,
     part_claim: Vectors | None = None,
     part_title: Vectors | None = None,
+    tuned: Sequence[Vectors] | None = None,
 ) -> dict[str, Vectors]:
     """The features the fusion model may use, over one query's candidates. Each score is also
     given relative to the query's best candidate: how well the best record fits varies from
     query to query, and a record's distance to the best says more than its own value.
     ``part_*``: the best cosine of any part of the query (:meth:`Matcher.part_cosines`), the
-    whole query's when it has one part."""
+    whole query's when it has one part. *tuned*: the same four cosines by the claim-matching
+    encoder (:meth:`Matcher.tuned_cosines`), as ``tuned_*``."""
     best = float(bm25.max()) if bm25.size and bm25.max() > 0 else 1.0
     part_claim = cos_claim if part_claim is None else part_claim
     part_title = cos_title if part_title is None else part_title
     named = {"cos_claim": cos_claim, "cos_title": cos_title, "part_claim": part_claim, "part_title": part_title}
+    if tuned is not None:
+        kinds = ("claim", "title", "part_claim", "part_title")
+        named |= {f"tuned_{kind}": cosine for kind, cosine in zip(kinds, tuned, strict=True)}
     out = {"bm25": (bm25 / best).astype(np.float32)}
     for name, cosine in named.items():
         out[name] = cosine.astype(np.float32)
@@ -137,6 +149,11 @@ def _one_blas_thread() -> Any:
     """One BLAS thread for the query's products: they are small and memory-bound, and on a busy
     machine a second thread waiting for a core made them six times slower (measured)."""
     return _blas().limit(limits=1, user_api="blas")
+
+
+def reads_tuned(model: FusionModel) -> bool:
+    """Whether *model* reads the claim-matching encoder's cosines (older models do not)."""
+    return any(name.startswith("tuned_") for name in model.features)
 
 
 def _key(record: FactCheck) -> str:
@@ -158,7 +175,11 @@ class Matcher:
         title_vectors: Vectors,
         model: FusionModel | None = None,
         encoder: Encoder | None = None,
+        tuned_vectors: Vectors | None = None,
     ) -> None:
+        """*tuned_vectors*: each record's claim and title vectors by the claim-matching encoder
+        (2 × ``DIM`` a row, :func:`.matching_encoder.record_vectors`); computed here from the
+        records when the model reads them and none are given."""
         self.model = model or load_fusion_model()
         self._encoder = encoder
         self.crosslingual: CrossLingual | None = None
@@ -175,6 +196,15 @@ class Matcher:
         self.index = BM25([f"{r.claim} {r.title or ''}" for r in self.records], self.model.k1, self.model.b)
         self.claim_vectors = np.ascontiguousarray(claim_vectors[chosen], dtype=np.float32)
         self.title_vectors = np.ascontiguousarray(title_vectors[chosen], dtype=np.float32)
+        self.tuned_vectors: Vectors | None = None
+        if self.uses_tuned:
+            if tuned_vectors is None:
+                from narrascope.factchecks.matching_encoder import record_texts
+
+                texts = [t for r in self.records for t in record_texts(r.claim, r.title)]
+                self.tuned_vectors = self.matching_encoder.encode(texts).reshape(len(self.records), 2 * DIM)
+            else:
+                self.tuned_vectors = np.ascontiguousarray(tuned_vectors[chosen], dtype=np.float32)
         self._project()
 
     def _project(self) -> None:
@@ -199,9 +229,13 @@ class Matcher:
     @classmethod
     def from_store(cls, store: Store, model: FusionModel | None = None) -> Matcher:
         """A matcher over every fact-check record of *store*."""
+        from narrascope.factchecks.matching_encoder import record_vectors
         from narrascope.factchecks.store import FactCheckStore
 
-        matcher = cls(*FactCheckStore(store).load(), model=model)
+        records, claims, titles = FactCheckStore(store).load()
+        model = model or load_fusion_model()
+        tuned = record_vectors(store, records) if reads_tuned(model) else None
+        matcher = cls(records, claims, titles, model=model, tuned_vectors=tuned)
         matcher.crosslingual = CrossLingual.load(store, matcher.records)
         return matcher
 
@@ -212,6 +246,12 @@ class Matcher:
 
             self._encoder = load_encoder()
         return self._encoder
+
+    @property
+    def matching_encoder(self) -> Encoder:
+        from narrascope.factchecks.matching_encoder import load_matching_encoder
+
+        return load_matching_encoder()
 
     def _nearest(self, vector: Vectors, k: int) -> npt.NDArray[np.int64]:
         """The *k* records nearest to *vector*: preselected in the projection, re-scored exactly."""
@@ -232,7 +272,12 @@ class Matcher:
     @property
     def uses_parts(self) -> bool:
         """Whether the model reads the cosines of the query's parts (older models do not)."""
-        return any(name.startswith("part_") for name in self.model.features)
+        return any(name.startswith(("part_", "tuned_part_")) for name in self.model.features)
+
+    @property
+    def uses_tuned(self) -> bool:
+        """Whether the model reads the claim-matching encoder's cosines (older models do not)."""
+        return reads_tuned(self.model)
 
     def part_cosines(self, found: Candidates, vector: Vectors, parts: Vectors | None) -> tuple[Vectors, Vectors]:
         """Per candidate, the best cosine to its claim and to its title of the whole query
@@ -244,11 +289,24 @@ class Matcher:
             title = np.maximum((self.title_vectors[found.rows] @ parts.T).max(axis=1), found.cos_title)
         return claim, title
 
-    def _encode(self, texts: Sequence[str]) -> tuple[Vectors, list[Vectors | None]]:
-        """The vectors of *texts* (normalised) and of their parts, in one encoder batch."""
+    def tuned_cosines(self, found: Candidates, vector: Vectors, parts: Vectors | None) -> list[Vectors]:
+        """Per candidate, the claim-matching encoder's cosine of the query (*vector*) to its
+        claim and to its title, and the best of the query's or any of its *parts*'."""
+        assert self.tuned_vectors is not None
+        with _one_blas_thread():
+            claims, titles = self.tuned_vectors[found.rows, :DIM], self.tuned_vectors[found.rows, DIM:]
+            claim, title = claims @ vector, titles @ vector
+            if parts is None or len(parts) < 2:
+                return [claim, title, claim, title]
+            best_claim = np.maximum((claims @ parts.T).max(axis=1), claim)
+            return [claim, title, best_claim, np.maximum((titles @ parts.T).max(axis=1), title)]
+
+    def _encode(self, texts: Sequence[str], encoder: Encoder | None = None) -> tuple[Vectors, list[Vectors | None]]:
+        """The vectors of *texts* (normalised) and of their parts, in one batch of *encoder*
+        (the shared one by default)."""
         cleaned = [normalise(t) for t in texts]
         split = [posts.parts(t) if self.uses_parts else [] for t in cleaned]
-        vectors = self.encoder.encode(cleaned + [p for found in split for p in found])
+        vectors = (encoder or self.encoder).encode(cleaned + [p for found in split for p in found])
         return vectors[: len(texts)], grouped(vectors[len(texts) :], split)
 
     def _candidates(self, text: str, vector: Vectors) -> Candidates:
@@ -266,20 +324,32 @@ class Matcher:
         )
 
     def match(
-        self, text: str, top: int = 5, vector: Vectors | None = None, parts: Vectors | None = None
+        self,
+        text: str,
+        top: int = 5,
+        vector: Vectors | None = None,
+        parts: Vectors | None = None,
+        tuned: tuple[Vectors, Vectors | None] | None = None,
     ) -> list[Match]:
         """The *top* records best matching *text*, best first. Give *vector* (the text's encoder
         vector) when it is already computed, e.g. by the article's one encoder pass; *parts*, the
-        vectors of its :func:`.posts.segments`, are then encoded here when the model uses them."""
+        vectors of its :func:`.posts.segments`, are then encoded here when the model uses them.
+        *tuned*: the text's and its parts' vectors by the claim-matching encoder, encoded here
+        when not given and the model reads them."""
         if vector is None:
             (vector,), (parts,) = self._encode([text])
         elif parts is None and self.uses_parts and (split := posts.parts(normalise(text))):
             parts = self.encoder.encode(split)
+        if tuned is None and self.uses_tuned:
+            (tuned_vector,), (tuned_parts,) = self._encode([text], self.matching_encoder)
+            tuned = tuned_vector, tuned_parts
         found = self.candidates(text, vector)
         if not found.rows.size:
             return []
         part_claim, part_title = self.part_cosines(found, vector, parts)
-        fused = self.model.score(rung_features(found.bm25, found.cos_claim, found.cos_title, part_claim, part_title))
+        by_tuned = self.tuned_cosines(found, *tuned) if tuned is not None and self.uses_tuned else None
+        features = rung_features(found.bm25, found.cos_claim, found.cos_title, part_claim, part_title, by_tuned)
+        fused = self.model.score(features)
         query_terms = set(terms(normalise(text)))
         out = []
         for i in np.argsort(-fused, kind="stable")[:top]:
@@ -300,6 +370,7 @@ class Matcher:
                     rungs,
                     tuple(self.duplicates.get(row, ())),
                     self.model.threshold,
+                    cosine_matching=None if by_tuned is None else float(max(by_tuned[2][i], by_tuned[3][i])),
                 )
             )
         return out
@@ -311,9 +382,13 @@ class Matcher:
         english = sorted(set(range(len(texts))) - set(other))
         out: list[list[Match]] = [[] for _ in texts]
         if english:
-            vectors, parts = self._encode([texts[i] for i in english])
-            for i, v, p in zip(english, vectors, parts, strict=True):
-                out[i] = self.match(texts[i], top, v, p)
+            chosen = [texts[i] for i in english]
+            vectors, parts = self._encode(chosen)
+            tuned: list[tuple[Vectors, Vectors | None] | None] = [None] * len(chosen)
+            if self.uses_tuned:
+                tuned = list(zip(*self._encode(chosen, self.matching_encoder), strict=True))
+            for i, v, p, t in zip(english, vectors, parts, tuned, strict=True):
+                out[i] = self.match(texts[i], top, v, p, t)
         if other:
             assert self.crosslingual is not None
             for i, v in zip(other, self.crosslingual.encode([normalise(texts[i]) for i in other]), strict=True):

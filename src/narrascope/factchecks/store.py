@@ -1,7 +1,8 @@
 """Fact-check records in the corpus store (table ``factchecks``, made by migration 0002).
 
 Each row keeps the record's content fields and the encoder's vectors of its claim and its title
-(float32 bytes), computed once at import so a match query encodes only the query. Importing is
+(float32 bytes), and ``factcheck_vectors`` the claim-matching encoder's (:mod:`.matching_encoder`),
+all computed once at import so a match query encodes only the query. Importing is
 idempotent (the id is the content hash) and batch-wise: one batch is one transaction, so an
 interrupted import loses at most the batch in flight and the next run adds only what is missing.
 """
@@ -10,10 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, String, Table, Text, func, insert, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from narrascope.encoder import DIM, ENCODER_ID, Vectors
@@ -21,9 +36,9 @@ from narrascope.factchecks.records import CONTENT_FIELDS, FactCheck
 from narrascope.store.store import Store, StoreError, _reason
 
 if TYPE_CHECKING:
-    from narrascope.encoder import Encoder
+    from narrascope.encoder import Encoder, SentenceEncoder
 
-__all__ = ["FactCheckStore", "Loaded", "factchecks"]
+__all__ = ["FactCheckStore", "Loaded", "embed_missing", "factchecks", "other_vectors", "stored_vectors"]
 
 factchecks = Table(
     "factchecks",
@@ -45,6 +60,16 @@ factchecks = Table(
     Column("title_vector", LargeBinary, nullable=False),
     Column("added", DateTime(timezone=True), nullable=False),
 )
+
+other_vectors = Table(
+    "factcheck_vectors",
+    factchecks.metadata,
+    Column("record_id", String(32), ForeignKey(factchecks.c.id, ondelete="CASCADE"), primary_key=True),
+    Column("encoder", String(64), primary_key=True),
+    Column("vector", LargeBinary, nullable=False),
+)
+"""A record's vector by an encoder other than the shared one (migration 0006): multilingual-e5
+for the cross-lingual rung, the claim-matching encoder for the English one."""
 
 Loaded = tuple[list[FactCheck], Vectors, Vectors]
 """Records with the vectors of their claims and of their titles (row i belongs to record i)."""
@@ -92,6 +117,10 @@ class FactCheckStore:
         titles = claims.copy()
         if titled:
             titles[titled] = encoder.encode([new[i].title or "" for i in titled])
+        from narrascope.factchecks.matching_encoder import load_matching_encoder, record_texts
+
+        matching = load_matching_encoder()
+        tuned = matching.encode([t for r in new for t in record_texts(r.claim, r.title)]).reshape(len(new), -1)
         now = dt.datetime.now(dt.UTC)
         try:
             with self.engine.begin() as connection:
@@ -110,6 +139,13 @@ class FactCheckStore:
                     for i, record in enumerate(new)
                 ]
                 connection.execute(insert(factchecks), rows)
+                connection.execute(
+                    insert(other_vectors),
+                    [
+                        {"record_id": record.id, "encoder": matching.version, "vector": _blob(tuned[i])}
+                        for i, record in enumerate(new)
+                    ],
+                )
         except SQLAlchemyError as error:
             raise StoreError(f"cannot store {len(new)} fact-check records: {_reason(error)}") from error
         return len(new)
@@ -152,3 +188,58 @@ class FactCheckStore:
         claims = np.frombuffer(b"".join(row.claim_vector for row in rows), dtype="<f4").reshape(-1, DIM)
         titles = np.frombuffer(b"".join(row.title_vector for row in rows), dtype="<f4").reshape(-1, DIM)
         return records, claims.astype(np.float32), titles.astype(np.float32)
+
+
+def embed_missing(
+    store: Store,
+    encoder: SentenceEncoder,
+    texts: Callable[[str, str | None], Sequence[str]],
+    batch_size: int = 64,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Give every stored record without a vector by *encoder* one (import order, a transaction
+    per batch): the vectors of its ``texts(claim, title)`` laid end to end. Returns how many."""
+    f, v = factchecks.c, other_vectors.c
+    has = and_(v.record_id == f.id, v.encoder == encoder.version)
+    missing = select(f.id, f.claim, f.title).where(~select(v.record_id).where(has).exists()).order_by(f.position)
+    with store.engine.connect() as connection:
+        todo = connection.execute(missing).all()
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        per_record = [list(texts(row.claim, row.title)) for row in batch]
+        if len({len(record) for record in per_record}) != 1:
+            raise ValueError("texts() must give every record the same number of texts")
+        found = encoder.encode([text for record in per_record for text in record]).reshape(len(batch), -1)
+        rows = [
+            {"record_id": row.id, "encoder": encoder.version, "vector": _blob(vector)}
+            for row, vector in zip(batch, found, strict=True)
+        ]
+        try:
+            with store.engine.begin() as connection:
+                connection.execute(_insert_new(connection, other_vectors), rows)
+        except SQLAlchemyError as error:
+            reason = _reason(error)
+            raise StoreError(f"cannot store {len(rows)} record vectors by {encoder.version}: {reason}") from error
+        if progress is not None:
+            progress(len(batch))
+    return len(todo)
+
+
+def _insert_new(connection: Any, table: Table) -> Any:
+    """INSERT that skips rows already there: two processes (server workers) may embed the same
+    records at once, and the second to commit must not fail."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_pg
+
+        return insert_pg(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as insert_sqlite
+
+    return insert_sqlite(table).on_conflict_do_nothing()
+
+
+def stored_vectors(store: Store, encoder_id: str) -> dict[str, bytes]:
+    """Record id → its vector by *encoder_id* (float32 bytes), for the records that have one."""
+    v = other_vectors.c
+    query = select(v.record_id, v.vector).where(v.encoder == encoder_id)
+    with store.engine.connect() as connection:
+        return {row.record_id: row.vector for row in connection.execute(query)}
