@@ -328,6 +328,7 @@ def test_analysis_attaches_matching_records_to_check_worthy_claims_and_reports_s
     record = matched[0].fact_checks[0]
     assert record.url == REVIEWS[0]["url"] and record.rating == "False" and record.score >= 0.5
     assert record.rungs and record.cosine is not None and "kazakhstan" in record.bm25_terms
+    assert record.cosine_matching is not None and 0.0 < record.cosine_matching <= 1.0
     assert analysis.models["factchecks"].startswith("2 records")
     assert Analysis.from_json(analysis.to_json()) == analysis
     for fmt in ("text", "md", "html"):
@@ -335,6 +336,7 @@ def test_analysis_attaches_matching_records_to_check_worthy_claims_and_reports_s
         assert "Fact-checks" in report and "1 claim matches a record" in report
         if fmt != "text":  # the terminal's table wraps long cells
             assert "NATO troops were secretly deployed" in report and "checks.example/nato-kazakhstan" in report
+            assert f"matching cosine {record.cosine_matching:.2f}" in report
     plain = narrascope.load()(text)  # without records: nothing looked up, and the reports say nothing
     assert not any(c.fact_checks for c in plain.claims) and "Fact-checks" not in render(plain, "md")
     one_line_error(cli("analyze", "sample", "--factchecks", str(tmp_path / "none.db")), "no such store")

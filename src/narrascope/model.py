@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1.4.0"
+SCHEMA_VERSION = "1.5.0"
 
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 """What counts as one word wherever narrascope counts words: "vice-president", "U.S." and "don't" are one."""
@@ -256,6 +256,8 @@ class FactCheckMatch(Record):
     bm25_terms: list[str] = Field(default_factory=list)
     cosine: float | None = None
     """Cosine of the claim to the record's claim (the shared encoder's vectors)."""
+    cosine_matching: float | None = None
+    """The claim-matching encoder's cosine of the claim to the record's claim or title, the nearer."""
 
 
 class Claim(Record):

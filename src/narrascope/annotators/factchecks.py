@@ -42,6 +42,7 @@ def to_match(found: Any) -> FactCheckMatch:
         rungs=list(found.rungs),
         bm25_terms=list(found.terms),
         cosine=round(float(found.cosine_claim if found.cosine_multilingual is None else found.cosine_multilingual), 4),
+        cosine_matching=None if found.cosine_matching is None else round(float(found.cosine_matching), 4),
     )
 
 

@@ -153,6 +153,8 @@ def factcheck_evidence(match: FactCheckMatch) -> str:
     parts = ["+".join(match.rungs) or "—"]
     if match.cosine is not None:
         parts.append(f"cosine {match.cosine:.2f}")
+    if match.cosine_matching is not None:
+        parts.append(f"matching cosine {match.cosine_matching:.2f}")
     if match.bm25_terms:
         parts.append("shared words: " + ", ".join(match.bm25_terms[:6]))
     return "; ".join(parts)
