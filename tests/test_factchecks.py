@@ -172,6 +172,7 @@ def test_records_keep_claim_matching_vectors_and_get_them_when_missing(store: St
     without them (imported before that encoder existed) gets them when a matcher needs them."""
     from narrascope.factchecks.matching_encoder import PREFIX, load_matching_encoder, record_vectors
     from narrascope.factchecks.store import _insert_new, other_vectors, stored_vectors
+    from narrascope.web.workers import _embed_records
 
     records = read_records(write(tmp_path / "claims.tsv", TSV))
     FactCheckStore(store).add(records)
@@ -186,6 +187,10 @@ def test_records_keep_claim_matching_vectors_and_get_them_when_missing(store: St
         connection.execute(_insert_new(connection, other_vectors), [again])
     assert stored_vectors(store, encoder.version)[records[1].id] == vectors[1].astype("<f4").tobytes()
     assert np.allclose(np.linalg.norm(vectors.reshape(10, 384), axis=1), 1, atol=1e-3)
+    with store.engine.begin() as connection:  # `serve --workers` embeds them once, before its workers start
+        connection.execute(other_vectors.delete())
+    _embed_records(store)
+    assert set(stored_vectors(store, encoder.version)) == {r.id for r in records}
     claim = encoder.encode(["Footage of a shark swimming down a flooded freeway in Texas"])[0]
     cosines = vectors[:, :384] @ claim  # the shark record (1) well above the tower, bananas and moon ones
     assert cosines[1] > max(cosines[[0, 2, 3]]) + 0.2

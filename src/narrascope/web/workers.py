@@ -68,12 +68,25 @@ def _worker(settings: str, host: str, port: int, options: dict[str, Any]) -> Non
     uvicorn.Server(config).run(sockets=[sock])
 
 
+def _embed_records(store: Store) -> None:
+    """Give fact-check records imported before the claim-matching encoder their vectors once,
+    here, rather than in every worker at once."""
+    from narrascope.factchecks.matching_encoder import embed_records
+    from narrascope.factchecks.store import FactCheckStore
+
+    if FactCheckStore(store).count():
+        embedded = embed_records(store)
+        if embedded:
+            sys.stderr.write(f"narrascope: {embedded} fact-check records embedded for claim matching\n")
+
+
 def run_workers(settings: Settings, host: str, port: int, workers: int, options: dict[str, Any]) -> None:
     """Serve with *workers* processes until interrupted; *options* go to ``uvicorn.Config``."""
     # fail here, in one line, when the host is wrong or anything listens on the port already (a
     # bind without SO_REUSEPORT fails even beside another server's workers, which would share it)
     _listen(host, port, shared=False).close()
-    Store.open(settings.db).close()  # and when the store cannot be opened (migrated once, here)
+    with Store.open(settings.db) as store:  # and when the store cannot be opened (migrated once, here)
+        _embed_records(store)
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or models forked
     arguments = (json.dumps(asdict(settings)), host, port, options)
 
