@@ -10,7 +10,6 @@ import json
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,7 +25,7 @@ from narrascope.store.ingest import ingest
 from narrascope.store.inputs import Item
 from narrascope.store.store import scratch_schema
 from narrascope.stories.hierarchy import Hierarchy, stored_state
-from narrascope.web.bench import READY
+from narrascope.web.bench import wait_ready
 from narrascope.web.tokens import create_token
 from test_snapshot import table
 
@@ -73,10 +72,10 @@ def test_two_workers_serve_one_port_and_write_as_one_process(target: str, tmp_pa
     with log.open("wb") as out:
         server = subprocess.Popen(command, stdout=out, stderr=out)
     try:
-        deadline = time.monotonic() + 300
-        while log.read_bytes().count(READY) < 2:
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
-            time.sleep(0.5)
+        try:
+            wait_ready(port, server, log, workers=2, limit=300)
+        except RuntimeError as error:
+            pytest.fail(f"{error}: {log.read_text(errors='replace')[-2000:]}")
         for batch in BATCHES:
             status, data = request(port, "POST", "/api/ingest", {"documents": batch}, token)
             assert status == 200, data

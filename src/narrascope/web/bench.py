@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["bench_serve"]
+__all__ = ["READY", "bench_serve", "wait_ready"]
 
 
 def _free_port() -> int:
@@ -39,7 +39,7 @@ READY = b"Application startup complete"
 """What uvicorn logs when a worker has loaded the app (and its models) and takes connections."""
 
 
-def _wait_ready(port: int, server: subprocess.Popen[bytes], log: Path, workers: int, limit: float = 600.0) -> None:
+def wait_ready(port: int, server: subprocess.Popen[bytes], log: Path, workers: int, limit: float = 600.0) -> None:
     """Wait until every worker has started (else the first one ready would take every client's
     keep-alive connection) and the server answers."""
     deadline = time.monotonic() + limit
@@ -120,7 +120,7 @@ def bench_serve(
         command = [sys.executable, "-m", "narrascope.cli", "serve", "--db", str(db), "--port", str(port)]
         server = subprocess.Popen([*command, "--workers", str(workers)], stdout=log, stderr=log)
         try:
-            _wait_ready(port, server, log_path, workers)
+            wait_ready(port, server, log_path, workers)
             records: list[Record] = []
             deadline = time.monotonic() + seconds
             threads = [
