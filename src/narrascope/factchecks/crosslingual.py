@@ -54,6 +54,10 @@ def _text(claim: str, title: str | None) -> str:
     return f"{claim} {title or ''}".strip()
 
 
+def _one_text(claim: str, title: str | None) -> list[str]:
+    return [_text(claim, title)]
+
+
 def is_english(text: str) -> bool:
     """Whether *text* should go to the English rungs: it reads as English, or no other language
     is clear (a short claim of names and numbers)."""
@@ -80,11 +84,10 @@ def embed_records(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Embed with e5 the stored records that have no e5 vector yet; returns how many."""
-    if encoder is None:
-        from narrascope.multilingual import load_multilingual_encoder
+    from narrascope.multilingual import load_multilingual_encoder
 
-        encoder = load_multilingual_encoder()
-    return embed_missing(store, encoder, lambda claim, title: [_text(claim, title)], batch_size, progress)
+    load = load_multilingual_encoder if encoder is None else lambda: encoder
+    return embed_missing(store, MULTILINGUAL_ID, load, _one_text, batch_size, progress)
 
 
 class CrossLingual:

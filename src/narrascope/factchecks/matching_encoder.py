@@ -56,7 +56,8 @@ def record_texts(claim: str, title: str | None) -> list[str]:
 
 def embed_records(store: Store, batch_size: int = 64, progress: Callable[[int], None] | None = None) -> int:
     """Give the stored records that have no vectors by this encoder theirs; returns how many."""
-    return embed_missing(store, load_matching_encoder(), record_texts, batch_size, progress)
+    encoder = load_matching_encoder()
+    return embed_missing(store, encoder.version, lambda: encoder, record_texts, batch_size, progress)
 
 
 def record_vectors(store: Store, records: Sequence[FactCheck]) -> Vectors:

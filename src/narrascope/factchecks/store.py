@@ -192,26 +192,30 @@ class FactCheckStore:
 
 def embed_missing(
     store: Store,
-    encoder: SentenceEncoder,
+    encoder_id: str,
+    load: Callable[[], SentenceEncoder],
     texts: Callable[[str, str | None], Sequence[str]],
     batch_size: int = 64,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Give every stored record without a vector by *encoder* one (import order, a transaction
-    per batch): the vectors of its ``texts(claim, title)`` laid end to end. Returns how many."""
+    """Give every stored record without a vector by *encoder_id* one (import order, a
+    transaction per batch): the vectors of its ``texts(claim, title)`` laid end to end, by the
+    encoder *load* returns (called only when there is something to embed). Returns how many."""
     f, v = factchecks.c, other_vectors.c
-    has = and_(v.record_id == f.id, v.encoder == encoder.version)
+    has = and_(v.record_id == f.id, v.encoder == encoder_id)
     missing = select(f.id, f.claim, f.title).where(~select(v.record_id).where(has).exists()).order_by(f.position)
     with store.engine.connect() as connection:
         todo = connection.execute(missing).all()
+    encoder = load() if todo else None
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
         per_record = [list(texts(row.claim, row.title)) for row in batch]
         if len({len(record) for record in per_record}) != 1:
             raise ValueError("texts() must give every record the same number of texts")
+        assert encoder is not None
         found = encoder.encode([text for record in per_record for text in record]).reshape(len(batch), -1)
         rows = [
-            {"record_id": row.id, "encoder": encoder.version, "vector": _blob(vector)}
+            {"record_id": row.id, "encoder": encoder_id, "vector": _blob(vector)}
             for row, vector in zip(batch, found, strict=True)
         ]
         try:
@@ -219,7 +223,7 @@ def embed_missing(
                 connection.execute(_insert_new(connection, other_vectors), rows)
         except SQLAlchemyError as error:
             reason = _reason(error)
-            raise StoreError(f"cannot store {len(rows)} record vectors by {encoder.version}: {reason}") from error
+            raise StoreError(f"cannot store {len(rows)} record vectors by {encoder_id}: {reason}") from error
         if progress is not None:
             progress(len(batch))
     return len(todo)
