@@ -56,9 +56,6 @@ def require_torch() -> Any:
     return torch
 
 
-_torch = require_torch
-
-
 def _tokenizer() -> Any:
     from tokenizers import Tokenizer
 
@@ -74,7 +71,7 @@ def _embedder(model: Any) -> Callable[[Sequence[str]], Any]:
     """Texts → unit mean-pooled vectors of *model*, with gradients."""
     import numpy as np
 
-    torch = _torch()
+    torch = require_torch()
     tokenizer = _tokenizer()
 
     def embed(texts: Sequence[str]) -> Any:
@@ -101,7 +98,7 @@ def finetune(
     log: Callable[[str], None] | None = None,
 ) -> Any:
     """The fine-tuned torch model (see module doc): AdamW, 10 % warm-up then linear decay."""
-    torch = _torch()
+    torch = require_torch()
     from narrascope.training.minilm import classifier
 
     torch.set_num_threads(threads)
@@ -146,7 +143,7 @@ def finetune(
 def export(model: Any, path: Path) -> Path:
     """*model* as int8 ONNX at *path* (opset 17; inputs ``input_ids``, ``attention_mask``; output
     the last hidden states), the form :class:`narrascope.encoder.Encoder` runs."""
-    _torch()
+    require_torch()
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
