@@ -170,14 +170,21 @@ def test_posts_are_matched_as_their_words_and_parts(matcher: Matcher) -> None:
 def test_records_keep_claim_matching_vectors_and_get_them_when_missing(store: Store, tmp_path: Path) -> None:
     """Import stores the claim-matching encoder's vectors with each record; a record stored
     without them (imported before that encoder existed) gets them when a matcher needs them."""
-    from narrascope.factchecks.matching_encoder import PREFIX, load_matching_encoder, record_vectors
+    from narrascope.factchecks.matching_encoder import (
+        PREFIX,
+        embed_records,
+        load_matching_encoder,
+        matching_id,
+        record_vectors,
+    )
     from narrascope.factchecks.store import _insert_new, other_vectors, stored_vectors
     from narrascope.web.workers import _embed_records
 
     records = read_records(write(tmp_path / "claims.tsv", TSV))
     FactCheckStore(store).add(records)
     encoder = load_matching_encoder()
-    assert encoder.version.startswith(PREFIX) and set(stored_vectors(store, encoder.version)) == {r.id for r in records}
+    assert encoder.version == matching_id() and encoder.version.startswith(PREFIX)
+    assert set(stored_vectors(store, encoder.version)) == {r.id for r in records}
     with store.engine.begin() as connection:
         connection.execute(other_vectors.delete().where(other_vectors.c.record_id == records[1].id))
     vectors = record_vectors(store, records)
@@ -191,6 +198,9 @@ def test_records_keep_claim_matching_vectors_and_get_them_when_missing(store: St
         connection.execute(other_vectors.delete())
     _embed_records(store)
     assert set(stored_vectors(store, encoder.version)) == {r.id for r in records}
+    load_matching_encoder.cache_clear()  # nothing left to embed: the model is not even loaded
+    assert embed_records(store) == 0 and load_matching_encoder.cache_info().currsize == 0
+    assert record_vectors(store, records).shape == (5, 768) and load_matching_encoder.cache_info().currsize == 0
     claim = encoder.encode(["Footage of a shark swimming down a flooded freeway in Texas"])[0]
     cosines = vectors[:, :384] @ claim  # the shark record (1) well above the tower, bananas and moon ones
     assert cosines[1] > max(cosines[[0, 2, 3]]) + 0.2

@@ -183,10 +183,10 @@ def encoder_for(encoder_id: str) -> SentenceEncoder:
         from narrascope.multilingual import load_multilingual_encoder
 
         return load_multilingual_encoder()
-    from narrascope.factchecks.matching_encoder import PREFIX, load_matching_encoder
+    from narrascope.factchecks.matching_encoder import PREFIX, load_matching_encoder, matching_id
 
-    if encoder_id.startswith(PREFIX) and encoder_id == (matching := load_matching_encoder()).version:
-        return matching
+    if encoder_id.startswith(PREFIX) and encoder_id == matching_id():
+        return load_matching_encoder()
     raise ModelError(f"no sentence encoder {encoder_id!r}; narrascope has {', '.join(ENCODERS.values())}")
 
 

@@ -121,10 +121,10 @@ def record_vectors(records: Sequence[FactCheck], cache: Path | None = None) -> t
 def tuned_record_vectors(records: Sequence[FactCheck], cache: Path | None = None) -> Vectors:
     """The records' claim and title vectors by the claim-matching encoder, as the store keeps
     them (2 × ``DIM`` a row), through the vector cache."""
-    from narrascope.factchecks.matching_encoder import load_matching_encoder, record_texts
+    from narrascope.factchecks.matching_encoder import matching_id, record_texts
 
     texts = [text for r in records for text in record_texts(r.claim, r.title)]
-    return encode_cached(texts, cache, load_matching_encoder().version).reshape(len(records), 2 * DIM)
+    return encode_cached(texts, cache, matching_id()).reshape(len(records), 2 * DIM)
 
 
 def query_vectors(
@@ -155,9 +155,9 @@ def evaluate_claim_matching(
     vectors, parts = query_vectors(texts, cache)
     by_tuned: list[tuple[Vectors, Vectors | None] | None] = [None] * len(texts)
     if matcher.uses_tuned:
-        from narrascope.factchecks.matching_encoder import load_matching_encoder
+        from narrascope.factchecks.matching_encoder import matching_id
 
-        by_tuned = list(zip(*query_vectors(texts, cache, load_matching_encoder().version), strict=True))
+        by_tuned = list(zip(*query_vectors(texts, cache, matching_id()), strict=True))
     fused = {
         q: [i for m in matcher.match(t, top=1000, vector=v, parts=p, tuned=u) for i in ranked_ids(m)]
         for q, t, v, p, u in zip(judged, texts, vectors, parts, by_tuned, strict=True)

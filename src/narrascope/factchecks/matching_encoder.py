@@ -27,7 +27,15 @@ from narrascope.factchecks.records import FactCheck
 from narrascope.factchecks.store import embed_missing, stored_vectors
 from narrascope.store.store import Store
 
-__all__ = ["ENCODER_FILE", "PREFIX", "embed_records", "load_matching_encoder", "record_texts", "record_vectors"]
+__all__ = [
+    "ENCODER_FILE",
+    "PREFIX",
+    "embed_records",
+    "load_matching_encoder",
+    "matching_id",
+    "record_texts",
+    "record_vectors",
+]
 
 ENCODER_FILE = "encoder.onnx"
 PREFIX = "claim-matching-minilm-"
@@ -38,14 +46,22 @@ def _file() -> Path:
     return model_dir() / ENCODER_FILE
 
 
-@lru_cache(maxsize=1)
-def load_matching_encoder() -> Encoder:
-    """The encoder (loaded once per process); its ``version`` is its id in stored vectors."""
-    path = _file()
+@lru_cache(maxsize=4)
+def matching_id(path: Path | None = None) -> str:
+    """The id of the encoder in the model file at *path* (the shipped one by default), as its
+    stored vectors name it: known without loading the model."""
+    path = path or _file()
     if not path.is_file():
         raise ModelError(f"the claim-matching encoder {path} is missing; reinstall narrascope")
-    encoder = Encoder(path, encoder_files()[1])
-    encoder.version = PREFIX + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return PREFIX + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def load_matching_encoder() -> Encoder:
+    """The encoder (loaded once per process); its ``version`` is :func:`matching_id`."""
+    version = matching_id()
+    encoder = Encoder(_file(), encoder_files()[1])
+    encoder.version = version
     return encoder
 
 
@@ -56,14 +72,13 @@ def record_texts(claim: str, title: str | None) -> list[str]:
 
 def embed_records(store: Store, batch_size: int = 64, progress: Callable[[int], None] | None = None) -> int:
     """Give the stored records that have no vectors by this encoder theirs; returns how many."""
-    encoder = load_matching_encoder()
-    return embed_missing(store, encoder.version, lambda: encoder, record_texts, batch_size, progress)
+    return embed_missing(store, matching_id(), load_matching_encoder, record_texts, batch_size, progress)
 
 
 def record_vectors(store: Store, records: Sequence[FactCheck]) -> Vectors:
     """The vectors of *records* (the matcher's, in its order; claim then title, 2 × ``DIM`` a
     row), embedding first any stored record that has none yet (one imported before this encoder)."""
-    version = load_matching_encoder().version
+    version = matching_id()
     stored = stored_vectors(store, version)
     if any(record.id not in stored for record in records):
         embed_records(store)

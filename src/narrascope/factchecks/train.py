@@ -172,11 +172,9 @@ def fit(features: list[np.ndarray], labels: list[np.ndarray]) -> tuple[Any, list
 def train_claim_matching(data: Path, output: Path, cache: Path | None = None, threads: int = 2) -> dict[str, Any]:
     """Tune the encoder and fit the fusion model on ``data``/train; write ``output``/encoder.onnx
     and ``output``/fusion.json, and return the figures."""
-    import hashlib
-
     from sklearn import __version__ as sklearn_version
 
-    from narrascope.factchecks.matching_encoder import ENCODER_FILE, PREFIX
+    from narrascope.factchecks.matching_encoder import ENCODER_FILE, matching_id
     from narrascope.training.claim_encoder import require_torch
 
     require_torch()  # before minutes of candidate search, not after
@@ -205,7 +203,7 @@ def train_claim_matching(data: Path, output: Path, cache: Path | None = None, th
         "cv_map@5_bm25": round(float(_map5([f[:, 0] for f in features], labels, relevant)), 4),
         "cv_pair_f1_at_threshold": round(best_f1, 4),
     }
-    encoder_id = PREFIX + hashlib.sha256((output / ENCODER_FILE).read_bytes()).hexdigest()[:12]
+    encoder_id = matching_id(output / ENCODER_FILE)
     model = FusionModel(
         features=FEATURES,
         weights=tuple(round(float(w), 6) for w in final.coef_[0]),
