@@ -35,6 +35,9 @@ def test_bench_analyze_reports_every_stage_and_the_encoder_pass(tmp_path: Path) 
     added = result["stage.quotes.ratio"] + result.get("stage.sourcing.ratio", 0.0)
     assert result["quotes.added_share"] == pytest.approx(added / (rest - result.get("stage.sourcing.ratio", 0.0)))
     assert result["quotes.added_share_of_parse"] > result["quotes.added_share"] > 0
+    claims = sum(result[f"stage.{name}.ratio"] for name in ("claims", "figures", "labels"))
+    everything = sum(v for k, v in result.items() if k.startswith("stage."))
+    assert result["claims.added_share"] == pytest.approx(claims / (everything - claims))
     assert result["n"] == 3
 
 

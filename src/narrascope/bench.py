@@ -7,7 +7,7 @@ texts says what narrascope's own code costs on top of the parse it cannot avoid.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,9 @@ def bench_analyze(texts: list[str], repeats: int = 3, batch_size: int = 16) -> d
     own seconds over bare spaCy's, so a slow layer shows itself (``stage.techniques.ratio`` is
     what the techniques layer adds, in units of bare spaCy). ``quotes.added_share`` is what
     the quotes and sourcing layers add to the rest of the pipeline (issue 3: at most 0.25);
-    ``quotes.added_share_of_parse`` the same over ``QUOTES_BUILD_ON`` alone.
+    ``quotes.added_share_of_parse`` the same over ``QUOTES_BUILD_ON`` alone; ``claims.added_share``
+    what the claims layer (certainty and its fine-tuned hedge classifier included), the figures
+    and the labels layers add to the rest (issue 4: at most 0.30).
 
     Both run with the same batch size: spaCy pads each batch to its longest text, so a larger
     batch alone changes its speed, and that is not what this comparison is about.
@@ -85,11 +87,13 @@ def bench_analyze(texts: list[str], repeats: int = 3, batch_size: int = 16) -> d
     encoder_s = min(_timed(lambda: shared.read(docs)) for _ in range(repeats)) if shared is not None else 0.0
     layers = {f"stage.{name}.ratio": seconds / bare_s for name, seconds in stages.items()}
     quotes_s = stages.get("quotes", 0.0) + stages.get("sourcing", 0.0)
+    claims_s = sum(stages.get(name, 0.0) for name in ("claims", "figures", "labels"))
     before = sum(stages.get(name, 0.0) for name in QUOTES_BUILD_ON)
     return {
         **layers,
         "quotes.added_share": quotes_s / (sum(stages.values()) - quotes_s) if len(stages) > 1 else 0.0,
         "quotes.added_share_of_parse": quotes_s / before if before > 0 else 0.0,
+        "claims.added_share": claims_s / (sum(stages.values()) - claims_s) if len(stages) > 1 else 0.0,
         "n": len(texts),
         "words": words,
         "spacy.articles_per_s": len(texts) / bare_s,
@@ -116,8 +120,11 @@ def bench_ingest(
     """Ingest speed: storing pre-analysed documents (documents/s, SQLite and, given a URL,
     PostgreSQL) and end-to-end ingest against analysis alone on the same texts.
 
-    The store rate uses *copies* renamed copies of each analysis (so there are enough documents
-    to time). ``ingest.store_share`` is what reading and storing add to the analysis time, and
+    The store rates use *copies* renamed copies of each analysis (so there are enough documents
+    to time): ``<store>.store_docs_per_s`` from the analyses, ``<store>.write_docs_per_s`` from
+    them already in the store's form, as the processes that analyse hand them over
+    (:func:`~narrascope.store.rows.prepare`: what the writer alone does). ``ingest.store_share``
+    is what reading and storing add to the analysis time, and
     ``ingest.clusters_share`` what placing each document in its story and its claims in claim and
     narrative clusters adds on top (``narrascope ingest`` does both by default; the clusters need
     a sentence-encoder pass over each document's lead and its most check-worthy claims).
@@ -129,6 +136,7 @@ def bench_ingest(
     from narrascope.store import Store
     from narrascope.store.ingest import ingest
     from narrascope.store.inputs import Item
+    from narrascope.store.rows import prepare
     from narrascope.stories.hierarchy import Hierarchy
 
     nlp = narrascope.load()
@@ -155,16 +163,13 @@ def bench_ingest(
             for k in range(copies)
             for a in analyses
         ]
-        with _stores(Path(tmp) / "store.db", postgres) as targets:
-            for name, target in targets.items():
-                store = Store.open(target)
-                started = time.perf_counter()
-                try:
-                    for start in range(0, len(clones), batch_size):
-                        store.add(clones[start : start + batch_size])
-                finally:
-                    store.close()  # timed too: SQLite copies what is left of its log into the database
-                result[f"{name}.store_docs_per_s"] = len(clones) / (time.perf_counter() - started)
+        prepared = [prepare(clone, keep=False) for clone in clones]
+        for form, batch in (("store", clones), ("write", prepared)):
+            with _stores(Path(tmp) / f"{form}.db", postgres) as targets:
+                for name, target in targets.items():
+                    started = time.perf_counter()
+                    _fill(target, batch, batch_size)
+                    result[f"{name}.{form}_docs_per_s"] = len(batch) / (time.perf_counter() - started)
     words = sum(len(t.split()) for t in texts)
     result.update(
         {
@@ -178,6 +183,16 @@ def bench_ingest(
         }
     )
     return result
+
+
+def _fill(target: str, documents: Sequence[Any], batch_size: int) -> None:
+    """Store *documents* batch by batch in a new store, closing it (SQLite then copies what is
+    left of its log into the database: timed too)."""
+    from narrascope.store import Store
+
+    with Store.open(target) as store:
+        for start in range(0, len(documents), batch_size):
+            store.add(documents[start : start + batch_size])
 
 
 @contextmanager

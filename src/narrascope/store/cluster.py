@@ -1,12 +1,13 @@
 """Ingest on a Dask cluster: workers analyse partitions, this process stores them.
 
 Each batch of inputs becomes one task: its documents go to a worker as JSON, the worker runs
-its own pipeline (loaded once per worker process) and sends the analyses back as JSON, and the
-client stores each batch in one transaction, in the order the batches were read (a batch that
-finishes early waits for those before it), so the store has a single writer and the same
-guarantees and the same result as a local run, story ids included (a batch is all or nothing;
-already stored documents are skipped before they are sent). With no scheduler address, a ``LocalCluster`` of worker
-processes is started for the run and stopped after it.
+its own pipeline (loaded once per worker process) and sends the analyses back in the store's
+form (:func:`~narrascope.store.ingest.analyse_batch`, so the writer only writes), and the client
+stores each batch in one transaction, in the order the batches were read (a batch that finishes
+early waits for those before it), so the store has a single writer and the same guarantees and
+the same result as a local run, story ids included (a batch is all or nothing; already stored
+documents are skipped before they are sent). With no scheduler address, a ``LocalCluster`` of
+worker processes is started for the run and stopped after it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
-from narrascope.errors import NarrascopeError
-from narrascope.model import Analysis, Document
-from narrascope.store.ingest import IngestReport, batches, to_analyse
+from narrascope.model import Document
+from narrascope.store.ingest import IngestReport, analyse_batch, batches, store_results, to_analyse
 from narrascope.store.inputs import Item
+from narrascope.store.rows import Prepared
 from narrascope.store.store import BatchHook, Store
 
 __all__ = ["analyse_partition", "ingest_on_dask"]
@@ -31,20 +32,9 @@ def _pipeline(layers: tuple[str, ...] | None) -> Any:
     return narrascope.load(list(layers) if layers else None)
 
 
-def analyse_partition(documents: list[str], layers: tuple[str, ...] | None) -> list[tuple[str | None, str | None]]:
-    """On a worker: (analysis JSON, None) or (None, reason) for each document JSON, in order."""
-    nlp = _pipeline(layers)
-    parsed = [Document.model_validate_json(d) for d in documents]
-    try:
-        return [(a.to_json(indent=None), None) for a in nlp.pipe(parsed)]
-    except NarrascopeError:
-        out: list[tuple[str | None, str | None]] = []
-        for document in parsed:
-            try:
-                out.append((nlp(document).to_json(indent=None), None))
-            except NarrascopeError as error:
-                out.append((None, str(error)))
-        return out
+def analyse_partition(documents: list[str], layers: tuple[str, ...] | None, keep: bool = False) -> list[Prepared | str]:
+    """On a worker: each document (as JSON) in the store's form, or why it failed, in order."""
+    return analyse_batch(_pipeline(layers), [Document.model_validate_json(d) for d in documents], keep)
 
 
 def ingest_on_dask(
@@ -83,13 +73,7 @@ def ingest_on_dask(
                             return
                         wait([future])
                     documents, consumed = pending.pop(future)
-                    analyses = []
-                    for document, (found, error) in zip(documents, future.result(), strict=True):
-                        if found is not None:
-                            analyses.append(Analysis.from_json(found))
-                        else:
-                            report.failed.append((document.source or document.id, error or "analysis failed"))
-                    report.added += store.add(analyses, also)
+                    store_results(store, documents, future.result(), report, also)
                     if progress is not None:
                         progress(consumed)
                     block = False
@@ -101,7 +85,8 @@ def ingest_on_dask(
                         progress(len(batch))
                     continue
                 payload = [d.model_dump_json() for d in todo]
-                pending[client.submit(analyse_partition, payload, layers, pure=False)] = (todo, len(batch))
+                task = client.submit(analyse_partition, payload, layers, also is not None, pure=False)
+                pending[task] = (todo, len(batch))
                 while len(pending) >= limit:
                     collect(block=True)
                 collect(block=False)

@@ -1,23 +1,29 @@
 """Analyse inputs and store them, batch by batch.
 
 Each batch is analysed and then stored in one transaction (``Store.add``), so an interrupted
-run loses at most the batch in flight, and the next run skips everything already stored before
-analysing it (ids are content hashes), finishing the job.
+run loses at most the batches in flight, and the next run skips everything already stored
+before analysing it (ids are content hashes), finishing the job.
+
+Whoever analyses a document also puts it in the store's form (:func:`analyse_batch`), so the
+writer, the one part that cannot run in parallel, only writes. With worker processes the pool
+is started once for the run and analyses the next batch while this process stores the last.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
 from narrascope.errors import NarrascopeError
-from narrascope.model import Analysis, Document
+from narrascope.model import Document
 from narrascope.store.inputs import Item
+from narrascope.store.rows import Prepared, prepare
 from narrascope.store.store import BatchHook, Store
 
-__all__ = ["IngestReport", "batches", "ingest", "to_analyse"]
+__all__ = ["Analysts", "IngestReport", "analyse_batch", "batches", "ingest", "store_results", "to_analyse"]
 
 
 @dataclass
@@ -56,18 +62,90 @@ def to_analyse(batch: list[Item], store: Store, report: IngestReport) -> list[Do
     return [d for doc_id, d in documents.items() if doc_id not in stored]
 
 
-def _analyse(nlp: Any, documents: list[Document], n_process: int) -> tuple[list[Analysis], list[tuple[str, str]]]:
-    """Analyses of *documents*; when the batch fails, one by one, so only the bad one is lost."""
+def analyse_batch(nlp: Any, documents: list[Document], keep: bool) -> list[Prepared | str]:
+    """In whichever process analyses: each document in the store's form (its analysis kept
+    beside it when *keep*), or why it could not be analysed. When the batch fails, its documents
+    are analysed one by one, so only the bad one is lost."""
     try:
-        return list(nlp.pipe(documents, n_process=n_process)), []
+        return [prepare(a, keep) for a in nlp.pipe(documents)]
     except NarrascopeError:
-        analyses, failed = [], []
+        out: list[Prepared | str] = []
         for document in documents:
             try:
-                analyses.append(nlp(document))
+                out.append(prepare(nlp(document), keep))
             except NarrascopeError as error:
-                failed.append((document.source or document.id, str(error)))
-        return analyses, failed
+                out.append(str(error))
+        return out
+
+
+_WORKER: Any = None
+
+
+def _start_worker(names: list[str], gazetteer: Any, factchecks: Any) -> None:
+    global _WORKER
+    from narrascope.pipeline import Pipeline
+
+    _WORKER = Pipeline(names, gazetteer, factchecks)
+
+
+def _analyse_in_worker(documents: list[Document], keep: bool) -> list[Prepared | str]:
+    return analyse_batch(_WORKER, documents, keep)
+
+
+class Analysts:
+    """Where a run's documents are analysed: in this process, or in a pool of worker processes
+    started once for the run (each loads its own pipeline). :meth:`submit` hands over a batch
+    and returns what gives its results, in order, so the next batch can be analysed while this
+    one is stored."""
+
+    def __init__(self, nlp: Any, n_process: int, keep: bool) -> None:
+        self.nlp, self.keep = nlp, keep
+        self.pool: Any = None
+        if n_process > 1:
+            import multiprocessing
+
+            context = multiprocessing.get_context("spawn")
+            self.pool = context.Pool(n_process, _start_worker, (nlp.names, nlp.gazetteer, nlp.factchecks))
+
+    def submit(self, documents: list[Document]) -> Callable[[], list[Prepared | str]]:
+        if self.pool is None:
+            done = analyse_batch(self.nlp, documents, self.keep)
+            return lambda: done
+        pieces = [documents[i : i + PIECE] for i in range(0, len(documents), PIECE)]
+        results = [self.pool.apply_async(_analyse_in_worker, (piece, self.keep)) for piece in pieces]
+        return lambda: [found for result in results for found in result.get()]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+    def __enter__(self) -> Analysts:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+PIECE = 16
+"""Documents a worker analyses at a time (spaCy parses them as one batch)."""
+
+
+def _nothing() -> list[Prepared | str]:
+    return []
+
+
+def store_results(
+    store: Store, documents: list[Document], found: list[Prepared | str], report: IngestReport, also: BatchHook | None
+) -> None:
+    """Store a batch's analysed documents in one transaction; the failures go to the report."""
+    ready = [f for f in found if isinstance(f, Prepared)]
+    report.failed.extend(
+        (document.source or document.id, f) for document, f in zip(documents, found, strict=True) if isinstance(f, str)
+    )
+    added = store.add(ready, also)
+    report.added += added
+    report.already += len(ready) - added  # stored meanwhile (the same text in a batch still in flight)
 
 
 def ingest(
@@ -83,12 +161,21 @@ def ingest(
     """Read, analyse and store *items* (see module doc); *progress* is told how many inputs each
     batch consumed; *also* (story assignment) writes in each batch's transaction."""
     report = IngestReport()
-    for batch in batches(items, batch_size):
-        todo = to_analyse(batch, store, report)
-        if todo:
-            analyses, failed = _analyse(nlp, todo, n_process)
-            report.failed.extend(failed)
-            report.added += store.add(analyses, also)
+    pending: deque[tuple[list[Document], Callable[[], list[Prepared | str]], int]] = deque()
+
+    def store_head() -> None:
+        documents, results, consumed = pending.popleft()
+        if documents:
+            store_results(store, documents, results(), report, also)
         if progress is not None:
-            progress(len(batch))
+            progress(consumed)
+
+    with Analysts(nlp, n_process, keep=also is not None) as analysts:
+        for batch in batches(items, batch_size):
+            todo = to_analyse(batch, store, report)
+            pending.append((todo, analysts.submit(todo) if todo else _nothing, len(batch)))
+            while len(pending) > (1 if n_process > 1 else 0):
+                store_head()
+        while pending:
+            store_head()
     return report

@@ -22,8 +22,9 @@ from narrascope.errors import NarrascopeError
 from narrascope.model import WORD, Analysis
 from narrascope.store import schema
 from narrascope.store.lock import write_lock
+from narrascope.store.rows import Prepared, Row, prepare
 
-__all__ = ["BatchHook", "Filters", "Store", "StoreError", "engine_for", "layer_rows", "scratch_schema", "shown"]
+__all__ = ["BatchHook", "Filters", "Store", "StoreError", "engine_for", "scratch_schema", "shown"]
 
 
 class StoreError(NarrascopeError):
@@ -109,70 +110,6 @@ def engine_for(target: str | Path) -> Engine:
     return engine
 
 
-Row = tuple[Any, ...]
-
-
-def layer_rows(analysis: Analysis) -> dict[str, list[Row]]:
-    """The queryable rows of one analysis, per layer table, each a tuple in the table's column
-    order (built directly: per-row dicts were a fifth of the time of storing a batch)."""
-    doc_id = analysis.document.id
-    entities = []
-    for entity in analysis.entities:
-        first = entity.mentions[0].span if entity.mentions else None
-        start, end = (first.start, first.end) if first else (0, 0)
-        entities.append((doc_id, entity.id, start, end, entity.name, entity.type, len(entity.mentions)))
-    quotes = []
-    for quote in analysis.quotes:
-        speaker = quote.speaker
-        name = speaker.name or (speaker.span.text if speaker.span else None)
-        content = quote.content
-        quotes.append((doc_id, quote.id, content.start, content.end, name, speaker.kind, quote.kind, content.text))
-    claims = [
-        (
-            doc_id,
-            claim.id,
-            claim.span.start,
-            claim.span.end,
-            claim.speaker if claim.claimant == "source" else None,
-            claim.certainty,
-            claim.checkworthy,
-            any(cue.kind == "hedge" for cue in claim.cues),
-            claim.span.text,
-        )
-        for claim in analysis.claims
-    ]
-    techniques = [
-        (doc_id, t.id, t.span.start, t.span.end, t.technique, t.family, t.level, t.score) for t in analysis.techniques
-    ]
-    return {"entities": entities, "quotes": quotes, "claims": claims, "techniques": techniques}
-
-
-def _document_row(analysis: Analysis, added: dt.datetime) -> Row:
-    """The ``documents`` row, in its column order."""
-    document = analysis.document
-    return (
-        document.id,
-        document.title,
-        document.source,
-        document.outlet,
-        document.published.value if document.published else None,
-        document.language.code if document.language else None,
-        _words(analysis),
-        document.text,
-        analysis.schema_version,
-        analysis.to_json(indent=None),
-        added,
-    )
-
-
-def _words(analysis: Analysis) -> int:
-    """The article's words (``model.WORD``), as the sourcing profile already counted them when
-    the analysis has one (counting again was a tenth of the time of storing a document)."""
-    if analysis.sourcing is not None:
-        return analysis.sourcing.words
-    return len(WORD.findall(analysis.document.text))
-
-
 class Store:
     """A corpus of analysed documents in one SQL database; open it with :meth:`open`."""
 
@@ -210,16 +147,22 @@ class Store:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def add(self, analyses: Iterable[Analysis], also: BatchHook | None = None) -> int:
+    def add(self, analyses: Iterable[Analysis | Prepared], also: BatchHook | None = None) -> int:
         """Store a batch in one transaction; skip documents already stored (and repeats within
-        the batch). *also* writes its own rows for the new documents in the same transaction
-        (story assignments), holding the store's writer lock (:mod:`.lock`) after catching up
-        with what other processes stored. Returns how many documents were added."""
-        batch: dict[str, Analysis] = {}
-        for analysis in analyses:
-            batch.setdefault(analysis.document.id, analysis)
+        the batch). Each document comes as its analysis or already in the store's form
+        (:func:`~narrascope.store.rows.prepare`, made where it was analysed). *also* writes its
+        own rows for the new documents in the same transaction (story assignments), holding the
+        store's writer lock (:mod:`.lock`) after catching up with what other processes stored;
+        it reads the analyses, so a prepared document must keep its own. Returns how many
+        documents were added."""
+        batch: dict[str, Prepared] = {}
+        for item in analyses:
+            prepared = item if isinstance(item, Prepared) else prepare(item)
+            batch.setdefault(prepared.id, prepared)
         if not batch:
             return 0
+        if also is not None and any(p.analysis is None for p in batch.values()):
+            raise StoreError("placing documents in stories needs their analyses, not only their stored form")
         added = dt.datetime.now(dt.UTC)
         try:
             with write_lock(self) if also is not None else nullcontext():
@@ -236,34 +179,29 @@ class Store:
                 also.mark_failed()
             raise
 
-    def _insert(self, connection: Any, batch: dict[str, Analysis], added: dt.datetime, also: BatchHook | None) -> int:
+    def _insert(self, connection: Any, batch: dict[str, Prepared], added: dt.datetime, also: BatchHook | None) -> int:
         present = set(connection.scalars(select(schema.documents.c.id).where(schema.documents.c.id.in_(list(batch)))))
-        new = [a for doc_id, a in batch.items() if doc_id not in present]
+        new = [p for doc_id, p in batch.items() if doc_id not in present]
         if not new:
             return 0
-        _insert_many(connection, schema.documents, [_document_row(a, added) for a in new])
-        per_table: dict[str, list[Row]] = {table.name: [] for table in schema.LAYERS}
-        for analysis in new:
-            for name, rows in layer_rows(analysis).items():
-                per_table[name].extend(rows)
+        _insert_many(connection, schema.documents, [(*p.document, added) for p in new])
         for table in schema.LAYERS:
-            _insert_many(connection, table, per_table[table.name])
+            _insert_many(connection, table, [row for p in new for row in p.layers[table.name]])
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql(
-                "INSERT INTO documents_fts (id, title, text) VALUES (?, ?, ?)",
-                [(a.document.id, a.document.title or "", a.document.text) for a in new],
+                "INSERT INTO documents_fts (id, title, text) VALUES (?, ?, ?)", [p.search for p in new]
             )
         self._count_outlets(connection, new)
         if also is not None:
-            also.assign(connection, new, added)
+            also.assign(connection, [p.analysis for p in new if p.analysis is not None], added)
         return len(new)
 
     @staticmethod
-    def _count_outlets(connection: Any, new: Sequence[Analysis]) -> None:
+    def _count_outlets(connection: Any, new: Sequence[Prepared]) -> None:
         counts: dict[str, int] = {}
-        for analysis in new:
-            if analysis.document.outlet:
-                counts[analysis.document.outlet] = counts.get(analysis.document.outlet, 0) + 1
+        for prepared in new:
+            if prepared.outlet:
+                counts[prepared.outlet] = counts.get(prepared.outlet, 0) + 1
         outlets = schema.outlets
         known = set(connection.scalars(select(outlets.c.name).where(outlets.c.name.in_(list(counts)))))
         for name, n in counts.items():
