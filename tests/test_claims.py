@@ -3,7 +3,9 @@ the worked example, and the hedges commands on a small CSV."""
 
 from __future__ import annotations
 
+import copy
 import csv
+import importlib.util
 import json
 import subprocess
 import sys
@@ -12,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from narrascope.annotators.certainty import find_cues
+from narrascope.annotators.hedging import BAND, HedgeModel, features, load_hedge_model, model_path, probability
 from narrascope.annotators.labels import find_labels
+from narrascope.errors import ModelError
 from narrascope.model import Analysis
 from narrascope.pipeline import Pipeline
 
@@ -111,16 +115,81 @@ def test_eval_and_train_hedges_commands(tmp_path: Path) -> None:
         rows.append((template.format(f"Tower {i}"), label))
     data = tmp_path / "train.csv"
     _write_csv(data, rows)
-    done = subprocess.run([*CLI, "eval", "hedges", "--data", str(data), "--cv", "2", "--json"],
+    done = subprocess.run([*CLI, "eval", "hedges", "--data", str(data), "--cv", "2", "--regression-only", "--json"],
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
     metrics = json.loads(done.stdout.strip().splitlines()[-1])
     assert {"precision", "recall", "f1"} <= set(metrics) and metrics["f1"] > 0.9
     model = tmp_path / "hedges.json"
-    done = subprocess.run([*CLI, "train", "hedges", "--data", str(data), "--output", str(model), "--cv", "2"],
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run([*CLI, "train", "hedges", "--data", str(data), "--output", str(model), "--cv", "2",
+                           "--regression-only"], capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert json.loads(model.read_text())["weights"]
+    trained = json.loads(model.read_text())
+    assert trained["weights"] and "finetuned" not in trained
+    assert HedgeModel(model).finetuned is None
+
+
+def test_hedges_cross_validation_of_the_fine_tuned_model_needs_torch(tmp_path: Path) -> None:
+    if importlib.util.find_spec("torch") is not None:
+        pytest.skip("torch is installed here: the fine-tuned cross-validation would run (an hour)")
+    data = tmp_path / "train.csv"
+    _write_csv(data, [(f"Tower {i} may be older.", i % 2) for i in range(200)])
+    done = subprocess.run([*CLI, "eval", "hedges", "--data", str(data), "--cv", "2"],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and "torch" in done.stderr
+
+
+class _Classifier:
+    """Stands for the fine-tuned classifier: records what it was asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def probabilities(self, texts: list[str]) -> list[float]:
+        self.asked += texts
+        return [0.999 for _ in texts]
+
+
+def test_the_fine_tuned_classifier_decides_only_where_the_regression_is_unsure() -> None:
+    shipped = load_hedge_model()
+    assert shipped.finetuned is not None, "the shipped hedge model names its fine-tuned classifier"
+    model = copy.copy(shipped)
+    model.finetuned = stub = _Classifier()  # type: ignore[assignment]
+    sentences = ["The tower was built in 1900.", "Some say it is probably, allegedly, possibly the oldest.",
+                 "It is unclear whether the tower is older.", "The bridge opened in May.",
+                 "Critics say the plan may fail.", "It is thought the tower is older than the church."]  # fmt: skip
+    plain = {s: probability(shipped.weights, shipped.bias, features(s)) for s in sentences}
+    low, high = shipped.band
+    assert shipped.band == BAND and low <= shipped.threshold <= high
+    for sentence in sentences:
+        expected = 0.999 if low <= plain[sentence] <= high else plain[sentence]
+        assert model.uncertainty(sentence) == pytest.approx(expected)
+    assert stub.asked == [s for s in sentences if low <= plain[s] <= high]
+    assert stub.asked, "none of the sentences fell in the band: the test would not test the gate"
+    stub.asked.clear()
+    model.uncertainty("Возможно, башня старше.", "ru")
+    assert stub.asked == []
+
+
+def test_a_hedge_model_naming_a_missing_classifier_is_one_clear_error(tmp_path: Path) -> None:
+    broken = json.loads(model_path().read_text(encoding="utf-8"))
+    broken["finetuned"] = {"file": "absent.onnx", "band": [0.3, 0.7]}
+    (tmp_path / "hedges.json").write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(ModelError, match="fine-tuned hedge classifier"):
+        HedgeModel(tmp_path / "hedges.json")
+    broken["finetuned"] = {"band": [0.3, 0.7]}
+    (tmp_path / "hedges.json").write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(ModelError, match="cannot read the hedge model"):
+        HedgeModel(tmp_path / "hedges.json")
+
+
+def test_the_shipped_fine_tuned_classifier_reads_hedging() -> None:
+    classifier = load_hedge_model().finetuned
+    assert classifier is not None
+    hedged, plain = classifier.probabilities(["It is unclear whether the tower may be older than the church.",
+                                              "The tower was built in 1900 by the city council."])  # fmt: skip
+    assert hedged > 0.5 > plain
 
 
 def test_eval_hedges_rejects_a_file_without_its_columns(tmp_path: Path) -> None:

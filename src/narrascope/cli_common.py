@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,12 +24,18 @@ __all__ = [
     "Format",
     "default_db",
     "label",
+    "log_stderr",
     "need_dir",
     "need_file",
     "print_bench",
     "print_metrics",
     "version_of",
 ]
+
+
+def log_stderr(name: str) -> Callable[[str], None]:
+    """A progress logger for long training runs: one line on stderr, prefixed with *name*."""
+    return lambda line: print(f"[{name}] {line}", file=sys.stderr, flush=True)
 
 
 class Format(StrEnum):

@@ -10,9 +10,10 @@ removed before cues are looked for and before the models read the sentence.
 
 Certainty: the cue score (0.75, minus 0.2 per hedge, plus 0.15 per booster, clipped to
 [0.05, 0.95]) and, for English, the mean of that and ``1 − P(uncertain)`` of the hedge model
-(trained on WikiWeasel with the cues as features). The model learnt weasel wording from
-Wikipedia, where boosters are rare; the cue score is what lets "clearly" and "of course" raise
-certainty. The models used are named in ``Analysis.models``.
+(trained on WikiWeasel with the cues as features; where its regression is unsure, a fine-tuned
+MiniLM classifier reads the sentence: :mod:`narrascope.annotators.hedging`). The model learnt
+weasel wording from Wikipedia, where boosters are rare; the cue score is what lets "clearly" and
+"of course" raise certainty. The models used are named in ``Analysis.models``.
 
 Profile: a claim is *hedged* when it holds a hedge cue or the hedge model calls it uncertain,
 *boosted* when it holds a booster, *unattributed* when the outlet asserts it, *single-source*
