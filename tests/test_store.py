@@ -120,6 +120,45 @@ def test_new_sqlite_stores_use_large_pages_and_keep_old_files_pages(tmp_path: Pa
             assert store.add([analysis(f"Pages of {page_size} bytes.")]) == 1
 
 
+def test_a_store_made_before_the_search_index_read_the_documents_is_upgraded(tmp_path: Path) -> None:
+    """Migration 0007: the old full-text table (its own copy of the text) becomes an index over
+    the documents; what was searchable stays searchable, and new documents are found too."""
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+
+    from narrascope.store.store import engine_for
+
+    path = tmp_path / "corpus.db"
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("narrascope.store") / "migrations"))
+    old = analysis("Shameful buses arrive in town.")
+    engine = engine_for(path)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+        connection.exec_driver_sql(
+            "INSERT INTO documents (id, title, url, outlet, published, language, words, text, schema_version, "
+            "analysis, added) VALUES (?, ?, NULL, ?, NULL, NULL, 5, ?, ?, ?, '2026-01-01')",
+            (old.document.id, old.document.title, old.document.outlet, old.document.text, old.schema_version,
+             old.to_json(indent=None)),
+        )  # fmt: skip
+        connection.exec_driver_sql(
+            "INSERT INTO documents_fts (id, title, text) VALUES (?, ?, ?)",
+            (old.document.id, old.document.title, old.document.text),
+        )
+    engine.dispose()
+    with Store.open(path) as store:
+        new = analysis("The council met about trams.")
+        assert store.add([new]) == 1
+        assert store.search("buses") == [old.document.id] and store.search("trams") == [new.document.id]
+        assert store.get(old.document.id) == old
+        with store.engine.connect() as connection:
+            definition = connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'documents_fts'")
+            assert "content='documents'" in definition.scalar()
+
+
 def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "corpus.db"
     path.write_bytes(b"not a database at all" * 100)
@@ -198,6 +237,22 @@ def test_export_formats(store: Store, tmp_path: Path, fmt: str) -> None:
     documents = tmp_path / f"documents.{fmt}"
     assert export(store, "documents", fmt, documents, full=True) == 2
     assert not list(tmp_path.glob("*.partial"))
+    if fmt == "jsonl":  # the whole analysis comes out as its JSON, however the store keeps it
+        exported = [json.loads(line) for line in documents.read_text(encoding="utf-8").splitlines()]
+        back = {r["id"]: Analysis.from_json(r["analysis"]) for r in exported}
+        assert back == {first.document.id: first, second.document.id: second}
+
+
+def test_analyses_stored_as_text_by_an_earlier_version_still_read(store: Store) -> None:
+    from sqlalchemy import update
+
+    from narrascope.store import schema
+
+    kept = analysis("Shameful buses arrive in town.")
+    store.add([kept])
+    with store.engine.begin() as connection:
+        connection.execute(update(schema.documents).values(analysis=kept.to_json(indent=None)))
+    assert store.get(kept.document.id) == kept
 
 
 def test_the_stored_word_count_is_the_articles(store: Store, nlp: Pipeline) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table, select
 
 from narrascope.store import schema
+from narrascope.store.rows import unpacked
 from narrascope.store.store import Store
 
 __all__ = ["FORMATS", "WHAT", "export"]
@@ -44,7 +45,11 @@ def _rows(store: Store, what: str, columns: list[str]) -> Iterator[list[dict[str
     with store.engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
         for chunk in result.partitions(CHUNK):
-            yield [dict(row._mapping) for row in chunk]
+            rows = [dict(row._mapping) for row in chunk]
+            if "analysis" in columns:
+                for row in rows:
+                    row["analysis"] = unpacked(row["analysis"])
+            yield rows
 
 
 def _plain(value: Any) -> Any:

@@ -78,6 +78,10 @@ def analyse_batch(nlp: Any, documents: list[Document], keep: bool) -> list[Prepa
         return out
 
 
+PIECE = 16
+"""Documents a worker analyses at a time (spaCy parses them as one batch)."""
+
+
 _WORKER: Any = None
 
 
@@ -125,10 +129,6 @@ class Analysts:
 
     def __exit__(self, *_: object) -> None:
         self.close()
-
-
-PIECE = 16
-"""Documents a worker analyses at a time (spaCy parses them as one batch)."""
 
 
 def _nothing() -> list[Prepared | str]:

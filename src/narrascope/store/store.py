@@ -22,7 +22,7 @@ from narrascope.errors import NarrascopeError
 from narrascope.model import WORD, Analysis
 from narrascope.store import schema
 from narrascope.store.lock import write_lock
-from narrascope.store.rows import Prepared, Row, prepare
+from narrascope.store.rows import ANALYSIS, Prepared, Row, prepare, unpacked
 
 __all__ = ["BatchHook", "Filters", "Store", "StoreError", "engine_for", "scratch_schema", "shown"]
 
@@ -184,12 +184,19 @@ class Store:
         new = [p for doc_id, p in batch.items() if doc_id not in present]
         if not new:
             return 0
-        _insert_many(connection, schema.documents, [(*p.document, added) for p in new])
+        sqlite = connection.dialect.name == "sqlite"
+        rows = [(*p.document, added) for p in new]
+        if not sqlite:  # a text column that compresses large values itself
+            rows = [(*row[:ANALYSIS], unpacked(row[ANALYSIS]), *row[ANALYSIS + 1 :]) for row in rows]
+        last = connection.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM documents").scalar() if sqlite else 0
+        _insert_many(connection, schema.documents, rows)
         for table in schema.LAYERS:
             _insert_many(connection, table, [row for p in new for row in p.layers[table.name]])
-        if connection.dialect.name == "sqlite":
+        if sqlite:  # the new documents are the rows after the last one (the search index reads them)
             connection.exec_driver_sql(
-                "INSERT INTO documents_fts (id, title, text) VALUES (?, ?, ?)", [p.search for p in new]
+                "INSERT INTO documents_fts (rowid, title, text) "
+                "SELECT rowid, title, text FROM documents WHERE rowid > ?",
+                (last,),
             )
         self._count_outlets(connection, new)
         if also is not None:
@@ -238,7 +245,7 @@ class Store:
         """The stored analysis of one document, or None."""
         with self.engine.connect() as connection:
             stored = connection.scalar(select(schema.documents.c.analysis).where(schema.documents.c.id == document_id))
-        return Analysis.from_json(stored) if stored is not None else None
+        return Analysis.from_json(unpacked(stored)) if stored is not None else None
 
     def ids(self) -> list[str]:
         """Every stored document id, sorted."""
@@ -262,7 +269,7 @@ class Store:
         elif sqlite:
             params["q"] = _fts5_query(query)
             sql = (
-                "SELECT d.id FROM documents_fts f JOIN documents d ON d.id = f.id "
+                "SELECT d.id FROM documents_fts f JOIN documents d ON d.rowid = f.rowid "
                 f"WHERE documents_fts MATCH :q AND {where} ORDER BY f.rank LIMIT :n"
             )
         else:
