@@ -69,18 +69,13 @@ def _tokenizer() -> Any:
 
 def _embedder(model: Any) -> Callable[[Sequence[str]], Any]:
     """Texts → unit mean-pooled vectors of *model*, with gradients."""
-    import numpy as np
-
     torch = require_torch()
+    from narrascope.training.minilm import padded
+
     tokenizer = _tokenizer()
 
     def embed(texts: Sequence[str]) -> Any:
-        encoded = tokenizer.encode_batch(list(texts))
-        ids = np.zeros((len(encoded), max(len(e.ids) for e in encoded)), np.int64)
-        mask = np.zeros_like(ids)
-        for row, item in enumerate(encoded):
-            ids[row, : len(item.ids)], mask[row, : len(item.ids)] = item.ids, 1
-        ids_t, mask_t = torch.from_numpy(ids), torch.from_numpy(mask)
+        ids_t, mask_t = padded(tokenizer.encode_batch(list(texts)))
         states = model.states(ids_t, mask_t)
         weights = mask_t.unsqueeze(-1).to(states.dtype)
         pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
@@ -99,7 +94,7 @@ def finetune(
 ) -> Any:
     """The fine-tuned torch model (see module doc): AdamW, 10 % warm-up then linear decay."""
     torch = require_torch()
-    from narrascope.training.minilm import classifier
+    from narrascope.training.minilm import classifier, optimiser
 
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
@@ -108,16 +103,7 @@ def finetune(
     model.train()
     embed = _embedder(model)
     usable = [p for p in pairs if p.positives]
-    steps = epochs * ((len(usable) + BATCH - 1) // BATCH)
-    warm = max(1, int(0.1 * steps))
-    plain = [p for n, p in model.named_parameters() if n.endswith("bias") or "ln" in n]
-    decayed = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "ln" in n)]
-    optimiser = torch.optim.AdamW(
-        [{"params": decayed, "weight_decay": 0.01}, {"params": plain, "weight_decay": 0.0}], lr=learning_rate
-    )
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: s / warm if s < warm else max(0.0, (steps - s) / max(1, steps - warm))
-    )
+    adamw, schedule = optimiser(model, learning_rate, epochs * ((len(usable) + BATCH - 1) // BATCH), 0.1)
     started = time.monotonic()
     order = list(usable)
     for epoch in range(epochs):
@@ -131,9 +117,9 @@ def finetune(
             loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch)))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimiser.step()
+            adamw.step()
             schedule.step()
-            optimiser.zero_grad()
+            adamw.zero_grad()
         if log is not None:
             log(f"epoch {epoch + 1}/{epochs}: loss {loss.item():.3f}, {time.monotonic() - started:.0f} s")
     model.eval()

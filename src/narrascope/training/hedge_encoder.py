@@ -44,10 +44,9 @@ def finetune(
 ) -> Any:
     """The fine-tuned torch classifier (see module doc), in eval mode."""
     torch = require_torch()
-    import numpy as np
     from tokenizers import Tokenizer
 
-    from narrascope.training.minilm import classifier, pretrained_dir
+    from narrascope.training.minilm import classifier, optimiser, padded, pretrained_dir
 
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
@@ -60,34 +59,21 @@ def finetune(
     weight = torch.tensor((len(labels) - positives) / max(1, positives))
     model = classifier(dropout=0.1)
     model.train()
-    steps = EPOCHS * ((len(texts) + BATCH - 1) // BATCH)
-    warm = max(1, int(WARM_UP * steps))
-    plain = [p for n, p in model.named_parameters() if n.endswith("bias") or "ln" in n]
-    decayed = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "ln" in n)]
-    optimiser = torch.optim.AdamW(
-        [{"params": decayed, "weight_decay": 0.01}, {"params": plain, "weight_decay": 0.0}], lr=LEARNING_RATE
-    )
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: s / warm if s < warm else max(0.0, (steps - s) / max(1, steps - warm))
-    )
+    adamw, schedule = optimiser(model, LEARNING_RATE, EPOCHS * ((len(texts) + BATCH - 1) // BATCH), WARM_UP)
     started = time.monotonic()
     order = list(range(len(texts)))
     for epoch in range(EPOCHS):
         rng.shuffle(order)
         for begin in range(0, len(order), BATCH):
             batch = order[begin : begin + BATCH]
-            ids = np.zeros((len(batch), max(len(encoded[i].ids) for i in batch)), np.int64)
-            mask = np.zeros_like(ids)
-            for row, i in enumerate(batch):
-                ids[row, : len(encoded[i].ids)], mask[row, : len(encoded[i].ids)] = encoded[i].ids, 1
-            logits = model(torch.from_numpy(ids), torch.from_numpy(mask))
+            logits = model(*padded([encoded[i] for i in batch]))
             target = torch.tensor([float(labels[i]) for i in batch])
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, target, pos_weight=weight)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimiser.step()
+            adamw.step()
             schedule.step()
-            optimiser.zero_grad()
+            adamw.zero_grad()
         if log is not None:
             log(f"epoch {epoch + 1}/{EPOCHS}: loss {loss.item():.3f}, {time.monotonic() - started:.0f} s")
     model.eval()

@@ -8,10 +8,11 @@ run on onnxruntime. Needs the ``train`` extra and ``torch==2.13.0`` (the CPU whe
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["classifier", "pretrained_dir"]
+__all__ = ["classifier", "optimiser", "padded", "pretrained_dir"]
 
 
 def pretrained_dir() -> Path:
@@ -108,3 +109,32 @@ def classifier(dropout: float = 0.1) -> Any:
     if set(missing) != {"head.weight", "head.bias"}:
         raise RuntimeError(f"pretrained weights incomplete: {missing}")
     return model
+
+
+def optimiser(model: Any, learning_rate: float, steps: int, warm_up: float) -> tuple[Any, Any]:
+    """AdamW (weight decay 0.01, none on biases and layer norms) and its schedule: linear warm-up
+    over the first *warm_up* share of *steps*, then linear decay to zero."""
+    import torch
+
+    warm = max(1, int(warm_up * steps))
+    plain = [p for n, p in model.named_parameters() if n.endswith("bias") or "ln" in n]
+    decayed = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "ln" in n)]
+    adamw = torch.optim.AdamW(
+        [{"params": decayed, "weight_decay": 0.01}, {"params": plain, "weight_decay": 0.0}], lr=learning_rate
+    )
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        adamw, lambda s: s / warm if s < warm else max(0.0, (steps - s) / max(1, steps - warm))
+    )
+    return adamw, schedule
+
+
+def padded(encodings: Sequence[Any]) -> tuple[Any, Any]:
+    """Token ids and attention mask (torch tensors, batch × longest) of tokenizer encodings."""
+    import numpy as np
+    import torch
+
+    ids = np.zeros((len(encodings), max(len(e.ids) for e in encodings)), np.int64)
+    mask = np.zeros_like(ids)
+    for row, item in enumerate(encodings):
+        ids[row, : len(item.ids)], mask[row, : len(item.ids)] = item.ids, 1
+    return torch.from_numpy(ids), torch.from_numpy(mask)
