@@ -165,10 +165,14 @@ class Pipeline:
             models["natasha"] = "natasha==1.6.0"
         return Analysis(document=work.document, models=models, **work.layers)
 
-    def _pipe_parallel(self, items: Iterable[Item], n_process: int, batch_size: int) -> Iterator[Analysis]:
+    def worker_pool(self, n_process: int) -> Any:
+        """A pool of *n_process* fresh worker processes, each with this pipeline's own copy
+        (loaded once per worker); a function run there reads it with :func:`worker_pipeline`."""
         context = multiprocessing.get_context("spawn")
-        arguments = (self.names, self.gazetteer, self.factchecks)
-        with context.Pool(n_process, initializer=_init_worker, initargs=arguments) as pool:
+        return context.Pool(n_process, initializer=_init_worker, initargs=(self.names, self.gazetteer, self.factchecks))
+
+    def _pipe_parallel(self, items: Iterable[Item], n_process: int, batch_size: int) -> Iterator[Analysis]:
+        with self.worker_pool(n_process) as pool:
             yield from pool.imap(_work_in_worker, items, chunksize=batch_size)
 
 
@@ -196,6 +200,11 @@ def _init_worker(names: list[str], gazetteer: Path | None, factchecks: str | Pat
     _WORKER = Pipeline(names, gazetteer, factchecks)
 
 
+def worker_pipeline() -> Pipeline:
+    """In a process of :meth:`Pipeline.worker_pool`: its pipeline."""
+    assert _WORKER is not None, "not in a worker process of Pipeline.worker_pool"
+    return _WORKER
+
+
 def _work_in_worker(item: Item) -> Analysis:
-    assert _WORKER is not None
-    return _WORKER(item)
+    return worker_pipeline()(item)

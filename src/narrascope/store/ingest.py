@@ -82,18 +82,10 @@ PIECE = 16
 """Documents a worker analyses at a time (spaCy parses them as one batch)."""
 
 
-_WORKER: Any = None
-
-
-def _start_worker(names: list[str], gazetteer: Any, factchecks: Any) -> None:
-    global _WORKER
-    from narrascope.pipeline import Pipeline
-
-    _WORKER = Pipeline(names, gazetteer, factchecks)
-
-
 def _analyse_in_worker(documents: list[Document], keep: bool) -> list[Prepared | str]:
-    return analyse_batch(_WORKER, documents, keep)
+    from narrascope.pipeline import worker_pipeline
+
+    return analyse_batch(worker_pipeline(), documents, keep)
 
 
 class Analysts:
@@ -104,12 +96,7 @@ class Analysts:
 
     def __init__(self, nlp: Any, n_process: int, keep: bool) -> None:
         self.nlp, self.keep = nlp, keep
-        self.pool: Any = None
-        if n_process > 1:
-            import multiprocessing
-
-            context = multiprocessing.get_context("spawn")
-            self.pool = context.Pool(n_process, _start_worker, (nlp.names, nlp.gazetteer, nlp.factchecks))
+        self.pool: Any = nlp.worker_pool(n_process) if n_process > 1 else None
 
     def submit(self, documents: list[Document]) -> Callable[[], list[Prepared | str]]:
         if self.pool is None:

@@ -24,8 +24,8 @@ __all__ = ["Prepared", "Row", "layer_rows", "packed", "prepare", "unpacked"]
 Row = tuple[Any, ...]
 
 
-ANALYSIS = 9
-"""The position of the analysis JSON in a ``documents`` row."""
+ID, OUTLET, ANALYSIS = 0, 3, 9
+"""Positions in a ``documents`` row (the table's column order)."""
 
 
 def packed(analysis_json: str) -> bytes:
@@ -43,27 +43,27 @@ def unpacked(stored: str | bytes) -> str:
 class Prepared:
     """One analysed document in the store's form (see module doc)."""
 
-    id: str
     document: Row
     """The ``documents`` row without ``added``, which the writer appends."""
     layers: dict[str, list[Row]]
     """Rows per layer table (:func:`layer_rows`)."""
-    outlet: str | None
     analysis: Analysis | None = None
     """The analysis itself, kept when it is at hand anyway: what a batch hook (story
     assignment) reads."""
 
+    @property
+    def id(self) -> str:
+        return str(self.document[ID])
+
+    @property
+    def outlet(self) -> str | None:
+        outlet: str | None = self.document[OUTLET]
+        return outlet
+
 
 def prepare(analysis: Analysis, keep: bool = True) -> Prepared:
     """*analysis* in the store's form; *keep* keeps the analysis beside it."""
-    document = analysis.document
-    return Prepared(
-        id=document.id,
-        document=_document_row(analysis),
-        layers=layer_rows(analysis),
-        outlet=document.outlet,
-        analysis=analysis if keep else None,
-    )
+    return Prepared(_document_row(analysis), layer_rows(analysis), analysis if keep else None)
 
 
 def layer_rows(analysis: Analysis) -> dict[str, list[Row]]:

@@ -22,16 +22,23 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from narrascope.annotators.hedging import BAND, FinetunedHedges, gated
+from narrascope.annotators.hedging import BAND, MAX_TOKENS, FinetunedHedges, gated
 from narrascope.evaluation.binary import prf
 from narrascope.training.claim_encoder import require_torch
 
-__all__ = ["EPOCHS", "LEARNING_RATE", "MAX_TOKENS", "band_thresholds", "best_gated_threshold", "export", "finetune"]
+__all__ = [
+    "EPOCHS",
+    "LEARNING_RATE",
+    "band_thresholds",
+    "best_gated_threshold",
+    "export",
+    "finetune",
+    "score_folds",
+]
 
 EPOCHS = 2
 LEARNING_RATE = 5e-5
 BATCH = 32
-MAX_TOKENS = 96
 WARM_UP = 0.06
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from narrascope.annotators.hedging import BAND, features, probability
+from narrascope.annotators.hedging import BAND, features, gated, probability
 from narrascope.errors import InputError
 from narrascope.evaluation.binary import prf
 from narrascope.training.sparse import binary_matrix, counted_vocabulary
@@ -133,7 +133,6 @@ def _gated_figures(
 ) -> dict[str, float]:
     """Gated decisions of out-of-fold probabilities, each fold's threshold chosen on the other
     folds' out-of-fold sentences (never on its own); the fine-tuned classifier alone the same way."""
-    from narrascope.annotators.hedging import gated
     from narrascope.training.hedge_encoder import best_gated_threshold
 
     decisions, alone = [False] * len(labels), [False] * len(labels)
