@@ -3,6 +3,7 @@ the shipped model on the worked example, the reports, and the eval/train command
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -140,13 +141,13 @@ def test_eval_and_train_techniques_commands(tmp_path: Path) -> None:
     metrics = json.loads(done.stdout.strip().splitlines()[-1])
     keys = {"si.f1", "tc.micro_f1", "paragraph.micro_f1", "paragraph.macro_f1_present", "Loaded_Language.f1"}
     assert keys <= set(metrics) and "flags_per_1000_words.reporting" in metrics
-    done = subprocess.run([*CLI, "eval", "techniques", "--data", str(data), "--split", "train", "--cv", "2", "--json"],
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run([*CLI, "eval", "techniques", "--data", str(data), "--split", "train", "--cv", "2", "--json",
+                           "--linear-only"], capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
     crossed = json.loads(done.stdout.strip().splitlines()[-1])
     assert crossed["tc.micro_f1"] > 0.9 and crossed["si.f1"] > 0.3  # the fixture's wording is learnable
     output = tmp_path / "model"
-    done = subprocess.run([*CLI, "train", "techniques", "--data", str(data), "--output", str(output)],
+    done = subprocess.run([*CLI, "train", "techniques", "--data", str(data), "--output", str(output), "--linear-only"],
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
     from narrascope.annotators.persuasion import PersuasionModel
@@ -166,19 +167,20 @@ def test_eval_techniques_bad_input_is_one_line(tmp_path: Path, args: list[str]) 
 
 
 def test_a_finder_that_reads_the_shared_encoder_pass(tmp_path: Path) -> None:
-    from narrascope.annotators.checkworthy import WIDTH, token_states
+    from narrascope.annotators.checkworthy import WIDTH, load_checkworthy_model
     from narrascope.annotators.persuasion import HASH_SIZE, PersuasionModel
     from narrascope.models import load_spacy
     from narrascope.training.techniques import train_techniques
 
     data = write_semeval(tmp_path / "semeval", n=12)
-    meta = train_techniques(data, tmp_path / "model", states_scale=0.3, log=lambda _: None)
+    meta = train_techniques(data, tmp_path / "model", states_scale=0.3, tagger=False, log=lambda _: None)
     model = PersuasionModel(tmp_path / "model")
-    assert model.needs_encoder and meta["finder"]["states_scale"] == 0.3
+    assert model.needs_encoder and meta["finder"]["states_scale"] == 0.3 and model.finder.tagger is None
     assert model.finder.weights.shape[0] == meta["finder"]["features"] == HASH_SIZE + WIDTH  # hashed + one per state
     doc = load_spacy()("These traitors in Springfield will destroy everything we love. Officials met on Tuesday.")
-    states = token_states([doc])
-    given = model.spans_many([doc], states)
+    readings = load_checkworthy_model().read([doc])
+    states = [readings[0].tokens]
+    given = model.spans_many([doc], readings)
     assert given == model.spans_many([doc])  # without states the model runs the encoder pass itself
     # the paragraph classifier reads each paragraph's mean state beside its words
     assert meta["paragraphs"]["states_scale"] == 3.0 and model.paragraphs.dense is not None
@@ -188,6 +190,67 @@ def test_a_finder_that_reads_the_shared_encoder_pass(tmp_path: Path) -> None:
     assert read == model.paragraph_techniques(doc.text, lines, doc)  # states computed when not given
     with pytest.raises(ValueError):
         model.paragraph_techniques(doc.text, lines)  # it cannot score a paragraph without its parse
-    plain = train_techniques(data, tmp_path / "plain", states_scale=0.0, paragraph_scale=0.0, log=lambda _: None)
+    plain = train_techniques(
+        data, tmp_path / "plain", states_scale=0.0, paragraph_scale=0.0, tagger=False, log=lambda _: None
+    )
     assert not PersuasionModel(tmp_path / "plain").needs_encoder and plain["finder"]["states_scale"] == 0.0
     assert plain["paragraphs"]["states_scale"] == 0.0
+
+
+def test_a_run_is_kept_when_one_of_its_tokens_is_sure_enough() -> None:
+    from narrascope.annotators.persuasion import peaked_runs, runs
+    from narrascope.models import load_spacy
+
+    doc = load_spacy()("They are shameful liars. Officials met on Tuesday to talk.")
+    probs = [0.0] * len(doc)
+    probs[2], probs[3] = 0.3, 0.5  # "shameful liars": one sure token
+    probs[6], probs[7] = 0.25, 0.25  # "on Tuesday": none
+    indices = list(range(len(doc)))
+    assert [round(p, 2) for *_, p in peaked_runs(doc, indices, probs, 0.2, 1)] == [0.5, 0.25]
+    kept = runs(doc, indices, probs, 0.2, 1, keep=0.4)
+    assert [doc.text[a:b] for a, b in kept] == ["shameful liars"]
+    assert len(runs(doc, indices, probs, 0.2, 1)) == 2  # keep 0: every run
+
+
+def test_training_reads_the_shared_pass_once_and_caches_it(tmp_path: Path) -> None:
+    import numpy as np
+
+    from narrascope.annotators.checkworthy import load_checkworthy_model
+    from narrascope.models import load_spacy
+    from narrascope.training.techniques import readings
+
+    docs = list(load_spacy().pipe(["They lie to you. Always.", "", "Officials met on Tuesday."]))
+    fresh = load_checkworthy_model().read(docs)
+    cache = tmp_path / "train.spacy"
+    first, again = readings(docs, cache), readings(docs, cache)
+    assert list(tmp_path.glob("train-reading-*.npz"))
+    for a, b, c in zip(fresh, first, again, strict=True):
+        assert np.array_equal(a.tokens, c.tokens) and len(a.runs) == len(c.runs) == len(b.runs)
+        for x, y in zip(a.runs, c.runs, strict=True):
+            assert np.array_equal(x.lower, y.lower) and np.array_equal(x.rows, y.rows)
+
+
+@pytest.mark.parametrize("verb", [["eval", "techniques", "--split", "train", "--cv", "2"], ["train", "techniques"]])
+def test_the_tagger_needs_torch_to_be_trained(tmp_path: Path, verb: list[str]) -> None:
+    if importlib.util.find_spec("torch") is not None:
+        pytest.skip("torch is installed here: the tagger would be fine-tuned")
+    data = write_semeval(tmp_path / "semeval", n=4)
+    done = subprocess.run([*CLI, *verb, "--data", str(data)], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and "torch" in done.stderr
+
+
+def test_training_with_the_tagger(tmp_path: Path) -> None:
+    """Where torch is installed (the train extra): the tagger is fine-tuned, exported beside the
+    linear parts and read back; its weight is chosen with the decoding constants."""
+    if importlib.util.find_spec("torch") is None:
+        pytest.skip("torch is not installed (the train extra): the tagger cannot be fine-tuned here")
+    from narrascope.annotators.persuasion import PersuasionModel
+    from narrascope.training.techniques import TAGGER_WEIGHTS, train_techniques
+
+    data = write_semeval(tmp_path / "semeval", n=12)
+    meta = train_techniques(data, tmp_path / "model", tagger=True, threads=1, log=lambda _: None)
+    model = PersuasionModel(tmp_path / "model")
+    assert (tmp_path / "model" / "tagger.onnx").is_file() and model.finder.tagger is not None
+    assert meta["finder"]["tagger_weight"] == model.finder.tagger_weight in TAGGER_WEIGHTS
+    assert model.version.startswith("techniques-tagger+linear")

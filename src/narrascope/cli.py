@@ -227,6 +227,7 @@ def eval_checkworthy(
 
 ENCODER_STATES_HELP = "Weight of the shared encoder's token states in the span finder (0: not read)."
 PARAGRAPH_STATES_HELP = "Weight of a paragraph's mean encoder state in the paragraph classifier (0: not read)."
+LINEAR_ONLY_HELP = "Without the fine-tuned technique tagger (no torch; the linear parts alone)."
 
 
 @eval_app.command("techniques")
@@ -240,18 +241,33 @@ def eval_techniques(
     limit: Annotated[int | None, typer.Option(help="Score only the first N articles.")] = None,
     encoder_states: Annotated[float, typer.Option(help=ENCODER_STATES_HELP)] = 0.3,
     paragraph_states: Annotated[float, typer.Option(help=PARAGRAPH_STATES_HELP)] = 3.0,
+    linear_only: Annotated[bool, typer.Option("--linear-only", help=LINEAR_ONLY_HELP)] = False,
+    threads: Annotated[int, typer.Option(help="CPU threads for fine-tuning the tagger (with --cv).")] = 2,
 ) -> None:
-    """Persuasion techniques: span identification, technique classification, paragraph labels."""
+    """Persuasion techniques: span identification, technique classification, paragraph labels.
+    With --cv every part is retrained per fold, the tagger fine-tuned (torch; about 10 minutes a fold)."""
     from narrascope.training.techniques import cross_validate, evaluate_split
 
     need_dir(data / f"{split}-articles-subtask-3")
     if cv is not None and cv < 2:
         raise InputError("--cv needs at least 2 folds")
+    if cv is not None and not linear_only:
+        from narrascope.training.claim_encoder import require_torch
+
+        require_torch()
     try:
         if cv is not None:
             metrics: dict[str, Any] = dict(
                 cross_validate(
-                    data, split, cv, limit=limit, states_scale=encoder_states, paragraph_scale=paragraph_states
+                    data,
+                    split,
+                    cv,
+                    limit=limit,
+                    states_scale=encoder_states,
+                    paragraph_scale=paragraph_states,
+                    tagger=not linear_only,
+                    threads=threads,
+                    log=log_stderr("techniques"),
                 )
             )
             metrics["model"] = f"narrascope techniques, retrained per fold ({cv}-fold, grouped by article)"
@@ -349,12 +365,27 @@ def train_techniques(
     output: Annotated[Path, typer.Option(help="Where to write the model.")] = Path("build/models/techniques"),
     encoder_states: Annotated[float, typer.Option(help=ENCODER_STATES_HELP)] = 0.3,
     paragraph_states: Annotated[float, typer.Option(help=PARAGRAPH_STATES_HELP)] = 3.0,
+    linear_only: Annotated[bool, typer.Option("--linear-only", help=LINEAR_ONLY_HELP)] = False,
+    threads: Annotated[int, typer.Option(help="CPU threads for fine-tuning the tagger.")] = 2,
 ) -> None:
-    """Retrain the persuasion-technique model from SemEval-2023 English train only."""
+    """Retrain the persuasion-technique model from SemEval-2023 English train only (the tagger
+    needs torch: about 20 minutes on 2 cores)."""
     from narrascope.training.techniques import train_techniques as train
 
     need_dir(data / "train-articles-subtask-3")
-    summary = train(data, output, states_scale=encoder_states, paragraph_scale=paragraph_states)
+    if not linear_only:
+        from narrascope.training.claim_encoder import require_torch
+
+        require_torch()
+    summary = train(
+        data,
+        output,
+        states_scale=encoder_states,
+        paragraph_scale=paragraph_states,
+        tagger=not linear_only,
+        threads=threads,
+        log=log_stderr("techniques"),
+    )
     sys.stdout.write(json.dumps(summary) + "\n")
 
 

@@ -44,11 +44,17 @@ class Work:
     """Scratch space an annotator's batch step leaves for its per-article step; never serialised."""
 
 
-def shared_token_states(works: Iterable[Work]) -> list[Any] | None:
-    """The token states the shared encoder pass left on each work, or None unless every one has
-    them (a pipeline that ran no pass): the model then runs the pass itself."""
+def shared_readings(works: Iterable[Work]) -> list[Reading] | None:
+    """What the shared encoder pass left on each work, or None unless every one has it (a
+    pipeline that ran no pass): the model then runs the pass itself."""
     encoded = [work.encoded for work in works]
-    return None if any(e is None for e in encoded) else [e.tokens for e in encoded if e is not None]
+    return None if any(e is None for e in encoded) else [e for e in encoded if e is not None]
+
+
+def shared_token_states(works: Iterable[Work]) -> list[Any] | None:
+    """The token states of :func:`shared_readings`."""
+    readings = shared_readings(works)
+    return None if readings is None else [reading.tokens for reading in readings]
 
 
 class Annotator(Protocol):

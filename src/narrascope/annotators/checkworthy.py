@@ -31,13 +31,16 @@ import numpy.typing as npt
 from narrascope.errors import ModelError
 from narrascope.model import WORD
 
-__all__ = ["CheckworthyModel", "Reading", "load_checkworthy_model", "model_dir", "token_states", "units"]
+__all__ = ["CheckworthyModel", "Reading", "Run", "load_checkworthy_model", "model_dir", "token_states", "units"]
 
 MODEL_FILE = "checkworthy.onnx"
 CLS, SEP = 101, 102
 """The WordPiece ids of ``[CLS]`` and ``[SEP]``."""
 WIDTH = 384
 """The width of the model's hidden states."""
+LOWER_LAYER = 4
+"""The layer whose states the model also gives as its ``lower`` output: a tagger can fine-tune
+copies of the layers above it (the technique tagger) and share the pass below."""
 
 States = npt.NDArray[np.float32]
 
@@ -60,6 +63,16 @@ def units(text: str, sentences: Sequence[tuple[int, int]]) -> list[tuple[int, in
 
 
 @dataclass(frozen=True)
+class Run:
+    """One input of the shared pass (a claim unit, or a ``max_len`` piece of a long one)."""
+
+    lower: States
+    """The states of layer :data:`LOWER_LAYER`, one row per word piece, ``[CLS]`` and ``[SEP]`` included."""
+    rows: npt.NDArray[np.int64]
+    """The parse token each word piece (between ``[CLS]`` and ``[SEP]``) falls in."""
+
+
+@dataclass(frozen=True)
 class Reading:
     """What one pass of the model over a parsed English article leaves (never serialised): the
     pipeline runs it once and every layer reads it (DESIGN.md, "How speed is counted")."""
@@ -71,6 +84,8 @@ class Reading:
     """The claim units read (:func:`units` of the parse's sentences)."""
     scores: list[float]
     """Each unit's check-worthiness, as :meth:`CheckworthyModel.scores` gives its text."""
+    runs: list[Run]
+    """Every input run, in order, with its lower states (empty when the model has no ``lower`` output)."""
 
 
 class CheckworthyModel:
@@ -99,7 +114,10 @@ class CheckworthyModel:
         self._pieces = Tokenizer.from_str(self.tokenizer.to_str())  # for read: never truncates
         self._pieces.no_truncation()
         self.threshold = float(self.meta["threshold"])
-        self.has_states = "hidden" in {output.name for output in self.session.get_outputs()}
+        outputs = [output.name for output in self.session.get_outputs()]
+        self.has_states = "hidden" in outputs
+        self.has_lower = "lower" in outputs
+        self.outputs = outputs
         self.version = f"checkworthy-minilm {self.meta.get('variant', '')} thr {self.threshold:.2f}".strip()
 
     def scores(self, texts: Sequence[str]) -> list[float]:
@@ -122,29 +140,36 @@ class CheckworthyModel:
             tokens = np.zeros((len(doc), WIDTH), dtype=np.float32)
             counts = np.zeros(len(doc), dtype=np.float32)
             spans = units(doc.text, [(s.start_char, s.end_char) for s in doc.sents])
-            scores = []
+            scores: list[float] = []
+            runs: list[Run] = []
             for lo, hi in spans:
                 encoding = self._pieces.encode(doc.text[lo:hi], add_special_tokens=False)
                 offsets = lo + np.array([start for start, _ in encoding.offsets], dtype=np.int64)
                 for at in range(0, max(len(encoding.ids), 1), step):
                     ids = encoding.ids[at : at + step]
-                    probability, hidden = self._run([CLS, *ids, SEP])
+                    probability, hidden, lower = self._run([CLS, *ids, SEP])
                     if at == 0:
                         scores.append(probability)
                     rows = np.clip(np.searchsorted(starts, offsets[at : at + step], side="right") - 1, 0, None)
                     np.add.at(tokens, rows, hidden[1 : 1 + len(ids)])
                     np.add.at(counts, rows, 1.0)
+                    if lower is not None:
+                        runs.append(Run(lower, rows))
             seen = counts > 0
             tokens[seen] /= counts[seen, None]
-            out.append(Reading(tokens, spans, scores))
+            out.append(Reading(tokens, spans, scores, runs))
         return out
 
-    def _run(self, ids: list[int]) -> tuple[float, States]:
-        """The probability and the last hidden states (pieces × width) of one input."""
+    def _run(self, ids: list[int]) -> tuple[float, States, States | None]:
+        """The probability, the last hidden states (pieces × width) and, when the model gives
+        them, the lower states of one input."""
         feed = np.asarray([ids], dtype=np.int64)
-        probability, *hidden = self.session.run(None, {"input_ids": feed, "attention_mask": np.ones_like(feed)})
-        states = np.asarray(hidden[0][0], dtype=np.float32) if hidden else np.zeros((0, WIDTH), np.float32)
-        return float(probability.reshape(-1)[0]), states
+        given = self.session.run(None, {"input_ids": feed, "attention_mask": np.ones_like(feed)})
+        found = dict(zip(self.outputs, given, strict=True))
+        hidden = found.get("hidden")
+        states = np.asarray(hidden[0], dtype=np.float32) if hidden is not None else np.zeros((0, WIDTH), np.float32)
+        lower = found.get("lower")
+        return float(found["prob"].reshape(-1)[0]), states, None if lower is None else np.asarray(lower[0], np.float32)
 
 
 def model_dir() -> Path:

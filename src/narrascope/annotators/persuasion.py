@@ -6,10 +6,13 @@ all reading what the shared passes already produced (no second parse, no encoder
 1. **Span finder**: a logistic regression per token (is it inside a technique span?) over
    hashed features of the token, its neighbours, its place in the sentence and parse, and the
    words of its sentence, and (when ``finder_states_scale`` in ``meta.json`` is above 0) the
-   token's state from the shared encoder pass, scaled by that constant. Runs of tokens
-   above a threshold, bridged over short gaps within a sentence, become the spans. Trained on
-   the gold spans of all techniques merged where they overlap, which is what span
-   identification is scored on.
+   token's state from the shared encoder pass, scaled by that constant. Where the model has a
+   ``tagger.onnx`` (:mod:`.technique_tagger`: the shared encoder's top two layers fine-tuned
+   for this, reading the pass's lower states), a token's probability is a weighted mean of the
+   tagger's and the regression's. Runs of tokens above a threshold, bridged over short gaps
+   within a sentence, become the spans when one of their tokens reaches a second, higher
+   threshold. Trained on the gold spans of all techniques merged where they overlap, which is
+   what span identification is scored on.
 2. **Technique classifier**: a multinomial logistic regression over binary features of a span
    (its words and word pairs, three words either side, its length, whether its wording recurs in
    the article, punctuation, capitals, quotation marks); the strongest present word for the
@@ -21,7 +24,8 @@ all reading what the shared passes already produced (no second parse, no encoder
    where the finder found no span.
 
 Weights are NumPy arrays with their feature names (or the hashing size) beside them, so
-inference is a lookup, a sum and a logistic function.
+inference is a lookup, a sum and a logistic function (and, with the tagger, two transformer
+layers over states the shared pass already computed).
 """
 
 from __future__ import annotations
@@ -36,9 +40,13 @@ from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from narrascope.annotators.technique_tagger import TechniqueTagger
 from narrascope.errors import ModelError
+
+if TYPE_CHECKING:
+    from narrascope.annotators.checkworthy import Reading
 
 __all__ = [
     "HASH_SIZE",
@@ -51,6 +59,7 @@ __all__ = [
     "model_dir",
     "paragraph_features",
     "paragraph_vectors",
+    "peaked_runs",
     "runs",
     "span_features",
     "token_features",
@@ -279,10 +288,13 @@ def hash_features(rows: Sequence[Sequence[str]]) -> Any:
     return matrix
 
 
-def runs(doc: Any, indices: Sequence[int], probs: Sequence[float], threshold: float, gap: int) -> list[tuple[int, int]]:
+def peaked_runs(
+    doc: Any, indices: Sequence[int], probs: Sequence[float], threshold: float, gap: int
+) -> list[tuple[int, int, float]]:
     """Character spans of the runs of tokens at or above *threshold*, bridged over at most *gap*
-    tokens within a sentence; a run neither starts nor ends on punctuation."""
-    found: list[list[int]] = []
+    tokens within a sentence, each with its highest token probability; a run neither starts
+    nor ends on punctuation."""
+    found: list[list[Any]] = []
     last = -1
     for i, p in zip(indices, probs, strict=True):
         token = doc[i]
@@ -291,24 +303,44 @@ def runs(doc: Any, indices: Sequence[int], probs: Sequence[float], threshold: fl
             continue
         if joins:
             found[-1][1] = i
+            found[-1][2] = max(found[-1][2], p)
         else:
-            found.append([i, i])
+            found.append([i, i, p])
         last = i
     out = []
-    for a, b in found:
+    for a, b, peak in found:
         while b > a and doc[b].is_punct:
             b -= 1
-        out.append((doc[a].idx, doc[b].idx + len(doc[b])))
+        out.append((doc[a].idx, doc[b].idx + len(doc[b]), peak))
     return out
+
+
+def runs(
+    doc: Any, indices: Sequence[int], probs: Sequence[float], threshold: float, gap: int, keep: float = 0.0
+) -> list[tuple[int, int]]:
+    """The :func:`peaked_runs` one of whose tokens reaches *keep*, as character spans."""
+    return [(start, end) for start, end, peak in peaked_runs(doc, indices, probs, threshold, gap) if peak >= keep]
 
 
 class SpanFinder:
     """Per-token logistic regression over hashed :func:`token_features` and, with a
-    ``states_scale`` above 0, the shared encoder's token states (``finder.npz``)."""
+    ``states_scale`` above 0, the shared encoder's token states (``finder.npz``); with a
+    *tagger*, its probabilities mixed in at *tagger_weight*."""
 
-    def __init__(self, weights: Any, bias: float, threshold: float, gap: int, states_scale: float = 0.0) -> None:
-        self.weights, self.bias, self.threshold, self.gap = weights, bias, threshold, gap
+    def __init__(
+        self,
+        weights: Any,
+        bias: float,
+        threshold: float,
+        gap: int,
+        states_scale: float = 0.0,
+        keep: float = 0.0,
+        tagger: TechniqueTagger | None = None,
+        tagger_weight: float = 0.0,
+    ) -> None:
+        self.weights, self.bias, self.threshold, self.gap, self.keep = weights, bias, threshold, gap, keep
         self.states_scale = states_scale
+        self.tagger, self.tagger_weight = tagger, tagger_weight
 
     @classmethod
     def load(cls, path: Path, meta: dict[str, Any]) -> SpanFinder:
@@ -317,34 +349,45 @@ class SpanFinder:
         try:
             data = np.load(path / "finder.npz")
             scale = float(meta.get("finder_states_scale", 0.0))
+            tagger = meta.get("tagger")
             return cls(
                 np.asarray(data["weights"], dtype=np.float32),
                 float(data["bias"]),
                 **meta["finder_decoding"],
                 states_scale=scale,
+                tagger=TechniqueTagger(path / tagger["file"]) if tagger else None,
+                tagger_weight=float(tagger["weight"]) if tagger else 0.0,
             )
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ModelError(f"{path}: cannot read the technique span finder: {error}") from error
 
-    def probabilities(self, doc: Any, states: Any = None) -> tuple[list[int], Any]:
-        """Token indices and each token's probability of lying inside a technique span; *states*
-        are the doc's token states from the shared encoder pass (needed when ``states_scale`` > 0)."""
+    @property
+    def needs_encoder(self) -> bool:
+        return self.states_scale > 0 or self.tagger is not None
+
+    def probabilities(self, doc: Any, reading: Reading | None = None) -> tuple[list[int], Any]:
+        """Token indices and each token's probability of lying inside a technique span; *reading*
+        is the doc's shared encoder pass (needed when the finder reads it)."""
         import numpy as np
 
         indices, rows = token_features(doc)
         if not rows:
             return [], np.zeros(0, dtype=np.float32)
+        if self.needs_encoder and reading is None:
+            raise ModelError("this technique span finder reads the shared encoder pass; none was given")
         logits = hash_features(rows) @ self.weights[:HASH_SIZE] + self.bias
-        if self.states_scale > 0:
-            if states is None:
-                raise ModelError("this technique span finder reads the shared encoder's token states; none were given")
-            logits += self.states_scale * (states[indices] @ self.weights[HASH_SIZE:])
-        return indices, 1.0 / (1.0 + np.exp(-logits))
+        if self.states_scale > 0 and reading is not None:
+            logits += self.states_scale * (reading.tokens[indices] @ self.weights[HASH_SIZE:])
+        probs = 1.0 / (1.0 + np.exp(-logits))
+        if self.tagger is not None and reading is not None:
+            tagged = self.tagger.probabilities(reading.runs, len(doc))[indices]
+            probs = self.tagger_weight * tagged + (1.0 - self.tagger_weight) * probs
+        return indices, probs
 
-    def spans(self, doc: Any, states: Any = None) -> list[tuple[int, int]]:
+    def spans(self, doc: Any, reading: Reading | None = None) -> list[tuple[int, int]]:
         """Character spans of the persuasive passages of a parsed ``Doc``."""
-        indices, probs = self.probabilities(doc, states)
-        return runs(doc, indices, list(map(float, probs)), self.threshold, self.gap)
+        indices, probs = self.probabilities(doc, reading)
+        return runs(doc, indices, list(map(float, probs)), self.threshold, self.gap, self.keep)
 
 
 def paragraph_features(text: str, paragraph: tuple[int, int], previous: tuple[int, int] | None) -> set[str]:
@@ -446,24 +489,26 @@ class PersuasionModel:
         )
         self.second_label = float(self.meta.get("second_label", 1.0))
         digest = hashlib.sha256()
-        for name in ("finder.npz", "classifier.npz", "paragraphs.npz"):
+        tagger = self.meta.get("tagger")
+        for name in ("finder.npz", "classifier.npz", "paragraphs.npz", *([tagger["file"]] if tagger else [])):
             digest.update((path / name).read_bytes())
-        self.version = f"techniques-linear sha256:{digest.hexdigest()[:12]}"
+        kind = "tagger+linear" if tagger else "linear"
+        self.version = f"techniques-{kind} sha256:{digest.hexdigest()[:12]}"
 
     @property
     def needs_encoder(self) -> bool:
-        """Whether the span finder or the paragraph classifier reads the shared encoder's token states."""
-        return self.finder.states_scale > 0 or self.paragraphs.states_scale > 0
+        """Whether the span finder or the paragraph classifier reads the shared encoder pass."""
+        return self.finder.needs_encoder or self.paragraphs.states_scale > 0
 
-    def spans_many(self, docs: Sequence[Any], states: Sequence[Any] | None = None) -> list[list[tuple[int, int]]]:
+    def spans_many(self, docs: Sequence[Any], readings: Sequence[Reading] | None = None) -> list[list[tuple[int, int]]]:
         """Character spans of the persuasive passages of each doc (a ``Doc`` of ``load_spacy()``);
-        the docs' token *states* come from the shared encoder pass, or are computed here if needed."""
-        if self.needs_encoder and states is None:
-            from narrascope.annotators.checkworthy import token_states
+        the docs' *readings* come from the shared encoder pass, or are made here if needed."""
+        if self.needs_encoder and readings is None:
+            from narrascope.annotators.checkworthy import load_checkworthy_model
 
-            states = token_states(docs)
+            readings = load_checkworthy_model().read(docs)
         return [
-            self.finder.spans(doc, states[i] if states is not None else None) if len(doc) else []
+            self.finder.spans(doc, readings[i] if readings is not None else None) if len(doc) else []
             for i, doc in enumerate(docs)
         ]
 

@@ -22,7 +22,7 @@ from typing import Any
 from narrascope.annotators.certainty import find_cues
 from narrascope.annotators.technique_families import FAMILIES, FAMILY_OF
 from narrascope.model import Span, Technique, TechniqueProfile
-from narrascope.pipeline import Work, annotator, shared_token_states
+from narrascope.pipeline import Work, annotator, shared_readings
 
 __all__ = ["TechniqueAnnotator", "build_techniques", "paragraphs_of", "profile"]
 
@@ -118,8 +118,8 @@ class TechniqueAnnotator:
         if work.parse is None:  # only English is parsed by spaCy; the model reads English only
             work.layers["techniques"] = []
             return
-        states = shared_token_states([work])
-        spans = self.model.spans_many([work.parse], states)[0]
+        readings = shared_readings([work])
+        spans = self.model.spans_many([work.parse], readings)[0]
         text = work.document.text
         paragraphs = list(work.document.paragraphs) or paragraphs_of(text)
         found = build_techniques(
@@ -130,7 +130,9 @@ class TechniqueAnnotator:
             list(
                 zip(
                     paragraphs,
-                    self.model.paragraph_techniques(text, paragraphs, work.parse, states[0] if states else None),
+                    self.model.paragraph_techniques(
+                        text, paragraphs, work.parse, readings[0].tokens if readings else None
+                    ),
                     strict=True,
                 )
             ),

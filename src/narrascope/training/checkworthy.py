@@ -5,7 +5,8 @@ Steps (CPU, one thread by default): fine-tune :func:`narrascope.training.minilm.
 ``*_train.tsv`` (AdamW, lr 5e-5, batch 32, max 64 tokens, 6 % warm-up then linear decay,
 length-bucketed batches, seed 0) and score dev every half epoch; keep the checkpoint with the
 best dev F1; export it to ONNX (opset 17, outputs: the probability and the last hidden states,
-which the pipeline's other layers read); quantise the weights to int8 per channel (onnxruntime
+which the pipeline's other layers read, and the states of layer 4, which the technique tagger
+reads); quantise the weights to int8 per channel (onnxruntime
 dynamic quantisation); choose the threshold that maximises dev F1 of
 the int8 model scoring one sentence at a time (as the pipeline does). Writes
 ``checkworthy.onnx``, ``tokenizer.json`` and ``meta.json``. Needs the ``train`` extra and
@@ -23,11 +24,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from narrascope.annotators.checkworthy import LOWER_LAYER
 from narrascope.errors import NarrascopeError
 from narrascope.evaluation.binary import prf
 from narrascope.evaluation.checkworthy import read_checkthat
 
-__all__ = ["train_checkworthy"]
+__all__ = ["expose_lower", "train_checkworthy"]
 
 FILES = {
     "train": "CT24_checkworthy_english_train.tsv",
@@ -40,6 +42,24 @@ MAX_LEN = 64
 def _best_threshold(labels: list[int], scores: list[float]) -> tuple[float, float]:
     """(F1, threshold) maximising F1 over thresholds 0.05 … 0.95 in steps of 0.01."""
     return max((prf(labels, [s >= t for s in scores])["f1"], t) for t in (round(0.05 + 0.01 * i, 2) for i in range(91)))
+
+
+def expose_lower(path: Path) -> None:
+    """Add the ``lower`` output to an exported model: the states of layer ``LOWER_LAYER`` (what
+    that layer's second layer norm gives), which the technique tagger reads. The other outputs
+    are computed exactly as before (an extra output of a tensor already computed)."""
+    import onnx
+
+    model = onnx.load(str(path))
+    if any(output.name == "lower" for output in model.graph.output):
+        return
+    suffix = f"layers.{LOWER_LAYER - 1}/ln2/LayerNormalization_output_0"
+    found = [name for node in model.graph.node for name in node.output if name.endswith(suffix)]
+    if len(found) != 1:
+        raise ValueError(f"{path}: expected one tensor ending in {suffix}, found {len(found)}")
+    model.graph.node.append(onnx.helper.make_node("Identity", [found[0]], ["lower"], name="lower"))
+    model.graph.output.append(onnx.helper.make_tensor_value_info("lower", onnx.TensorProto.FLOAT, None))
+    onnx.save(model, str(path))
 
 
 def train_checkworthy(
@@ -163,6 +183,7 @@ def train_checkworthy(
         input_names=["input_ids", "attention_mask"], output_names=["prob", "hidden"], dynamic_axes=axes,
     )  # fmt: skip
     quantize_dynamic(str(fp32), str(output / "checkworthy.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+    expose_lower(output / "checkworthy.onnx")
     shutil.copy(pretrained_dir() / "tokenizer.json", output / "tokenizer.json")
     shutil.rmtree(work, ignore_errors=True)
     meta: dict[str, Any] = {

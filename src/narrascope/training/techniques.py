@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from narrascope.annotators.persuasion import (
     PersuasionModel,
@@ -29,7 +29,7 @@ from narrascope.annotators.persuasion import (
     hash_features,
     paragraph_features,
     paragraph_vectors,
-    runs,
+    peaked_runs,
     span_features,
     token_features,
 )
@@ -47,6 +47,9 @@ from narrascope.evaluation.techniques import (
 )
 from narrascope.training.sparse import binary_matrix, counted_vocabulary
 
+if TYPE_CHECKING:
+    from narrascope.annotators.checkworthy import Reading
+
 __all__ = ["cross_validate", "evaluate_model", "evaluate_split", "train_techniques"]
 
 SEED = 1234
@@ -62,7 +65,13 @@ PARAGRAPH_STATES_SCALE = 3.0
 """Weight of a paragraph's mean encoder state beside the paragraph classifier's binary features
 (``--paragraph-states``). 5-fold CV paragraph micro-F1: 0.344 without, 0.357 at 1, 0.373 at 3."""
 THRESHOLDS = (0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3)
-GAPS = (1, 2, 3, 4, 5, 6)
+GAPS = (1, 2, 4, 6, 8, 12)
+KEEPS = (0.0, 0.3, 0.35, 0.4, 0.45)
+"""A run is kept when one of its tokens reaches this (0: every run). On the first CV fold with
+the tagger: SI F1 0.439 without, 0.446 at 0.3 or 0.35."""
+TAGGER_WEIGHTS = (0.4, 0.5, 0.6)
+"""Weight of the tagger's token probability beside the regression's (first CV fold: the tagger
+alone 0.421, the regression alone 0.397, mixed at 0.5 0.439, at 0.7 0.433)."""
 PARAGRAPH_C = 1.0
 PARAGRAPH_THRESHOLDS = (0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.1, 0.12, 0.15, 0.2)
 PARAGRAPH_FOLDS = 4
@@ -92,24 +101,41 @@ def parse(articles: Sequence[Article], cache: Path | None = None) -> list[Any]:
     return docs
 
 
-def token_states(docs: Sequence[Any], cache: Path | None = None) -> list[Any]:
-    """The shared pass's token states of the parsed articles (cached beside the parse's DocBin
-    when *cache* is given, under the model's digest: encoding the train split takes minutes)."""
+def readings(docs: Sequence[Any], cache: Path | None = None) -> list[Reading]:
+    """The shared pass over the parsed articles (cached beside the parse's DocBin when *cache* is
+    given, under the encoder's digest: reading the train split takes minutes). A cached reading
+    keeps what training reads, the token states and the runs; not the claim units or scores."""
     import numpy as np
 
     from narrascope.annotators import checkworthy
+    from narrascope.annotators.checkworthy import Reading, Run
 
-    digest = checkworthy.load_checkworthy_model().digest
-    path = cache.with_name(f"{cache.stem}-states-{digest}.npz") if cache is not None else None
+    model = checkworthy.load_checkworthy_model()
+    path = cache.with_name(f"{cache.stem}-reading-{model.digest}.npz") if cache is not None else None
     if path is not None and path.is_file():
         stored = np.load(path)
-        states = [stored[f"arr_{i}"] for i in range(len(stored.files))]
-        if [len(s) for s in states] == [len(d) for d in docs]:
-            return states
-    states = checkworthy.token_states(docs)
+        tokens = np.split(stored["tokens"], np.cumsum(stored["token_counts"])[:-1])
+        lower = np.split(stored["lower"], np.cumsum(stored["run_pieces"])[:-1])
+        rows = np.split(stored["rows"], np.cumsum(stored["run_pieces"] - 2)[:-1])
+        bounds = np.concatenate([[0], np.cumsum(stored["run_counts"])])
+        if [len(t) for t in tokens] == [len(d) for d in docs]:
+            return [
+                Reading(tokens[i], [], [], [Run(lower[r], rows[r]) for r in range(bounds[i], bounds[i + 1])])
+                for i in range(len(docs))
+            ]
+    read = model.read(docs)
     if path is not None:
-        np.savez(path, *states)
-    return states
+        runs = [run for reading in read for run in reading.runs]
+        np.savez(
+            path,
+            tokens=np.concatenate([r.tokens for r in read]),
+            token_counts=np.array([len(r.tokens) for r in read]),
+            lower=np.concatenate([run.lower for run in runs]) if runs else np.zeros((0, checkworthy.WIDTH)),
+            rows=np.concatenate([run.rows for run in runs]) if runs else np.zeros(0, np.int64),
+            run_pieces=np.array([len(run.lower) for run in runs], dtype=np.int64),
+            run_counts=np.array([len(r.runs) for r in read]),
+        )
+    return read
 
 
 class Features:
@@ -161,30 +187,84 @@ def _probabilities(features: Features, i: int, weights: Any, bias: float) -> Any
     return 1.0 / (1.0 + np.exp(-(features.matrices[i] @ weights + bias)))
 
 
+def _inside(article: Article, doc: Any) -> Any:
+    """Which of the doc's tokens lie inside a gold technique span (all techniques merged)."""
+    import numpy as np
+
+    inside = np.zeros(len(article.text) + 1, dtype=bool)
+    for start, end in merge([(s.start, s.end) for s in article.spans]):
+        inside[start:end] = True
+    return np.array([inside[token.idx] for token in doc], dtype=np.float32)
+
+
+def _fit_tagger(
+    articles: Sequence[Article],
+    docs: Sequence[Any],
+    read: Sequence[Reading],
+    chosen: Sequence[int],
+    threads: int,
+    log: Log,
+) -> Any:
+    from narrascope.training.technique_tagger import examples, finetune
+
+    items = examples([read[i] for i in chosen], [_inside(articles[i], docs[i]) for i in chosen])
+    log(f"tagger: fine-tuning on {len(items)} runs of {len(chosen)} articles")
+    return finetune(items, threads, log)
+
+
+def _tagged(
+    model: Any, docs: Sequence[Any], read: Sequence[Reading], features: Features, chosen: Sequence[int]
+) -> dict[int, Any]:
+    """The tagger's token probabilities on the *chosen* articles, read through its ONNX export
+    (what the shipped model runs)."""
+    from narrascope.annotators.technique_tagger import TechniqueTagger
+    from narrascope.training.technique_tagger import export
+
+    with tempfile.TemporaryDirectory(prefix="narrascope-tagger-") as tmp:
+        export(model, Path(tmp) / "tagger.onnx")
+        tagger = TechniqueTagger(Path(tmp) / "tagger.onnx")
+        return {i: tagger.probabilities(read[i].runs, len(docs[i]))[features.indices[i]] for i in chosen}
+
+
 def train_finder(
-    articles: Sequence[Article], docs: Sequence[Any], features: Features, chosen: Sequence[int], log: Log = _log
+    articles: Sequence[Article],
+    docs: Sequence[Any],
+    features: Features,
+    chosen: Sequence[int],
+    log: Log = _log,
+    read: Sequence[Reading] | None = None,
+    threads: int = 1,
 ) -> dict[str, Any]:
-    """Fit the finder on the *chosen* articles; decoding constants from the last fifth of them."""
+    """Fit the finder on the *chosen* articles; decoding constants from the last fifth of them.
+    With *read* (the shared pass of every article) the technique tagger is fine-tuned beside the
+    regression and the weight of its probabilities is chosen with the decoding constants."""
     n_dev = max(1, len(chosen) // 5)
     inner, dev = list(chosen[:-n_dev]), list(chosen[-n_dev:])
     weights, bias = _fit_finder(features, inner)
     gold = [[(s.start, s.end) for s in articles[i].spans] for i in dev]
-    probs = {i: list(map(float, _probabilities(features, i, weights, bias))) for i in dev}
-    best = (-1.0, THRESHOLDS[0], GAPS[0])
-    for threshold in THRESHOLDS:
-        for gap in GAPS:
-            found = [runs(docs[i], features.indices[i], probs[i], threshold, gap) for i in dev]
-            f1 = score_si(gold, found)["f1"]
-            if f1 > best[0]:
-                best = (f1, threshold, gap)
-    log(f"finder: threshold {best[1]}, gap {best[2]} (inner-dev SI F1 {best[0]:.4f} on {len(dev)} articles)")
+    linear = {i: _probabilities(features, i, weights, bias) for i in dev}
+    tagged = _tagged(_fit_tagger(articles, docs, read, inner, threads, log), docs, read, features, dev) if read else {}
+    best = (-1.0, 0.0, THRESHOLDS[0], GAPS[0], 0.0)
+    for mix in TAGGER_WEIGHTS if read else (0.0,):
+        probs = {i: list(map(float, mix * tagged[i] + (1 - mix) * linear[i] if read else linear[i])) for i in dev}
+        for threshold in THRESHOLDS:
+            for gap in GAPS:
+                peaked = [peaked_runs(docs[i], features.indices[i], probs[i], threshold, gap) for i in dev]
+                for keep in KEEPS:
+                    f1 = score_si(gold, [[(a, b) for a, b, peak in found if peak >= keep] for found in peaked])["f1"]
+                    if f1 > best[0]:
+                        best = (f1, mix, threshold, gap, keep)
+    f1, mix, threshold, gap, keep = best
+    log(f"finder: tagger weight {mix}, threshold {threshold}, gap {gap}, keep {keep} (inner-dev SI F1 {f1:.4f})")
     weights, bias = _fit_finder(features, chosen)
     return {
         "weights": weights,
         "bias": bias,
         "states_scale": features.scale,
-        "decoding": {"threshold": best[1], "gap": best[2]},
-        "inner_dev_si_f1": round(best[0], 4),
+        "decoding": {"threshold": threshold, "gap": gap, "keep": keep},
+        "tagger": _fit_tagger(articles, docs, read, chosen, threads, log) if read else None,
+        "tagger_weight": mix,
+        "inner_dev_si_f1": round(f1, 4),
     }
 
 
@@ -357,6 +437,12 @@ def save(
     np.savez_compressed(
         output / "paragraphs.npz", weights=paragraphs["weights"].astype(np.float16), bias=paragraphs["bias"], **dense
     )
+    tagger = {}
+    if finder.get("tagger") is not None:
+        from narrascope.training.technique_tagger import export
+
+        export(finder["tagger"], output / "tagger.onnx")
+        tagger = {"tagger": {"file": "tagger.onnx", "weight": finder["tagger_weight"]}}
     for name, part in (("classifier", classifier), ("paragraphs", paragraphs)):
         (output / f"{name}.json").write_text(
             json.dumps({"classes": part["classes"], "features": part["features"]}) + "\n", encoding="utf-8"
@@ -367,17 +453,18 @@ def save(
         "second_label": SECOND_LABEL,
         "paragraph_threshold": paragraphs["threshold"],
         "paragraph_states_scale": paragraphs["states_scale"],
+        **tagger,
         **meta,
     }
     (output / "meta.json").write_text(json.dumps(full, indent=2) + "\n", encoding="utf-8")
 
 
 def predict(
-    model: PersuasionModel, articles: Sequence[Article], docs: Sequence[Any], states: Sequence[Any] | None = None
+    model: PersuasionModel, articles: Sequence[Article], docs: Sequence[Any], read: Sequence[Reading] | None = None
 ) -> list[list[FoundSpan]]:
-    """The model's technique spans for each article (*states*: the docs' encoder token states)."""
+    """The model's technique spans for each article (*read*: the docs' shared encoder pass)."""
     out = []
-    for article, spans in zip(articles, model.spans_many(list(docs), states), strict=True):
+    for article, spans in zip(articles, model.spans_many(list(docs), read), strict=True):
         found: list[FoundSpan] = []
         for (start, end), guesses in zip(spans, model.techniques(article.text, spans), strict=True):
             found.extend(FoundSpan(start, end, g.technique, g.score) for g in guesses)
@@ -436,14 +523,14 @@ def score_all(
 
 
 def evaluate_model(
-    model: PersuasionModel, articles: Sequence[Article], docs: Sequence[Any], states: Sequence[Any] | None = None
+    model: PersuasionModel, articles: Sequence[Article], docs: Sequence[Any], read: Sequence[Reading] | None = None
 ) -> dict[str, Any]:
     """Score a trained model on articles it was not trained on (the encoder pass, when the model
-    reads it and *states* are not given, runs once here for the spans and the paragraphs)."""
-    if states is None and model.needs_encoder:
-        states = token_states(docs)
-    found = predict(model, articles, docs, states)
-    by_paragraph = predict_paragraphs(model, articles, docs, states)
+    reads it and *read* is not given, runs once here for the spans and the paragraphs)."""
+    if read is None and model.needs_encoder:
+        read = readings(docs)
+    found = predict(model, articles, docs, read)
+    by_paragraph = predict_paragraphs(model, articles, docs, [r.tokens for r in read] if read else None)
     return score_all(articles, found, by_paragraph, score_tc(articles, _ranker(model))["micro_f1"])
 
 
@@ -466,22 +553,30 @@ def _train_all(
     log: Log,
     vectors: Vectors = None,
     paragraph_scale: float = 0.0,
+    tagger: Sequence[Reading] | None = None,
+    threads: int = 1,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    finder = train_finder(articles, docs, features, chosen, log)
+    finder = train_finder(articles, docs, features, chosen, log, tagger, threads)
     picked = [articles[i] for i in chosen]
     picked_vectors = [vectors[i] for i in chosen] if vectors is not None else None
     return finder, train_classifier(picked), train_paragraphs(picked, log, picked_vectors, paragraph_scale)
 
 
 def _inputs(
-    articles: Sequence[Article], docs: Sequence[Any], cache: Path | None, states_scale: float, paragraph_scale: float
-) -> tuple[list[Any] | None, Features, Vectors]:
-    """The encoder states (read once, when either part reads them), the finder's features and
+    articles: Sequence[Article],
+    docs: Sequence[Any],
+    cache: Path | None,
+    states_scale: float,
+    paragraph_scale: float,
+    tagger: bool,
+) -> tuple[list[Reading] | None, Features, Vectors]:
+    """The shared encoder pass (read once, when any part reads it), the finder's features and
     the paragraphs' vectors."""
-    states = token_states(docs, cache) if max(states_scale, paragraph_scale) > 0 else None
+    read = readings(docs, cache) if tagger or max(states_scale, paragraph_scale) > 0 else None
+    states = [r.tokens for r in read] if read else None
     features = Features(articles, docs, states, states_scale)
     vectors = article_paragraph_vectors(articles, docs, states) if states and paragraph_scale > 0 else None
-    return states, features, vectors
+    return read, features, vectors
 
 
 def cross_validate(
@@ -493,14 +588,17 @@ def cross_validate(
     cache: Path | None = None,
     states_scale: float = STATES_SCALE,
     paragraph_scale: float = PARAGRAPH_STATES_SCALE,
+    tagger: bool = True,
+    threads: int = 1,
     log: Log = _log,
 ) -> dict[str, Any]:
     """Grouped K-fold by article on *split*: retrain every part per fold, score the pooled predictions.
     With *states_scale* > 0 the finder, with *paragraph_scale* > 0 the paragraph classifier also
-    reads the shared encoder's token states (0 and 0: the model without them)."""
+    reads the shared encoder's token states (0 and 0: the model without them); with *tagger* the
+    technique tagger is fine-tuned per fold (torch, *threads*)."""
     articles = read_semeval(data_dir, split, limit)
     docs = parse(articles, cache)
-    states, features, vectors = _inputs(articles, docs, cache, states_scale, paragraph_scale)
+    read, features, vectors = _inputs(articles, docs, cache, states_scale, paragraph_scale, tagger)
     order = list(range(len(articles)))
     random.Random(SEED).shuffle(order)
     folds = [sorted(order[i::k]) for i in range(k)]
@@ -511,15 +609,18 @@ def cross_validate(
         test_set = set(test)
         train = [i for i in order if i not in test_set]
         log(f"fold {number}/{k}: training on {len(train)} articles, scoring {len(test)}")
-        parts = _train_all(articles, docs, features, train, log, vectors, paragraph_scale)
+        parts = _train_all(
+            articles, docs, features, train, log, vectors, paragraph_scale, read if tagger else None, threads
+        )
         with tempfile.TemporaryDirectory(prefix="narrascope-techniques-") as tmp:
             save(Path(tmp), *parts, {})
             model = PersuasionModel(Path(tmp))
             test_articles, test_docs = [articles[i] for i in test], [docs[i] for i in test]
-            test_states = [states[i] for i in test] if states else None
+            test_read = [read[i] for i in test] if read else None
+            test_states = [r.tokens for r in test_read] if test_read else None
             for i, found, by_paragraph in zip(
                 test,
-                predict(model, test_articles, test_docs, test_states),
+                predict(model, test_articles, test_docs, test_read),
                 predict_paragraphs(model, test_articles, test_docs, test_states),
                 strict=True,
             ):
@@ -540,18 +641,23 @@ def train_techniques(
     cache: Path | None = None,
     states_scale: float = STATES_SCALE,
     paragraph_scale: float = PARAGRAPH_STATES_SCALE,
+    tagger: bool = True,
+    threads: int = 1,
     log: Log = _log,
 ) -> dict[str, Any]:
     """Train the shipped model on the whole ``train`` split and write it to *output* (the
     finder and the paragraph classifier read the shared encoder's token states at these scales;
-    0 and 0: a model without them)."""
+    0 and 0: a model without them; with *tagger*, the technique tagger is fine-tuned beside the
+    finder's regression: torch, *threads*)."""
     t0 = time.monotonic()
     articles = read_semeval(data_dir, "train")
     docs = parse(articles, cache)
     order = list(range(len(articles)))
     random.Random(SEED).shuffle(order)
-    _, features, vectors = _inputs(articles, docs, cache, states_scale, paragraph_scale)
-    finder, classifier, paragraphs = _train_all(articles, docs, features, order, log, vectors, paragraph_scale)
+    read, features, vectors = _inputs(articles, docs, cache, states_scale, paragraph_scale, tagger)
+    finder, classifier, paragraphs = _train_all(
+        articles, docs, features, order, log, vectors, paragraph_scale, read if tagger else None, threads
+    )
     meta = {
         "trained_on": f"SemEval-2023 Task 3 English train ({len(articles)} articles, {classifier['n_spans']} spans)",
         "finder": {
@@ -559,6 +665,8 @@ def train_techniques(
             "features": len(finder["weights"]),
             "states_scale": states_scale,
             "inner_dev_si_f1": finder["inner_dev_si_f1"],
+            "decoding": finder["decoding"],
+            "tagger_weight": finder["tagger_weight"] if tagger else None,
         },
         "classifier": {"C": C, "min_count": MIN_COUNT, "features": len(classifier["features"])},
         "paragraphs": {
