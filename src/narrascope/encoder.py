@@ -110,14 +110,12 @@ class Encoder:
     version = ENCODER_ID
 
     def __init__(self, model: Path, tokenizer: Path, threads: int = 1) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
+        from narrascope.models import onnx_session
+
         try:
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            self.session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+            self.session = onnx_session(model, threads)
             self.tokenizer = Tokenizer.from_file(str(tokenizer))
         except Exception as error:  # onnxruntime and tokenizers raise their own error types
             raise ModelError(f"cannot load the sentence encoder: {error}") from error

@@ -61,6 +61,17 @@ def verify_manifest(model_dir: Path, manifest: str | None = None) -> int:
 
 
 @lru_cache(maxsize=1)
+def onnx_session(path: Path, threads: int = 1) -> Any:
+    """An onnxruntime CPU session of *path* with *threads* intra-op threads (the shipped models
+    run one input at a time: more threads than cores only contend)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 def load_spacy() -> Any:
     """The verified English spaCy pipeline (tagger, parser, NER...), loaded once per process."""
     import spacy

@@ -92,17 +92,13 @@ class CheckworthyModel:
     """The ONNX classifier, its tokenizer and its threshold (``meta.json``)."""
 
     def __init__(self, path: Path, threads: int = 1) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
+
+        from narrascope.models import onnx_session
 
         try:
             self.meta: dict[str, Any] = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            self.session = onnxruntime.InferenceSession(
-                str(path / MODEL_FILE), options, providers=["CPUExecutionProvider"]
-            )
+            self.session = onnx_session(path / MODEL_FILE, threads)
             self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
             self.digest = hashlib.sha256((path / MODEL_FILE).read_bytes()).hexdigest()[:12]
             """Names what the token states were read with (caches of them are kept under it)."""

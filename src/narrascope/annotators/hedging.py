@@ -72,16 +72,13 @@ class FinetunedHedges:
     activations are quantised per call, so in a batch a score would depend on its neighbours."""
 
     def __init__(self, path: Path, threads: int = 1) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         from narrascope.encoder import encoder_files
+        from narrascope.models import onnx_session
 
         try:
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            self.session = onnx_session(path, threads)
             self.tokenizer = Tokenizer.from_file(str(encoder_files()[1]))
         except Exception as error:  # onnxruntime and tokenizers raise their own error types
             raise ModelError(f"{path}: cannot load the fine-tuned hedge classifier: {error}") from error

@@ -31,13 +31,10 @@ class TechniqueTagger:
     ``attention_mask``; output ``logits`` (1 × pieces)."""
 
     def __init__(self, path: Path, threads: int = 1) -> None:
-        import onnxruntime
+        from narrascope.models import onnx_session
 
         try:
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            self.session = onnx_session(path, threads)
         except Exception as error:  # onnxruntime raises its own error types
             raise ModelError(f"{path}: cannot load the technique tagger: {error}") from error
 

@@ -1,12 +1,14 @@
 """Train and cross-validate the persuasion-technique model on SemEval-2023 Task 3 (English).
 
 The model is :class:`narrascope.annotators.persuasion.PersuasionModel`: a token-level span
-finder, a span technique classifier and a paragraph classifier, all logistic regressions (see
-that module). Only the ``train`` split is used. The two decoding constants of the finder
-(probability threshold, bridged gap) are chosen on the last fifth of the articles each training
-run is given, the paragraph classifier's threshold on out-of-fold scores of an inner 4-fold
-split of them; then every part is refitted on all of them. Nothing is ever tuned on the
-articles it is scored on.
+finder (a logistic regression and, unless ``tagger=False``, the fine-tuned technique tagger of
+:mod:`narrascope.training.technique_tagger`), a span technique classifier and a paragraph
+classifier (logistic regressions; see that module). Only the ``train`` split is used. The
+finder's decoding constants (the tagger's weight, probability threshold, bridged gap, the
+probability a run must reach somewhere) are chosen on the last fifth of the articles each
+training run is given, with the regression and the tagger fitted on the other four fifths; the
+paragraph classifier's threshold on out-of-fold scores of an inner 4-fold split of them; then
+every part is refitted on all of them. Nothing is ever tuned on the articles it is scored on.
 
 Cross-validation is grouped by article: each fold's articles are held out whole, every part is
 retrained on the rest, and every score is computed once over the pooled held-out predictions.
