@@ -212,6 +212,30 @@ def test_a_run_is_kept_when_one_of_its_tokens_is_sure_enough() -> None:
     assert len(runs(doc, indices, probs, 0.2, 1)) == 2  # keep 0: every run
 
 
+def test_the_shipped_tagger_reads_the_shared_pass() -> None:
+    """The shipped finder mixes the tagger's probabilities in; it reads the lower states the
+    shared pass keeps for every run, and gives the same spans when it runs the pass itself."""
+    import numpy as np
+
+    from narrascope.annotators.checkworthy import WIDTH, load_checkworthy_model
+    from narrascope.annotators.persuasion import load_persuasion_model
+    from narrascope.models import load_spacy
+
+    model, encoder = load_persuasion_model(), load_checkworthy_model()
+    assert model.finder.tagger is not None and 0 < model.finder.tagger_weight < 1 and model.needs_encoder
+    doc = load_spacy()("These traitors will destroy everything we love!\n\nOfficials met on Tuesday.")
+    reading = encoder.read([doc])[0]
+    assert reading.runs and all(r.lower.shape == (len(r.rows) + 2, WIDTH) for r in reading.runs)
+    tagged = model.finder.tagger.probabilities(reading.runs, len(doc))
+    assert tagged.shape == (len(doc),) and ((tagged >= 0) & (tagged <= 1)).all()
+    assert tagged[[t.i for t in doc if t.is_space]].max() == 0  # no word piece, no probability
+    words = {t.text: tagged[t.i] for t in doc}
+    assert words["traitors"] > words["Tuesday"]
+    assert model.spans_many([doc], [reading]) == model.spans_many([doc])
+    indices, mixed = model.finder.probabilities(doc, reading)
+    assert np.all((mixed >= 0) & (mixed <= 1)) and len(indices) == len(mixed)
+
+
 def test_training_reads_the_shared_pass_once_and_caches_it(tmp_path: Path) -> None:
     import numpy as np
 

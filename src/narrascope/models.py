@@ -60,7 +60,6 @@ def verify_manifest(model_dir: Path, manifest: str | None = None) -> int:
     return checked
 
 
-@lru_cache(maxsize=1)
 def onnx_session(path: Path, threads: int = 1) -> Any:
     """An onnxruntime CPU session of *path* with *threads* intra-op threads (the shipped models
     run one input at a time: more threads than cores only contend)."""
@@ -72,6 +71,7 @@ def onnx_session(path: Path, threads: int = 1) -> Any:
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
+@lru_cache(maxsize=1)
 def load_spacy() -> Any:
     """The verified English spaCy pipeline (tagger, parser, NER...), loaded once per process."""
     import spacy
