@@ -110,10 +110,8 @@ class CheckworthyModel:
         self._pieces = Tokenizer.from_str(self.tokenizer.to_str())  # for read: never truncates
         self._pieces.no_truncation()
         self.threshold = float(self.meta["threshold"])
-        outputs = [output.name for output in self.session.get_outputs()]
-        self.has_states = "hidden" in outputs
-        self.has_lower = "lower" in outputs
-        self.outputs = outputs
+        self.outputs = [output.name for output in self.session.get_outputs()]
+        self.has_states = "hidden" in self.outputs
         self.version = f"checkworthy-minilm {self.meta.get('variant', '')} thr {self.threshold:.2f}".strip()
 
     def scores(self, texts: Sequence[str]) -> list[float]:

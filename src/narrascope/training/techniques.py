@@ -140,6 +140,17 @@ def readings(docs: Sequence[Any], cache: Path | None = None) -> list[Reading]:
     return read
 
 
+def _inside(article: Article, doc: Any) -> Any:
+    """Which of the doc's tokens lie inside a gold technique span (all techniques merged): what
+    the finder and the tagger learn."""
+    import numpy as np
+
+    inside = np.zeros(len(article.text) + 1, dtype=bool)
+    for start, end in merge([(s.start, s.end) for s in article.spans]):
+        inside[start:end] = True
+    return np.array([inside[token.idx] for token in doc], dtype=bool)
+
+
 class Features:
     """The finder's token features of every article (hashed, beside the scaled token *states* when
     given), computed once per run."""
@@ -156,16 +167,13 @@ class Features:
         self.labels: list[Any] = []
         for number, (article, doc) in enumerate(zip(articles, docs, strict=True)):
             indices, rows = token_features(doc)
-            inside = np.zeros(len(article.text) + 1, dtype=bool)
-            for start, end in merge([(s.start, s.end) for s in article.spans]):
-                inside[start:end] = True
             self.indices.append(indices)
             matrix = hash_features(rows) if rows else None
             if matrix is not None and states is not None and scale > 0:
                 dense = csr_matrix(scale * states[number][indices])
                 matrix = hstack([matrix, dense]).tocsr()
             self.matrices.append(matrix)
-            self.labels.append(np.array([inside[doc[i].idx] for i in indices], dtype=bool))
+            self.labels.append(_inside(article, doc)[np.asarray(indices, dtype=np.int64)])
 
 
 def _fit_finder(features: Features, chosen: Sequence[int]) -> tuple[Any, float]:
@@ -187,16 +195,6 @@ def _probabilities(features: Features, i: int, weights: Any, bias: float) -> Any
     if features.matrices[i] is None:
         return np.zeros(0)
     return 1.0 / (1.0 + np.exp(-(features.matrices[i] @ weights + bias)))
-
-
-def _inside(article: Article, doc: Any) -> Any:
-    """Which of the doc's tokens lie inside a gold technique span (all techniques merged)."""
-    import numpy as np
-
-    inside = np.zeros(len(article.text) + 1, dtype=bool)
-    for start, end in merge([(s.start, s.end) for s in article.spans]):
-        inside[start:end] = True
-    return np.array([inside[token.idx] for token in doc], dtype=np.float32)
 
 
 def _fit_tagger(
