@@ -159,6 +159,47 @@ def test_a_store_made_before_the_search_index_read_the_documents_is_upgraded(tmp
             assert "content='documents'" in definition.scalar()
 
 
+def _migrate(store: Store, revision: str, down: bool = False) -> None:
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("narrascope.store") / "migrations"))
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def test_layer_rows_follow_their_documents_across_the_document_keys_migration(store: Store) -> None:
+    """Migration 0008 (layer rows keyed by the document's integer key) and back: every layer row
+    still belongs to its document, the filters still find it, new documents are numbered after."""
+    from sqlalchemy import text
+
+    first, second = analysis("Shameful buses arrive in town."), analysis("The council met about trams.")
+    store.add([first, second])
+    _migrate(store, "0007", down=True)
+    with store.engine.connect() as connection:
+        rows = connection.execute(text("SELECT document_id, item FROM techniques ORDER BY document_id"))
+        assert [tuple(r) for r in rows] == sorted([(first.document.id, "P1"), (second.document.id, "P1")])
+        connection.execute(text("DELETE FROM claims WHERE document_id = :d"), {"d": second.document.id})
+        connection.commit()
+    _migrate(store, "head")
+    third = analysis("Shameful trams arrive too.")
+    assert store.add([third]) == 1
+    assert store.count("claims") == 2 and store.count("techniques") == 3
+    with store.engine.connect() as connection:
+        keys = dict(connection.execute(text("SELECT id, key FROM documents")).all())
+        claimed = {
+            str(r[0])
+            for r in connection.execute(text("SELECT d.id FROM claims c JOIN documents d ON d.key = c.document"))
+        }
+    assert keys[third.document.id] == 3 and {keys[first.document.id], keys[second.document.id]} == {1, 2}
+    assert claimed == {first.document.id, third.document.id}
+    assert set(store.search("", filters=Filters(technique="loaded_language"))) == set(keys)
+
+
 def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "corpus.db"
     path.write_bytes(b"not a database at all" * 100)

@@ -52,8 +52,12 @@ def snapshot(db: str) -> dict[str, object]:
         analyses = dict(connection.execute(select(d.id, d.analysis)).all())
         layers = {
             table.name: sorted(tuple(row) for row in connection.execute(select(table)).all())
-            for table in (*tables.LAYERS, tables.outlets, story_tables.members)
+            for table in (tables.outlets, story_tables.members)
         }
+        for table in tables.LAYERS:  # the documents' keys follow the order they were stored in: name them by id
+            own = [column for column in table.c if column.name != "document"]
+            query = select(d.id, *own).join(tables.documents, d.key == table.c.document)
+            layers[table.name] = sorted(tuple(row) for row in connection.execute(query).all())
         c = story_tables.clusters.c
         layers["clusters"] = sorted(tuple(row) for row in connection.execute(select(c.id, c.level, c.opened_by)))
     return {"analyses": analyses, "layers": layers}

@@ -411,7 +411,7 @@ def bench_ingest(
     postgres: Annotated[
         str | None, typer.Option(help="Also time a PostgreSQL (a fresh schema, dropped after).")
     ] = None,
-    copies: Annotated[int, typer.Option(help="Renamed copies of each analysis for the store rate.")] = 20,
+    copies: Annotated[int, typer.Option(help="Renamed copies of each analysis for the store rate.")] = 100,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON on the last line.")] = False,
 ) -> None:
     """Storing pre-analysed documents (docs/s) and end-to-end ingest against analysis alone."""

@@ -32,16 +32,21 @@ def _table(what: str) -> Table:
 
 
 def _columns(what: str, full: bool) -> list[str]:
-    names = [c.name for c in _table(what).columns]
+    """The exported columns: a layer row names its document by id (the store's integer key is
+    its own affair), a document leaves its analysis out unless *full*."""
+    names = [c.name for c in _table(what).columns if c.name != "key"]
     if what == "documents" and not full:
         names.remove("analysis")
-    return names
+    return ["document_id" if name == "document" else name for name in names]
 
 
 def _rows(store: Store, what: str, columns: list[str]) -> Iterator[list[dict[str, Any]]]:
-    table = _table(what)
-    order = [table.c[name] for name in ("document_id", "item") if name in table.c] or [table.c.id]
-    query = select(*(table.c[name] for name in columns)).order_by(*order)
+    table, d = _table(what), schema.documents.c
+    if what == "documents":
+        query = select(*(table.c[name] for name in columns)).order_by(table.c.id)
+    else:
+        shown = [d.id.label(name) if name == "document_id" else table.c[name] for name in columns]
+        query = select(*shown).join(schema.documents, d.key == table.c.document).order_by(d.id, table.c.item)
     with store.engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
         for chunk in result.partitions(CHUNK):
@@ -89,12 +94,12 @@ def export(store: Store, what: str, fmt: str, output: Path, full: bool = False) 
 def _arrow_schema(what: str, columns: list[str]) -> Any:
     """Arrow types from the table's column types (times as ISO strings, like the other formats)."""
     import pyarrow as pa
-    from sqlalchemy import Boolean, Float, Integer
+    from sqlalchemy import Boolean, Float, Integer, String
 
     table = _table(what)
     fields = []
     for name in columns:
-        kind = table.c[name].type
+        kind = table.c[name].type if name in table.c else String()
         arrow = pa.int64() if isinstance(kind, Integer) else pa.float64() if isinstance(kind, Float) else None
         arrow = pa.bool_() if isinstance(kind, Boolean) else arrow
         fields.append(pa.field(name, arrow or pa.string()))

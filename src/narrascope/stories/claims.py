@@ -71,11 +71,13 @@ def claim_item(document_id: str, claim_id: str) -> str:
     return f"{document_id}:{claim_id}"
 
 
-def claim_row(m: Any) -> Any:
+def claim_row(m: Any, d: Any) -> Any:
     """The condition joining cluster member rows (``members.c`` or an alias's) to their row in
-    the claims layer's table (where the sentence and its characters are)."""
+    the claims layer's table (where the sentence and its characters are); *d* is the documents
+    table's columns, joined to the members by ``d.id == m.document_id`` (a layer row names its
+    document by key)."""
     c = schema.claims.c
-    return (c.document_id == m.document_id) & (m.item == c.document_id.concat(":").concat(c.item))
+    return (c.document == d.key) & (m.item == m.document_id.concat(":").concat(c.item))
 
 
 class ClaimIndex(InStep):
@@ -108,10 +110,12 @@ class ClaimIndex(InStep):
     def catch_up(self, store: Store) -> None:
         """Replay the claims (with their narratives) and the claim merges stored after this
         index's last assignment (both are only ever appended)."""
-        m = members.c
-        text = select(schema.claims.c.text).where(claim_row(m)).scalar_subquery()
-        claim_rows = select(m.item, m.cluster, m.assigned, m.encoder, m.vector, text.label("text")).where(
-            m.level == CLAIM, m.position >= self.positions[CLAIM]
+        m, d = members.c, schema.documents.c
+        text = select(schema.claims.c.text).where(claim_row(m, d)).scalar_subquery()
+        claim_rows = (
+            select(m.item, m.cluster, m.assigned, m.encoder, m.vector, text.label("text"))
+            .join(schema.documents, d.id == m.document_id)
+            .where(m.level == CLAIM, m.position >= self.positions[CLAIM])
         )
         narrative_rows = select(m.item, m.cluster, m.match, m.similarity, m.centroid).where(
             m.level == NARRATIVE, m.position >= self.positions[NARRATIVE]

@@ -102,7 +102,7 @@ def _member_rows(level: str) -> Select[Any]:
     if level == LEVEL:
         lead: Any = func.substr(d.text, 1, 300)
     else:
-        lead = select(c.text).where(claim_row(m)).scalar_subquery()
+        lead = select(c.text).where(claim_row(m, d)).scalar_subquery()
     if level == NARRATIVE:
         claim = members.alias("claim_row")
         vector = select(claim.c.vector).where(claim.c.level == CLAIM, claim.c.item == m.item).scalar_subquery()

@@ -120,7 +120,7 @@ def with_members(store: Store, result: CoordinationResult, level: str) -> Coordi
     shown: list[Any] = [m.item, m.document_id, m.cluster, m.rung, m.similarity, m.match, m.centroid, d.title]
     query = select(*shown).join(schema.documents, d.id == m.document_id)
     if level != LEVEL:
-        query = query.add_columns(k.start, k.end, k.text).join(schema.claims, claim_row(m))
+        query = query.add_columns(k.start, k.end, k.text).join(schema.claims, claim_row(m, d))
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
     names = sorted({cluster for _, cluster in wanted})
     with store.engine.connect() as connection:

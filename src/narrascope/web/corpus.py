@@ -80,11 +80,13 @@ def _facets_query(dialect: str) -> Any:
             select(name["month"], month, func.count())
             .where(_among(dialect, d.id), d.published.is_not(None))
             .group_by(literal_column("2")),  # by position: PostgreSQL sees two bound substr() calls as different
-            select(name["speaker"], q.speaker, func.count(func.distinct(q.document_id)))
-            .where(_among(dialect, q.document_id), q.speaker.is_not(None))
+            select(name["speaker"], q.speaker, func.count(func.distinct(q.document)))
+            .join(s.documents, d.key == q.document)
+            .where(_among(dialect, d.id), q.speaker.is_not(None))
             .group_by(q.speaker),
-            select(name["technique"], t.technique, func.count(func.distinct(t.document_id)))
-            .where(_among(dialect, t.document_id))
+            select(name["technique"], t.technique, func.count(func.distinct(t.document)))
+            .join(s.documents, d.key == t.document)
+            .where(_among(dialect, d.id))
             .group_by(t.technique),
         )
     return _QUERIES[dialect]
