@@ -55,11 +55,13 @@ def _tagger() -> Any:
     import torch
     from torch import nn
 
+    from narrascope.annotators.checkworthy import LOWER_LAYER
+
     class Tagger(nn.Module):  # type: ignore[misc]
         def __init__(self) -> None:
             super().__init__()
             base = classifier()
-            self.layers = nn.ModuleList(copy.deepcopy(layer) for layer in base.layers[4:])
+            self.layers = nn.ModuleList(copy.deepcopy(layer) for layer in base.layers[LOWER_LAYER:])
             self.drop = nn.Dropout(0.1)
             self.head = nn.Linear(384, 1)
 
