@@ -278,3 +278,37 @@ def test_training_with_the_tagger(tmp_path: Path) -> None:
     assert (tmp_path / "model" / "tagger.onnx").is_file() and model.finder.tagger is not None
     assert meta["finder"]["tagger_weight"] == model.finder.tagger_weight in TAGGER_WEIGHTS
     assert model.version.startswith("techniques-tagger+linear")
+
+
+def test_the_lower_output_moves_with_the_taggers_split(tmp_path: Path) -> None:
+    """``expose_lower`` on a model that already gives ``lower`` from another layer moves it there
+    (and leaves a model alone when it already gives that layer), so changing the tagger's split is
+    one constant and a re-export. A two-layer stand-in graph, built with onnx itself."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    from narrascope.training.checkworthy import expose_lower
+
+    names = [f"/encoder/layers.{i}/ln2/LayerNormalization_output_0" for i in range(2)]
+    nodes = [helper.make_node("Relu", ["x"], [names[0]]), helper.make_node("Relu", [names[0]], [names[1]])]
+    value = helper.make_tensor_value_info
+    graph = helper.make_graph(
+        nodes, "g", [value("x", TensorProto.FLOAT, [1])], [value(names[1], TensorProto.FLOAT, [1])]
+    )
+    path = tmp_path / "model.onnx"
+    onnx.save(helper.make_model(graph), str(path))
+
+    def lower_input() -> list[list[str]]:
+        model = onnx.load(str(path))
+        assert [o.name for o in model.graph.output].count("lower") == 1
+        return [list(node.input) for node in model.graph.node if list(node.output) == ["lower"]]
+
+    expose_lower(path, layer=2)
+    assert lower_input() == [[names[1]]]
+    expose_lower(path, layer=1)
+    assert lower_input() == [[names[0]]]
+    before = path.read_bytes()
+    expose_lower(path, layer=1)
+    assert path.read_bytes() == before
+    with pytest.raises(ValueError, match="expected one tensor"):
+        expose_lower(path, layer=3)

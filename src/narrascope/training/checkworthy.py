@@ -44,19 +44,25 @@ def _best_threshold(labels: list[int], scores: list[float]) -> tuple[float, floa
     return max((prf(labels, [s >= t for s in scores])["f1"], t) for t in (round(0.05 + 0.01 * i, 2) for i in range(91)))
 
 
-def expose_lower(path: Path) -> None:
-    """Add the ``lower`` output to an exported model: the states of layer ``LOWER_LAYER`` (what
-    that layer's second layer norm gives), which the technique tagger reads. The other outputs
-    are computed exactly as before (an extra output of a tensor already computed)."""
+def expose_lower(path: Path, layer: int = LOWER_LAYER) -> None:
+    """Give an exported model the ``lower`` output: the states of *layer* (what that layer's
+    second layer norm gives), which the technique tagger reads. The other outputs are computed
+    exactly as before (an extra output of a tensor already computed). A ``lower`` output taken
+    from another layer is moved (the tagger's split changed); from this one, nothing changes."""
     import onnx
 
     model = onnx.load(str(path))
-    if any(output.name == "lower" for output in model.graph.output):
-        return
-    suffix = f"layers.{LOWER_LAYER - 1}/ln2/LayerNormalization_output_0"
+    suffix = f"layers.{layer - 1}/ln2/LayerNormalization_output_0"
     found = [name for node in model.graph.node for name in node.output if name.endswith(suffix)]
     if len(found) != 1:
         raise ValueError(f"{path}: expected one tensor ending in {suffix}, found {len(found)}")
+    old = [node for node in model.graph.node if list(node.output) == ["lower"]]
+    if old and list(old[0].input) == found:
+        return
+    for node in old:
+        model.graph.node.remove(node)
+    for output in [output for output in model.graph.output if output.name == "lower"]:
+        model.graph.output.remove(output)
     model.graph.node.append(onnx.helper.make_node("Identity", [found[0]], ["lower"], name="lower"))
     model.graph.output.append(onnx.helper.make_tensor_value_info("lower", onnx.TensorProto.FLOAT, None))
     onnx.save(model, str(path))
