@@ -44,7 +44,7 @@ class Prepared:
     """One analysed document in the store's form (see module doc)."""
 
     document: Row
-    """The ``documents`` row without ``added``, which the writer appends."""
+    """The ``documents`` row without ``added`` and ``key``, which the writer appends."""
     layers: dict[str, list[Row]]
     """Rows per layer table without their first column, the document's key, which the writer
     gives when it stores the document (:func:`layer_rows`)."""
