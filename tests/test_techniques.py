@@ -236,6 +236,33 @@ def test_the_shipped_tagger_reads_the_shared_pass() -> None:
     assert np.all((mixed >= 0) & (mixed <= 1)) and len(indices) == len(mixed)
 
 
+def test_a_tagger_fed_another_layers_states_is_refused(tmp_path: Path) -> None:
+    """The tagger and the shared pass must split the encoder at the same layer: fed another
+    layer's states the tagger would give wrong probabilities without failing, so either model
+    saying another layer (or, saying none, the split before LOWER_LAYER moved) is refused."""
+    import shutil
+
+    from narrascope.annotators import checkworthy, persuasion
+    from narrascope.annotators.checkworthy import EARLIER_LOWER_LAYER, LOWER_LAYER, CheckworthyModel
+    from narrascope.annotators.persuasion import PersuasionModel
+    from narrascope.errors import ModelError
+
+    assert LOWER_LAYER != EARLIER_LOWER_LAYER  # else a model saying nothing would be right
+    techniques = shutil.copytree(persuasion.model_dir(), tmp_path / "techniques")
+    meta = json.loads((techniques / "meta.json").read_text(encoding="utf-8"))
+    assert meta["tagger"]["lower_layer"] == LOWER_LAYER
+    for tagger in ({**meta["tagger"], "lower_layer": LOWER_LAYER + 1}, {"file": "tagger.onnx", "weight": 0.5}):
+        (techniques / "meta.json").write_text(json.dumps({**meta, "tagger": tagger}), encoding="utf-8")
+        with pytest.raises(ModelError, match="retrain"):
+            PersuasionModel(techniques)
+    shared = shutil.copytree(checkworthy.model_dir(), tmp_path / "checkworthy")
+    settings = json.loads((shared / "meta.json").read_text(encoding="utf-8"))
+    assert settings["lower_layer"] == LOWER_LAYER and "lower" in CheckworthyModel(shared).outputs
+    (shared / "meta.json").write_text(json.dumps({**settings, "lower_layer": LOWER_LAYER + 1}), encoding="utf-8")
+    with pytest.raises(ModelError, match="re-expose"):
+        CheckworthyModel(shared)
+
+
 def test_training_reads_the_shared_pass_once_and_caches_it(tmp_path: Path) -> None:
     import numpy as np
 
@@ -303,8 +330,10 @@ def test_the_lower_output_moves_with_the_taggers_split(tmp_path: Path) -> None:
         assert [o.name for o in model.graph.output].count("lower") == 1
         return [list(node.input) for node in model.graph.node if list(node.output) == ["lower"]]
 
+    (tmp_path / "meta.json").write_text('{"threshold": 0.5}', encoding="utf-8")
     expose_lower(path, layer=2)
     assert lower_input() == [[names[1]]]
+    assert json.loads((tmp_path / "meta.json").read_text(encoding="utf-8")) == {"threshold": 0.5, "lower_layer": 2}
     expose_lower(path, layer=1)
     assert lower_input() == [[names[0]]]
     before = path.read_bytes()

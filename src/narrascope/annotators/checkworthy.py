@@ -38,9 +38,13 @@ CLS, SEP = 101, 102
 """The WordPiece ids of ``[CLS]`` and ``[SEP]``."""
 WIDTH = 384
 """The width of the model's hidden states."""
-LOWER_LAYER = 4
+LOWER_LAYER = 1
 """The layer whose states the model also gives as its ``lower`` output: a tagger can fine-tune
-copies of the layers above it (the technique tagger) and share the pass below."""
+copies of the layers above it (the technique tagger) and share the pass below. A model's
+``meta.json`` says which layer its output is (``lower_layer``; 4 when it does not say, the split
+before 2026-12); a model whose layer differs is refused, since a tagger fed another layer's states
+gives wrong probabilities without failing."""
+EARLIER_LOWER_LAYER = 4
 
 States = npt.NDArray[np.float32]
 
@@ -112,6 +116,12 @@ class CheckworthyModel:
         self.threshold = float(self.meta["threshold"])
         self.outputs = [output.name for output in self.session.get_outputs()]
         self.has_states = "hidden" in self.outputs
+        layer = int(self.meta.get("lower_layer", EARLIER_LOWER_LAYER))
+        if "lower" in self.outputs and layer != LOWER_LAYER:
+            raise ModelError(
+                f"{path}: its lower output is layer {layer}'s, the technique tagger reads layer {LOWER_LAYER}'s;"
+                " re-expose it (narrascope.training.checkworthy.expose_lower)"
+            )
         self.version = f"checkworthy-minilm {self.meta.get('variant', '')} thr {self.threshold:.2f}".strip()
 
     def scores(self, texts: Sequence[str]) -> list[float]:

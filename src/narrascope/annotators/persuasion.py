@@ -7,8 +7,8 @@ all reading what the shared passes already produced (no second parse, no encoder
    hashed features of the token, its neighbours, its place in the sentence and parse, and the
    words of its sentence, and (when ``finder_states_scale`` in ``meta.json`` is above 0) the
    token's state from the shared encoder pass, scaled by that constant. Where the model has a
-   ``tagger.onnx`` (:mod:`.technique_tagger`: the shared encoder's top two layers fine-tuned
-   for this, reading the pass's lower states), a token's probability is a weighted mean of the
+   ``tagger.onnx`` (:mod:`.technique_tagger`: the shared encoder's layers above its first,
+   fine-tuned for this, reading the pass's lower states), a token's probability is a weighted mean of the
    tagger's and the regression's. Runs of tokens above a threshold, bridged over short gaps
    within a sentence, become the spans when one of their tokens reaches a second, higher
    threshold. Trained on the gold spans of all techniques merged where they overlap, which is
@@ -24,7 +24,7 @@ all reading what the shared passes already produced (no second parse, no encoder
    where the finder found no span.
 
 Weights are NumPy arrays with their feature names (or the hashing size) beside them, so
-inference is a lookup, a sum and a logistic function (and, with the tagger, two transformer
+inference is a lookup, a sum and a logistic function (and, with the tagger, five transformer
 layers over states the shared pass already computed).
 """
 
@@ -42,6 +42,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from narrascope.annotators.checkworthy import EARLIER_LOWER_LAYER, LOWER_LAYER
 from narrascope.annotators.technique_tagger import TechniqueTagger
 from narrascope.errors import ModelError
 
@@ -350,6 +351,12 @@ class SpanFinder:
             data = np.load(path / "finder.npz")
             scale = float(meta.get("finder_states_scale", 0.0))
             tagger = meta.get("tagger")
+            layer = int(tagger.get("lower_layer", EARLIER_LOWER_LAYER)) if tagger else LOWER_LAYER
+            if layer != LOWER_LAYER:
+                raise ValueError(
+                    f"its tagger was fine-tuned on layer {layer}'s states, the shared pass gives layer"
+                    f" {LOWER_LAYER}'s; retrain it (narrascope train techniques)"
+                )
             return cls(
                 np.asarray(data["weights"], dtype=np.float32),
                 float(data["bias"]),

@@ -1,15 +1,16 @@
 """The technique tagger: the shared encoder's top layers, fine-tuned to mark persuasive words.
 
 The pipeline runs one encoder pass (the check-worthiness model, :mod:`.checkworthy`) and keeps,
-for every input run, the states of its layer 4 (``Run.lower``). This tagger is a copy of
-all-MiniLM-L6-v2's layers 5 and 6 with a per-word-piece head, fine-tuned on SemEval-2023 Task 3
-English train to say whether a word piece lies inside a persuasion-technique span
-(:mod:`narrascope.training.technique_tagger`). It reads those lower states, so a document
-costs two transformer layers here instead of a second six-layer pass. ONNX with int8 weights
-on onnxruntime; no torch. Each run is tagged on its own: the activations are quantised per
-call, so in a batch a run's probabilities would depend on its neighbours (and padding made
-batches slower: 30 documents took 0.83 s one run at a time, 1.03 s in batches of 32). A token's
-probability is the mean of its word pieces'.
+for every input run, the states after its layer :data:`~.checkworthy.LOWER_LAYER`
+(``Run.lower``). This tagger is a copy of all-MiniLM-L6-v2's layers above that one (2 to 6) with
+a per-word-piece head, fine-tuned on SemEval-2023 Task 3 English train to say whether a word
+piece lies inside a persuasion-technique span (:mod:`narrascope.training.technique_tagger`). It
+reads those lower states, so a document costs five transformer layers here, not a second
+tokenisation and six-layer pass (the deeper the fine-tuned part, the better the spans: see the
+model card). ONNX with int8 weights on onnxruntime; no torch. Each run is tagged on its own: the
+activations are quantised per call, so in a batch a run's probabilities would depend on its
+neighbours (and padding made batches slower: with two layers, 30 documents took 0.83 s one run
+at a time, 1.03 s in batches of 32). A token's probability is the mean of its word pieces'.
 """
 
 from __future__ import annotations

