@@ -41,10 +41,10 @@ WIDTH = 384
 LOWER_LAYER = 1
 """The layer whose states the model also gives as its ``lower`` output: a tagger can fine-tune
 copies of the layers above it (the technique tagger) and share the pass below. A model's
-``meta.json`` says which layer its output is (``lower_layer``; 4 when it does not say, the split
-before 2026-12); a model whose layer differs is refused, since a tagger fed another layer's states
-gives wrong probabilities without failing."""
+``meta.json`` says which layer its output is (``lower_layer``); a model whose layer differs is
+refused, since a tagger fed another layer's states gives wrong probabilities without failing."""
 EARLIER_LOWER_LAYER = 4
+"""The layer of a model whose ``meta.json`` does not say (the split until 2026-11-30)."""
 
 States = npt.NDArray[np.float32]
 

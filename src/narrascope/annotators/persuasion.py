@@ -8,11 +8,11 @@ all reading what the shared passes already produced (no second parse, no encoder
    words of its sentence, and (when ``finder_states_scale`` in ``meta.json`` is above 0) the
    token's state from the shared encoder pass, scaled by that constant. Where the model has a
    ``tagger.onnx`` (:mod:`.technique_tagger`: the shared encoder's layers above its first,
-   fine-tuned for this, reading the pass's lower states), a token's probability is a weighted mean of the
-   tagger's and the regression's. Runs of tokens above a threshold, bridged over short gaps
-   within a sentence, become the spans when one of their tokens reaches a second, higher
-   threshold. Trained on the gold spans of all techniques merged where they overlap, which is
-   what span identification is scored on.
+   fine-tuned for this, reading the pass's lower states), a token's probability is a weighted
+   mean of the tagger's and the regression's. Runs of tokens above a threshold, bridged over
+   short gaps within a sentence, become the spans when one of their tokens reaches a second,
+   higher threshold. Trained on the gold spans of all techniques merged where they overlap,
+   which is what span identification is scored on.
 2. **Technique classifier**: a multinomial logistic regression over binary features of a span
    (its words and word pairs, three words either side, its length, whether its wording recurs in
    the article, punctuation, capitals, quotation marks); the strongest present word for the

@@ -57,21 +57,20 @@ def expose_lower(path: Path, layer: int = LOWER_LAYER) -> None:
     found = [name for node in model.graph.node for name in node.output if name.endswith(suffix)]
     if len(found) != 1:
         raise ValueError(f"{path}: expected one tensor ending in {suffix}, found {len(found)}")
-    meta = path.with_name("meta.json")
+    old = [node for node in model.graph.node if list(node.output) == ["lower"]]
+    if not (old and list(old[0].input) == found):
+        for node in old:
+            model.graph.node.remove(node)
+        for output in [output for output in model.graph.output if output.name == "lower"]:
+            model.graph.output.remove(output)
+        model.graph.node.append(onnx.helper.make_node("Identity", [found[0]], ["lower"], name="lower"))
+        model.graph.output.append(onnx.helper.make_tensor_value_info("lower", onnx.TensorProto.FLOAT, None))
+        onnx.save(model, str(path))
+    meta = path.with_name("meta.json")  # said once the graph gives it
     if meta.is_file():
         settings = json.loads(meta.read_text(encoding="utf-8"))
         if settings.get("lower_layer") != layer:
             meta.write_text(json.dumps({**settings, "lower_layer": layer}, indent=2) + "\n", encoding="utf-8")
-    old = [node for node in model.graph.node if list(node.output) == ["lower"]]
-    if old and list(old[0].input) == found:
-        return
-    for node in old:
-        model.graph.node.remove(node)
-    for output in [output for output in model.graph.output if output.name == "lower"]:
-        model.graph.output.remove(output)
-    model.graph.node.append(onnx.helper.make_node("Identity", [found[0]], ["lower"], name="lower"))
-    model.graph.output.append(onnx.helper.make_tensor_value_info("lower", onnx.TensorProto.FLOAT, None))
-    onnx.save(model, str(path))
 
 
 def train_checkworthy(
