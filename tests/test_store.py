@@ -123,21 +123,15 @@ def test_new_sqlite_stores_use_large_pages_and_keep_old_files_pages(tmp_path: Pa
 def test_a_store_made_before_the_search_index_read_the_documents_is_upgraded(tmp_path: Path) -> None:
     """Migration 0007: the old full-text table (its own copy of the text) becomes an index over
     the documents; what was searchable stays searchable, and new documents are found too."""
-    from importlib import resources
-
     from alembic import command
-    from alembic.config import Config
 
-    from narrascope.store.store import engine_for
+    from narrascope.store.store import engine_for, migrations
 
     path = tmp_path / "corpus.db"
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("narrascope.store") / "migrations"))
     old = analysis("Shameful buses arrive in town.")
     engine = engine_for(path)
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0006")
+        command.upgrade(migrations(connection), "0006")
         connection.exec_driver_sql(
             "INSERT INTO documents (id, title, url, outlet, published, language, words, text, schema_version, "
             "analysis, added) VALUES (?, ?, NULL, ?, NULL, NULL, 5, ?, ?, ?, '2026-01-01')",
@@ -160,16 +154,12 @@ def test_a_store_made_before_the_search_index_read_the_documents_is_upgraded(tmp
 
 
 def _migrate(store: Store, revision: str, down: bool = False) -> None:
-    from importlib import resources
-
     from alembic import command
-    from alembic.config import Config
 
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("narrascope.store") / "migrations"))
+    from narrascope.store.store import migrations
+
     with store.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
+        (command.downgrade if down else command.upgrade)(migrations(connection), revision)
 
 
 def test_layer_rows_follow_their_documents_across_the_document_keys_migration(store: Store) -> None:

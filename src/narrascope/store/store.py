@@ -24,7 +24,7 @@ from narrascope.store import schema
 from narrascope.store.lock import write_lock
 from narrascope.store.rows import ANALYSIS, Prepared, Row, prepare, unpacked
 
-__all__ = ["BatchHook", "Filters", "Store", "StoreError", "engine_for", "scratch_schema", "shown"]
+__all__ = ["BatchHook", "Filters", "Store", "StoreError", "engine_for", "migrations", "scratch_schema", "shown"]
 
 
 class StoreError(NarrascopeError):
@@ -101,6 +101,17 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def migrations(connection: Any) -> Any:
+    """Alembic's configuration of the package's migrations, run on *connection* (an open
+    transaction): what :meth:`Store.migrate` upgrades with, and tests go to a revision with."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("narrascope.store") / "migrations"))
+    config.attributes["connection"] = connection
+    return config
+
+
 def engine_for(target: str | Path) -> Engine:
     """An engine for a SQLite path or a ``postgresql://`` URL (driven by psycopg 3)."""
     url = _url(target)
@@ -132,13 +143,9 @@ class Store:
     def migrate(self) -> None:
         """Run the package's Alembic migrations up to the newest (nothing to do when current)."""
         from alembic import command
-        from alembic.config import Config
 
-        config = Config()
-        config.set_main_option("script_location", str(resources.files("narrascope.store") / "migrations"))
         with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(migrations(connection), "head")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -190,14 +197,13 @@ class Store:
         if not sqlite:  # one batch at a time gets keys (SQLite's write lock does that itself)
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock(hashtext('{KEYS_LOCK}' || current_schema()))")
         last = int(connection.exec_driver_sql("SELECT coalesce(max(key), 0) FROM documents").scalar())
-        rows = [(*p.document, added, last + n) for n, p in enumerate(new, 1)]
+        keyed = list(enumerate(new, last + 1))  # the next keys, in storing order
+        rows = [(*p.document, added, key) for key, p in keyed]
         if not sqlite:  # a text column that compresses large values itself
             rows = [(*row[:ANALYSIS], unpacked(row[ANALYSIS]), *row[ANALYSIS + 1 :]) for row in rows]
         _insert_many(connection, schema.documents, rows)
         for table in schema.LAYERS:
-            _insert_many(
-                connection, table, [(last + n, *row) for n, p in enumerate(new, 1) for row in p.layers[table.name]]
-            )
+            _insert_many(connection, table, [(key, *row) for key, p in keyed for row in p.layers[table.name]])
         if sqlite:  # the new documents are those after the last key (the search index reads them)
             connection.exec_driver_sql(
                 "INSERT INTO documents_fts (rowid, title, text) SELECT rowid, title, text FROM documents WHERE key > ?",
