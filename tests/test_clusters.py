@@ -129,3 +129,21 @@ def test_bench_corpus_times_real_clustering() -> None:
     assert result["clusters"] >= result["planted_stories"] > 1 and result["coordination.seconds"] > 0
     done = subprocess.run([*CLI, "bench", "corpus", "--docs", "1"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "at least 2" in done.stderr and "Traceback" not in done.stderr
+    done = subprocess.run([*CLI, "bench", "corpus", "--days", "0"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "--days" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_shorter_period_packs_the_same_stories_denser() -> None:
+    """``--days``: the same stories and outlets, their start times squeezed into fewer days, so a
+    window holds more documents (what a comparison of every pair within a window pays for)."""
+    from narrascope.matching.bench import synthetic_corpus
+
+    month, three = synthetic_corpus(2000, seed=4), synthetic_corpus(2000, seed=4, days=3)
+    assert sorted(month.stories.tolist()) == sorted(three.stories.tolist())
+    assert sorted(month.outlets.tolist()) == sorted(three.outlets.tolist())
+
+    def pairs_within_an_hour(times: np.ndarray) -> int:
+        return int((np.searchsorted(times, times + 3600.0, side="right") - np.arange(1, len(times) + 1)).sum())
+
+    assert pairs_within_an_hour(three.times) > 4 * pairs_within_an_hour(month.times)
+    assert three.times.max() - three.times.min() < month.times.max() - month.times.min()

@@ -95,7 +95,8 @@ def test_the_toolkit_finds_the_copies_in_our_documents() -> None:
 
 @needs_toolkit
 def test_ratio_against_ours_and_a_timeout_is_a_lower_bound() -> None:
-    ours = {"docs": 200, "coordination.window_s": 3600.0, "assignment.seconds": 0.5, "coordination.seconds": 0.25}
+    ours = {"docs": 200, "days": 30.0, "coordination.window_s": 3600.0}
+    ours |= {"assignment.seconds": 0.5, "coordination.seconds": 0.25}
     result = compare_with_qut(ours, 0, QUT_PYTHON)
     assert result["qut.ratio"] == pytest.approx(result["qut.total_s"] / 0.75)
     assert result["qut.ratio_is"] == "measured" and result["qut.edges"] >= 0

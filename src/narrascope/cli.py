@@ -443,6 +443,9 @@ def bench_corpus(
     docs: Annotated[int, typer.Option("--docs", help="Synthetic documents, with precomputed vectors.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic corpus.")] = 0,
     window: Annotated[float, typer.Option(help="Coordination window, seconds.")] = 3600.0,
+    days: Annotated[
+        float, typer.Option(help="Days the stories start over: fewer days, more documents per window.")
+    ] = 30.0,
     qut: Annotated[
         Path | None,
         typer.Option(help="Also time the QUT toolkit's text-similarity network under this Python (make qut-env)."),
@@ -455,15 +458,15 @@ def bench_corpus(
     with --qut, the QUT coordination-network-toolkit on the same documents and window, as a ratio."""
     from narrascope.matching.bench import bench_corpus as run
 
-    if docs < 2 or window <= 0:
-        raise InputError("--docs must be at least 2 and --window above 0")
+    if docs < 2 or window <= 0 or days <= 0:
+        raise InputError("--docs must be at least 2, --window and --days above 0")
     if not (0 < qut_threshold <= 1 and qut_timeout > 0):
         raise InputError("--qut-threshold must be in (0, 1] and --qut-timeout above 0")
     if qut is not None:
         from narrascope.matching.qut import check_toolkit, compare_with_qut
 
         check_toolkit(qut)  # before the long part
-    result = run(docs, seed, window)
+    result = run(docs, seed, window, days)
     if qut is not None:
         result.update(compare_with_qut(result, seed, qut, qut_threshold, qut_timeout))
     print_bench(f"bench corpus ({docs} documents)", result, as_json)

@@ -33,6 +33,10 @@ WORDS = 100
 """Words per synthetic document."""
 VOCABULARY = 20_000
 OUTLETS = 200
+DAYS = 30.0
+"""Days the synthetic corpus spans by default, whatever its size: its density (documents per
+window) grows with the number of documents, and so does the cost of anything comparing every
+pair within a window."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,9 @@ class SyntheticCorpus:
                 yield (text.upper() if kind[k] == 0 and (first + k) % 2 else text), vectors[k]
 
 
-def synthetic_corpus(docs: int, seed: int = 0) -> SyntheticCorpus:
-    """*docs* documents retelling stories: exact copies (other case), near copies, paraphrases."""
+def synthetic_corpus(docs: int, seed: int = 0, days: float = DAYS) -> SyntheticCorpus:
+    """*docs* documents retelling stories (exact copies in another case, near copies,
+    paraphrases), the stories starting over *days*."""
     rng = np.random.default_rng(seed)
     stories = max(1, docs // 5)
     base_vectors = rng.standard_normal((stories, DIM), dtype=np.float32)
@@ -85,7 +90,7 @@ def synthetic_corpus(docs: int, seed: int = 0) -> SyntheticCorpus:
     story = np.where(popular, rng.integers(0, max(1, stories // 100), size=docs), rng.integers(0, stories, size=docs))
     story = rng.permutation(stories)[story]  # popular stories spread over the whole period
     kind = rng.choice(3, size=docs, p=[0.3, 0.2, 0.5])  # exact copy, near copy, paraphrase
-    starts = rng.uniform(0, 30 * 86400, size=stories)
+    starts = rng.uniform(0, days * 86400, size=stories)
     times = starts[story] + rng.exponential(6 * 3600, size=docs)
     outlets = rng.integers(0, OUTLETS, size=docs)
     order = np.argsort(times, kind="stable")
@@ -97,14 +102,14 @@ def _peak_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def bench_corpus(docs: int, seed: int = 0, window: float = 3600.0) -> dict[str, Any]:
+def bench_corpus(docs: int, seed: int = 0, window: float = 3600.0, days: float = DAYS) -> dict[str, Any]:
     from narrascope.coordination.actions import from_records
     from narrascope.coordination.detect import Settings, detect
     from narrascope.evaluation.clustering import pairwise
     from narrascope.matching.clusters import Clusters
     from narrascope.matching.reclustering import recluster
 
-    corpus = synthetic_corpus(docs, seed)
+    corpus = synthetic_corpus(docs, seed, days)
     clusters = Clusters(prefix="S", threshold=0.8, centroid_threshold=0.7)
     started = time.perf_counter()
     assigned = [clusters.add(str(i), text, vector).cluster for i, (text, vector) in enumerate(corpus.documents())]
@@ -124,6 +129,7 @@ def bench_corpus(docs: int, seed: int = 0, window: float = 3600.0) -> dict[str, 
     coordination_s = time.perf_counter() - started
     return {
         "docs": docs,
+        "days": days,
         "assignment.ms_per_doc": 1000 * assignment_s / max(docs, 1),
         "assignment.seconds": assignment_s,
         "clusters": opened,

@@ -161,7 +161,7 @@ def compare_with_qut(
     """The toolkit's figures on the documents and window of *ours* (a ``bench_corpus`` result),
     and ``qut.ratio``: its time over ours (assignment plus coordination); a lower bound, and
     said so, when the toolkit was stopped at the timeout."""
-    corpus = synthetic_corpus(int(ours["docs"]), seed)
+    corpus = synthetic_corpus(int(ours["docs"]), seed, float(ours["days"]))
     qut = run_toolkit(corpus, python, float(ours["coordination.window_s"]), threshold, timeout)
     our_s = float(ours["assignment.seconds"]) + float(ours["coordination.seconds"])
     qut["qut.ours_s"] = our_s
