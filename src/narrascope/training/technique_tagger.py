@@ -9,8 +9,10 @@ techniques merged, as span identification scores). Binary cross-entropy, AdamW (
 1e-4, weight decay 0.01), 6 % warm-up then linear decay, batch 32 runs grouped by length,
 3 epochs, seed 0. Measured on the first of the five CV folds with the two-layer tagger
 (2026-11-30): 3 epochs at 1e-4 beat 5 at 2e-4 (SI F1 of the tagger alone 0.421 vs 0.415) and
-runs joined into 128-piece windows (0.403). Needs the ``train`` extra and ``torch==2.13.0``;
-about two and a half minutes per epoch over the 446 training articles on 2 cores.
+runs joined into 128-piece windows (0.403); with five layers, 4 epochs (at 1e-4 or 5e-5) and
+the families as extra outputs did no better on that fold (the model card). Needs the
+``train`` extra and ``torch==2.13.0``; about three minutes per epoch over the 446
+training articles on 2 cores (five layers).
 """
 
 from __future__ import annotations
