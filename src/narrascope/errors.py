@@ -15,3 +15,7 @@ class FetchError(NarrascopeError):
 
 class ModelError(NarrascopeError):
     """A bundled model is missing or does not match its pinned hashes."""
+
+
+class WorkerError(NarrascopeError):
+    """A worker process analysing documents died (killed by the system, out of memory...)."""

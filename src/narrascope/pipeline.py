@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from narrascope import __version__
+from narrascope.errors import WorkerError
 from narrascope.ingest import from_bytes, from_text
 from narrascope.model import Analysis, Document
 
@@ -171,15 +174,31 @@ class Pipeline:
             models["natasha"] = "natasha==1.6.0"
         return Analysis(document=work.document, models=models, **work.layers)
 
-    def worker_pool(self, n_process: int) -> Any:
+    def worker_pool(self, n_process: int) -> ProcessPoolExecutor:
         """A pool of *n_process* fresh worker processes, each with this pipeline's own copy
-        (loaded once per worker); a function run there reads it with :func:`worker_pipeline`."""
+        (loaded once per worker); a function run there reads it with :func:`worker_pipeline`.
+        An executor rather than a ``multiprocessing.Pool``: when a worker dies (killed, out of
+        memory) its results raise instead of never arriving (hand work over with :func:`to_worker`,
+        read it back with :func:`from_worker`)."""
         context = multiprocessing.get_context("spawn")
-        return context.Pool(n_process, initializer=_init_worker, initargs=(self.names, self.gazetteer, self.factchecks))
+        initargs = (self.names, self.gazetteer, self.factchecks)
+        return ProcessPoolExecutor(n_process, mp_context=context, initializer=_init_worker, initargs=initargs)
 
     def _pipe_parallel(self, items: Iterable[Item], n_process: int, batch_size: int) -> Iterator[Analysis]:
-        with self.worker_pool(n_process) as pool:
-            yield from pool.imap(_work_in_worker, items, chunksize=batch_size)
+        """Batches analysed in the workers, at most two per worker in flight (the input is read
+        as the results are used, as in the one-process path), yielded in order."""
+        pool = self.worker_pool(n_process)
+        in_flight: deque[Future[list[Analysis]]] = deque()
+        iterator = iter(items)
+        try:
+            while batch := list(islice(iterator, batch_size)):
+                in_flight.append(to_worker(pool, _work_in_worker, batch))
+                if len(in_flight) > 2 * n_process:
+                    yield from from_worker(in_flight.popleft())
+            while in_flight:
+                yield from from_worker(in_flight.popleft())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def checked_names(names: Iterable[str]) -> list[str]:
@@ -212,5 +231,26 @@ def worker_pipeline() -> Pipeline:
     return _WORKER
 
 
-def _work_in_worker(item: Item) -> Analysis:
-    return worker_pipeline()(item)
+def _work_in_worker(items: list[Item]) -> list[Analysis]:
+    return list(worker_pipeline().pipe(items, batch_size=len(items)))
+
+
+WORKER_DIED = "an analysis worker process died (killed, or out of memory?); stopped"
+
+
+def to_worker(pool: ProcessPoolExecutor, work: Callable[..., Any], *args: Any) -> Future[Any]:
+    """*work* handed to a pool of :meth:`Pipeline.worker_pool`, or a :class:`WorkerError` when one
+    of its workers has died (the pool takes no more work)."""
+    try:
+        return pool.submit(work, *args)
+    except BrokenProcessPool as error:
+        raise WorkerError(WORKER_DIED) from error
+
+
+def from_worker(future: Future[Any]) -> Any:
+    """The result of work handed over with :func:`to_worker`, or a :class:`WorkerError` when a
+    worker died meanwhile (the pool cannot go on; nothing is retried)."""
+    try:
+        return future.result()
+    except BrokenProcessPool as error:
+        raise WorkerError(WORKER_DIED) from error

@@ -102,14 +102,15 @@ class Analysts:
         if self.pool is None:
             done = analyse_batch(self.nlp, documents, self.keep)
             return lambda: done
+        from narrascope.pipeline import from_worker, to_worker
+
         pieces = [documents[i : i + PIECE] for i in range(0, len(documents), PIECE)]
-        results = [self.pool.apply_async(_analyse_in_worker, (piece, self.keep)) for piece in pieces]
-        return lambda: [found for result in results for found in result.get()]
+        results = [to_worker(self.pool, _analyse_in_worker, piece, self.keep) for piece in pieces]
+        return lambda: [found for result in results for found in from_worker(result)]
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Analysts:
         return self
