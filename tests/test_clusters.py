@@ -147,3 +147,26 @@ def test_a_shorter_period_packs_the_same_stories_denser() -> None:
 
     assert pairs_within_an_hour(three.times) > 4 * pairs_within_an_hour(month.times)
     assert three.times.max() - three.times.min() < month.times.max() - month.times.min()
+
+
+def test_placing_a_batch_is_placing_its_texts_one_by_one() -> None:
+    """``add_many`` searches the graph once for a whole batch; each text still sees every one before it."""
+    from narrascope.matching.bench import synthetic_corpus
+
+    corpus = synthetic_corpus(1500, seed=7, days=1)
+    texts, vectors = zip(*corpus.documents(), strict=True)
+    ids = [str(i) for i in range(len(texts))]
+    one_by_one = Clusters(prefix="S", threshold=0.8, centroid_threshold=0.7)
+    single = [one_by_one.add(i, t, v) for i, t, v in zip(ids, texts, vectors, strict=True)]
+    batched = Clusters(prefix="S", threshold=0.8, centroid_threshold=0.7)
+    placed = []
+    for k in range(0, len(ids), 300):
+        placed += batched.add_many(ids[k : k + 300], texts[k : k + 300], np.stack(vectors[k : k + 300]))
+    # the same clusters; the evidence differs only where the graph, built in other batches, gave
+    # another of the near neighbours (an approximate search)
+    assert [a.cluster for a in placed] == [a.cluster for a in single] and len({a.cluster for a in placed}) > 100
+    assert sum(a == b for a, b in zip(placed, single, strict=True)) >= 0.98 * len(ids)
+    assert any(a.rung == "paraphrase" for a in placed) and any(a.rung == "exact" for a in placed)
+    with pytest.raises(ValueError, match="already clustered"):
+        batched.add_many(["new", "new"], ["x", "x"], np.stack(vectors[:2]))
+    assert "new" not in batched.cluster_of and len(batched.paraphrases) == len(ids)  # nothing half-added

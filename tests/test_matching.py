@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from narrascope.matching import CopyIndex
@@ -104,3 +105,74 @@ def test_an_index_made_before_the_encoder_loads_does_not_crash_the_process() -> 
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "alive", done.stderr[-500:]
+
+
+def test_shingle_hashes_count_each_shingle_once_and_keep_word_order() -> None:
+    from narrascope.matching.copies import shingle_hashes
+
+    text = article(5)
+    assert len(shingle_hashes(text)) == len(shingles(text))  # one hash per distinct 5-gram
+    assert set(shingle_hashes(text.upper()).tolist()) == set(shingle_hashes(text).tolist())
+    assert shingle_hashes("a b c d e f").tolist() != shingle_hashes("b a c d e f").tolist()
+    assert len(shingle_hashes("three short words")) == 1 and len(shingle_hashes(" .. ")) == 0
+
+
+def test_a_copy_index_saved_with_another_shingle_hashing_is_refused() -> None:
+    index = CopyIndex()
+    for i in range(3):
+        index.add(str(i), article(i))
+    arrays = index.arrays()
+    assert [m.id for m in CopyIndex.from_arrays(index.ids, arrays, 0.7).query(article(1))] == ["1"]
+    older = {k: v for k, v in arrays.items() if k != "shingle_hash"}
+    with pytest.raises(ValueError, match="shingle hashing"):
+        CopyIndex.from_arrays(index.ids, older, 0.7)
+
+
+def unit_vectors(n: int, seed: int) -> np.ndarray:
+    vectors = np.random.default_rng(seed).standard_normal((n, 384)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_buffered_and_indexed_vectors_are_found_alike(tmp_path: Path) -> None:
+    """Whether an earlier vector waits in the buffer, went into the graph, or came earlier in the
+    same call, a later document finds it, with the cosine of the stored vectors."""
+    from narrascope.matching import paraphrases
+    from narrascope.matching.paraphrases import ParaphraseIndex
+
+    bases = unit_vectors(300, seed=1)
+    later = bases + 0.02 * unit_vectors(300, seed=2)  # each a paraphrase of its base (cosine ≈ 0.9998)
+    index = ParaphraseIndex(threshold=0.9)
+    assert paraphrases.BUFFER < 260
+    index.add_many([f"b{i}" for i in range(260)], bases[:260])  # more than fills the buffer: ...
+    index.add_many([f"b{i}" for i in range(260, 300)], bases[260:])  # ... into the graph before these
+    assert len(index._graph) == 260 and len(index._buffer) == 40
+    found = index.add_many([f"p{i}" for i in range(300)], later)
+    assert [[p.id for p in f] for f in found] == [[f"b{i}"] for i in range(300)]
+    halves = bases.astype(np.float16).astype(np.float32)
+    expected = np.sum(halves * later.astype(np.float16).astype(np.float32), axis=1) / (
+        np.linalg.norm(halves, axis=1) * np.linalg.norm(later.astype(np.float16).astype(np.float32), axis=1)
+    )
+    assert np.allclose([f[0].similarity for f in found], expected, atol=0.002)
+    # within one call: the second of a pair finds the first
+    fresh = unit_vectors(2, seed=3)
+    pair = index.add_many(["x", "y"], np.stack([fresh[0], fresh[0] + 0.05 * fresh[1]]))
+    assert pair[0] == [] and [p.id for p in pair[1]] == ["x"]
+
+
+def test_a_repeated_vector_shares_its_entry(tmp_path: Path) -> None:
+    from narrascope.matching.paraphrases import ParaphraseIndex
+
+    vectors = unit_vectors(3, seed=4)
+    index = ParaphraseIndex(threshold=0.9)
+    found = index.add_many(["a", "b", "copy-of-a", "c"], np.stack([vectors[0], vectors[1], vectors[0], vectors[2]]))
+    assert [p.id for p in found[2]] == ["a"] and found[2][0].similarity == 1.0
+    assert index.entry("copy-of-a") == index.entry("a") == 0 and index.entry("c") == 3
+    assert len(index.index) == 3 and len(index) == 4  # the graph holds three vectors for four documents
+    assert np.allclose(index.vectors(["copy-of-a", "c"]), np.stack([vectors[0], vectors[2]]), atol=0.001)
+    # a later paraphrase of a finds a once, not a and its copy
+    assert [p.id for p in index.query(vectors[0] + 0.01 * vectors[1])] == ["a"]
+    path = tmp_path / "p.usearch"
+    index.save(path)
+    reopened = ParaphraseIndex.open(path)
+    assert reopened.entry("copy-of-a") == 0 and len(reopened) == 4
+    assert [p.id for p in reopened.add("again", vectors[0])] == ["a"] and reopened.entry("again") == 0

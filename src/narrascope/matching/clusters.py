@@ -113,24 +113,38 @@ class Clusters:
 
     def add(self, item: str, text: str, vector: Vectors) -> Assignment:
         """Place one text (its id, its words, its unit vector) and index it for those after it."""
-        if item in self.cluster_of:
-            raise ValueError(f"{item} is already clustered")
-        vector = np.asarray(vector, dtype=np.float32).reshape(DIM)
-        candidates: list[tuple[str, str, float]] = []  # matched item, rung, similarity
+        return self.add_many([item], [text], np.asarray(vector).reshape(1, DIM))[0]
+
+    def add_many(self, items: Sequence[str], texts: Sequence[str], vectors: Vectors) -> list[Assignment]:
+        """Place the texts in order, each as :meth:`add` would after the ones before it; the
+        paraphrase index is searched for them all at once."""
+        items = list(items)
+        if len(set(items)) < len(items) or any(item in self.cluster_of for item in items):
+            repeated = next(i for k, i in enumerate(items) if i in self.cluster_of or i in items[:k])
+            raise ValueError(f"{repeated} is already clustered")
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(items), DIM)
+        candidates: list[list[tuple[str, str, float]]] = [[] for _ in items]  # matched item, rung, similarity
         if self.copies is not None:
-            candidates += [(m.id, m.rung, m.similarity) for m in self.copies.add(item, text)]
+            for found, item, text in zip(candidates, items, texts, strict=True):
+                found += [(m.id, m.rung, m.similarity) for m in self.copies.add(item, text)]
         # a copy outranks any paraphrase (see _choose): with one found, the search cannot change
         # the decision, so the text is only indexed for those after it
-        candidates += [(p.id, p.rung, p.similarity) for p in self.paraphrases.add(item, vector, query=not candidates)]
-        assignment = self._choose(item, vector, candidates)
-        self.cluster_of[item] = assignment.cluster
-        if assignment.opened:
+        paraphrases = self.paraphrases.add_many(items, vectors, [not found for found in candidates])
+        placed = []
+        for item, vector, found, more in zip(items, vectors, candidates, paraphrases, strict=True):
+            assignment = self._choose(item, vector, found + [(p.id, p.rung, p.similarity) for p in more])
+            self._place(item, vector, assignment.cluster, assignment.opened)
+            placed.append(assignment)
+        return placed
+
+    def _place(self, item: str, vector: Vectors, cluster: str, opens: bool) -> None:
+        self.cluster_of[item] = cluster
+        if opens:
             self.opened += 1
-            self.members[assignment.cluster] = []
-            self._sums[assignment.cluster] = np.zeros(DIM, dtype=np.float32)
-        self.members[assignment.cluster].append(item)
-        self._sums[assignment.cluster] += vector
-        return assignment
+            self.members[cluster] = []
+            self._sums[cluster] = np.zeros(DIM, dtype=np.float32)
+        self.members[cluster].append(item)
+        self._sums[cluster] += vector
 
     def restore(self, item: str, text: str, vector: Vectors, cluster: str) -> None:
         """Index a text whose cluster was decided before (a stored assignment) without deciding
@@ -221,9 +235,6 @@ class Clusters:
         found._sums = {cluster: sums[k].astype(np.float32) for k, cluster in enumerate(meta["clusters"])}
         found.opened, found.merged = int(meta["opened"]), dict(meta["merged"])
         return found
-
-    def add_many(self, items: Sequence[str], texts: Sequence[str], vectors: Vectors) -> list[Assignment]:
-        return [self.add(i, t, v) for i, t, v in zip(items, texts, vectors, strict=True)]
 
     def _choose(self, item: str, vector: Vectors, candidates: list[tuple[str, str, float]]) -> Assignment:
         best: tuple[tuple[int, float], Assignment] | None = None

@@ -10,6 +10,7 @@ similarity measured on the stored vectors (half precision: within about 0.001 of
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,13 @@ a tenth of the planted paraphrases at 300,000 documents (bench corpus: recall 0.
 128 costs 3.3 ms of the 5 ms budget, where 200 would take most of the rest."""
 
 
+BUFFER = 256
+"""Vectors held beside the graph, searched exactly, before they go into it in one batch."""
+
+THREADS = 0
+"""Threads for the graph's batched adds and searches (0: one per core)."""
+
+
 @dataclass(frozen=True)
 class Paraphrase:
     """An indexed document the query says again in other words, and the cosine similarity."""
@@ -42,52 +50,181 @@ class Paraphrase:
 
 
 class ParaphraseIndex:
-    """Document vectors in an HNSW index; ``add`` returns what a new vector repeats, then indexes it."""
+    """Document vectors in an HNSW index; ``add`` returns what a new vector repeats, then indexes it.
 
-    def __init__(self, threshold: float = 0.8, index: Any = None, ids: list[str] | None = None) -> None:
+    The graph takes new vectors in batches: adding one vector at a time costs twice as much as
+    adding :data:`BUFFER` at once on two cores. Until a batch is full its vectors wait in a small
+    buffer beside the graph, and a query reads both: the graph's nearest neighbours and every
+    buffered vector (compared exactly, on the same half-precision values the graph holds), so a
+    document is matched against everything added before it, and candidates still never come from
+    all pairs in a window (the buffer holds at most the last few hundred documents).
+
+    A vector the index already holds (an agency copy republished word for word encodes to the
+    same vector) is not put in the graph again: the document shares the earlier one's entry
+    (:meth:`entry`), so copies neither cost a graph insertion nor crowd a query's nearest
+    neighbours with the same text; a query finds the first document that had the vector.
+    """
+
+    def __init__(
+        self,
+        threshold: float = 0.8,
+        index: Any = None,
+        ids: list[str] | None = None,
+        shared: dict[int, int] | None = None,
+    ) -> None:
         Index = _usearch()
 
         self.threshold = threshold
-        self.index = index if index is not None else Index(ndim=DIM, metric="cos", dtype="f16")
-        self.index.expansion_search = EXPANSION
+        self._graph = index if index is not None else Index(ndim=DIM, metric="cos", dtype="f16")
+        self._graph.expansion_search = EXPANSION
         self.ids: list[str] = ids or []
         self.key_of = {document_id: key for key, document_id in enumerate(self.ids)}
-        """Document id → its key in the HNSW index (its position in :attr:`ids`)."""
+        """Document id → its position in :attr:`ids` (its key in the graph unless it shares one)."""
+        self._shared = shared or {}
+        """Position of a document whose vector an earlier one holds → that one's key."""
+        self._buffer = np.empty((0, DIM), dtype=np.float32)
+        """The vectors added after the graph's last batch, ..."""
+        self._buffer_keys = np.empty(0, dtype=np.int64)
+        """... and their keys."""
+        self._holder: dict[int, int] = {}
+        """Hash of a half-precision vector → the key holding it."""
+        for first in range(0, len(self.ids), 65536):
+            keys = [k for k in range(first, min(first + 65536, len(self.ids))) if k not in self._shared]
+            for key, half in zip(keys, self._stored(keys).astype(np.float16), strict=True):
+                self._holder.setdefault(hash(half.tobytes()), key)
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def index(self) -> Any:
+        """The usearch index holding every vector added (the buffer is flushed into it first);
+        keys are positions in :attr:`ids`, see :meth:`entry`."""
+        self.flush()
+        return self._graph
+
+    def entry(self, document_id: str) -> int:
+        """The key of the graph entry holding the document's vector (its own, or the earlier
+        document's whose vector it repeats)."""
+        position = self.key_of[document_id]
+        return self._shared.get(position, position)
+
+    def vectors(self, document_ids: Sequence[str]) -> Vectors:
+        """The stored (half-precision) vectors of the documents, one row each."""
+        return self._stored([self.entry(i) for i in document_ids])
+
+    def flush(self) -> None:
+        """Add the buffered vectors to the graph in one batch."""
+        if len(self._buffer):
+            self._graph.add(self._buffer_keys, self._buffer, threads=THREADS)
+            self._buffer, self._buffer_keys = self._buffer[:0], self._buffer_keys[:0]
+
     def query(self, vector: Vectors, neighbours: int = NEIGHBOURS) -> list[Paraphrase]:
         """Indexed documents at or above the threshold, most similar first."""
-        if not self.ids:
-            return []
-        found = self.index.search(np.asarray(vector, dtype=np.float32), min(neighbours, len(self.ids)))
-        out = []
-        for key, distance in zip(np.atleast_1d(found.keys), np.atleast_1d(found.distances), strict=True):
-            similarity = round(1.0 - float(distance), 4)
-            if similarity >= self.threshold:
-                out.append(Paraphrase(self.ids[int(key)], similarity))
-        return sorted(out, key=lambda p: (-p.similarity, p.id))
+        query = _half(np.asarray(vector, dtype=np.float32).reshape(1, DIM))
+        return self._matches(query, self._search(query, neighbours), [len(self._buffer)], neighbours)[0]
 
     def add(self, document_id: str, vector: Vectors, query: bool = True) -> list[Paraphrase]:
         """Index one document's vector; return its paraphrases among those added before it (nothing
         when *query* is False)."""
-        if document_id in self.key_of:
-            raise ValueError(f"document {document_id} is already in the index")
-        found = self.query(vector) if query else []
-        self.index.add(len(self.ids), np.asarray(vector, dtype=np.float32))
-        self.key_of[document_id] = len(self.ids)
-        self.ids.append(document_id)
+        return self.add_many([document_id], np.asarray(vector).reshape(1, DIM), [query])[0]
+
+    def add_many(
+        self, document_ids: Sequence[str], vectors: Vectors, query: Sequence[bool] | None = None
+    ) -> list[list[Paraphrase]]:
+        """Index the documents in order; each one's paraphrases among all those added before it,
+        the earlier ones of this call included (nothing for a document whose *query* is False).
+        The graph is searched for the whole call at once."""
+        ids = list(document_ids)
+        if len(set(ids)) < len(ids) or any(i in self.key_of for i in ids):
+            repeated = next(i for k, i in enumerate(ids) if i in self.key_of or i in ids[:k])
+            raise ValueError(f"document {repeated} is already in the index")
+        if len(self._buffer) >= BUFFER:
+            self.flush()
+        halves = np.asarray(vectors, dtype=np.float32).reshape(len(ids), DIM).astype(np.float16)
+        added = halves.astype(np.float32)
+        asked = np.ones(len(ids), dtype=bool) if query is None else np.asarray(query, dtype=bool)
+        searched = self._search(added[asked], NEIGHBOURS)
+        before = len(self._buffer)
+        first = len(self.ids)
+        for document_id in ids:
+            self.key_of[document_id] = len(self.ids)
+            self.ids.append(document_id)
+        held = self._hold(np.arange(first, first + len(ids)), halves)
+        self._buffer = np.concatenate([self._buffer, added[held]])
+        self._buffer_keys = np.concatenate([self._buffer_keys, first + np.flatnonzero(held)])
+        seen = before + np.cumsum(held) - held  # buffered rows before each document
+        found: list[list[Paraphrase]] = [[] for _ in ids]
+        rows = np.flatnonzero(asked)
+        for row, matches in zip(rows, self._matches(added[asked], searched, seen[asked], NEIGHBOURS), strict=True):
+            found[int(row)] = matches
         return found
 
-    def add_many(self, document_ids: Sequence[str], vectors: Vectors) -> list[list[Paraphrase]]:
-        return [self.add(i, v) for i, v in zip(document_ids, vectors, strict=True)]
+    def _hold(self, keys: np.ndarray, halves: np.ndarray) -> np.ndarray:
+        """Which of these new vectors need an entry of their own (the others are recorded as
+        sharing the earlier entry that holds the same vector)."""
+        own = np.ones(len(keys), dtype=bool)
+        for row, (key, half) in enumerate(zip(keys.tolist(), halves, strict=True)):
+            digest = hash(half.tobytes())
+            holder = self._holder.get(digest)
+            if holder is None:
+                self._holder[digest] = key
+            elif np.array_equal(halves[holder - keys[0]] if holder >= keys[0] else self._stored([holder])[0], half):
+                self._shared[key] = holder
+                own[row] = False
+        return own
+
+    def _stored(self, keys: Sequence[int]) -> Vectors:
+        """The vectors of graph entries *keys* (buffered or in the graph), as float32 rows."""
+        wanted = np.asarray(keys, dtype=np.int64)
+        out = np.empty((len(wanted), DIM), dtype=np.float32)
+        rows = np.searchsorted(self._buffer_keys, wanted)  # the buffer's keys ascend
+        buffered = rows < len(self._buffer_keys)
+        buffered[buffered] = self._buffer_keys[rows[buffered]] == wanted[buffered]
+        out[buffered] = self._buffer[rows[buffered]]
+        if not buffered.all():
+            out[~buffered] = np.asarray(self._graph.get(wanted[~buffered], dtype=np.float32)).reshape(-1, DIM)
+        return out
+
+    def _search(self, queries: Vectors, neighbours: int) -> tuple[np.ndarray, np.ndarray]:
+        """The graph's nearest (keys, cosine distances) for each query, -1 keys where it has fewer."""
+        count = min(neighbours, len(self._graph))
+        if not count or not len(queries):
+            empty = np.full((len(queries), 0), -1, dtype=np.int64)
+            return empty, np.zeros(empty.shape, dtype=np.float32)
+        found = self._graph.search(queries, count, threads=THREADS)  # one query: trimmed, no counts
+        keys = np.asarray(found.keys, dtype=np.int64).reshape(len(queries), -1)
+        distances = np.asarray(found.distances, dtype=np.float32).reshape(len(queries), -1)
+        counts = np.asarray(getattr(found, "counts", [len(np.atleast_1d(found.keys))])).reshape(len(queries))
+        keys[np.arange(keys.shape[1]) >= counts[:, None]] = -1
+        return keys, distances
+
+    def _matches(
+        self, queries: Vectors, searched: tuple[np.ndarray, np.ndarray], seen: Any, neighbours: int
+    ) -> list[list[Paraphrase]]:
+        """Each query's *neighbours* nearest among the graph's hits and the first *seen* buffered
+        vectors (per query), those at or above the threshold, most similar first."""
+        keys, distances = searched
+        bar = self.threshold - 0.00005  # what rounds to the threshold; nothing below it can match
+        cosines = 1.0 - distances.astype(np.float64)
+        exact = _cosines(queries, self._buffer)
+        out = []
+        for q in range(len(queries)):
+            hits = np.flatnonzero((keys[q] >= 0) & (cosines[q] >= bar))
+            near = np.flatnonzero(exact[q, : seen[q]] >= bar)
+            pairs = list(zip(cosines[q, hits].tolist(), keys[q, hits].tolist(), strict=True))
+            pairs += zip(exact[q, near].tolist(), self._buffer_keys[near].tolist(), strict=True)
+            nearest = heapq.nlargest(neighbours, pairs)
+            matches = [Paraphrase(self.ids[k], round(c, 4)) for c, k in nearest if round(c, 4) >= self.threshold]
+            out.append(sorted(matches, key=lambda p: (-p.similarity, p.id)))
+        return out
 
     def save(self, path: Path, encoder_id: str = ENCODER_ID) -> None:
         """Write the index to *path* and its ids and settings to ``<path>.json``."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.index.save(str(path))
-        meta = {"encoder": encoder_id, "threshold": self.threshold, "ids": self.ids}
+        shared = sorted(self._shared.items())
+        meta = {"encoder": encoder_id, "threshold": self.threshold, "ids": self.ids, "shared": shared}
         path.with_name(path.name + ".json").write_text(json.dumps(meta) + "\n", encoding="utf-8")
 
     @classmethod
@@ -102,11 +239,26 @@ class ParaphraseIndex:
             if meta.get("encoder") != encoder_id:
                 raise StoreError(f"{path}: built with the encoder {meta.get('encoder')!r}, not {encoder_id}")
             index = Index.restore(str(path))
-        except (OSError, ValueError, KeyError, RuntimeError) as error:
+            shared = {int(position): int(key) for position, key in meta.get("shared", [])}
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
             raise StoreError(f"{path}: cannot open the paraphrase index: {error}") from error
-        if index is None or len(index) != len(meta["ids"]):
+        if index is None or len(index) + len(shared) != len(meta["ids"]):
             raise StoreError(f"{path}: the paraphrase index and its ids do not agree; rebuild it")
-        return cls(float(meta["threshold"]), index, list(meta["ids"]))
+        return cls(float(meta["threshold"]), index, list(meta["ids"]), shared)
+
+
+def _half(vectors: Vectors) -> Vectors:
+    """*vectors* at the half precision the graph keeps them in."""
+    rounded: Vectors = vectors.astype(np.float16).astype(np.float32)
+    return rounded
+
+
+def _cosines(queries: Vectors, vectors: Vectors) -> np.ndarray:
+    """Cosine of every query with every vector (zero vectors: cosine 0)."""
+    norms = np.linalg.norm(queries, axis=1)[:, None] * np.linalg.norm(vectors, axis=1)[None, :]
+    products = queries @ vectors.T
+    cosines: np.ndarray = np.divide(products, norms, out=np.zeros_like(products), where=norms > 0)
+    return cosines
 
 
 def _usearch() -> Any:

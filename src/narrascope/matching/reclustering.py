@@ -122,11 +122,8 @@ def _live(clusters: Clusters, cluster: str) -> str:
 def _closest(clusters: Clusters, absorbed: str, into: str) -> tuple[str, str, float]:
     """The closest pair of member texts of the two clusters (their earliest members) and its cosine."""
     index = clusters.paraphrases
-    rows = index.key_of
     left, right = clusters.members[absorbed][:EVIDENCE_MEMBERS], clusters.members[into][:EVIDENCE_MEMBERS]
-    a = _unit(np.asarray(index.index.get(np.array([rows[i] for i in left])), dtype=np.float32))
-    b = _unit(np.asarray(index.index.get(np.array([rows[i] for i in right])), dtype=np.float32))
-    cosines = a.reshape(len(left), -1) @ b.reshape(len(right), -1).T
+    cosines = _unit(index.vectors(left)) @ _unit(index.vectors(right)).T
     i, j = np.unravel_index(int(np.argmax(cosines)), cosines.shape)
     return left[i], right[j], round(float(cosines[i, j]), 4)
 

@@ -237,9 +237,9 @@ class StoryIndex(InStep):
         vectors = half(self.encoder.encode([story_text(a.document) for a in new]))
         opened: list[dict[str, Any]] = []
         rows: list[dict[str, Any]] = []
-        for analysis, vector in zip(new, vectors, strict=True):
-            item = analysis.document.id
-            placed = self.clusters.add(item, analysis.document.text, vector)
+        items = [a.document.id for a in new]
+        placements = self.clusters.add_many(items, [a.document.text for a in new], vectors)
+        for item, placed, vector in zip(items, placements, vectors, strict=True):
             if placed.opened:
                 opened.append({"id": placed.cluster, "level": LEVEL, "opened_by": item, "added": added})
             rows.append(
