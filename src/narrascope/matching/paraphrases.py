@@ -29,8 +29,9 @@ NEIGHBOURS = 20
 EXPANSION = 128
 """How many candidates the HNSW search keeps while it walks the graph. usearch's default, 64, lost
 a tenth of the planted paraphrases at 300,000 documents (bench corpus: recall 0.90); 128 keeps
-0.956 at 2.4 ms per document, 200 keeps 0.982 at 3.4 ms (side by side); at 1,000,000 documents
-128 costs 3.3 ms of the 5 ms budget, where 200 would take most of the rest."""
+0.956 at 2.4 ms per document, 200 keeps 0.982 at 3.4 ms (side by side, one vector at a time); at
+1,000,000 documents, the graph taking batches, placing a document costs 1.8 ms of the 5 ms budget
+in all (planted recall 0.92; 3.3 ms and 0.84 one vector at a time)."""
 
 
 BUFFER = 256
@@ -82,9 +83,11 @@ class ParaphraseIndex:
         """Document id → its position in :attr:`ids` (its key in the graph unless it shares one)."""
         self._shared = shared or {}
         """Position of a document whose vector an earlier one holds → that one's key."""
-        self._buffer = np.empty((0, DIM), dtype=np.float32)
-        """The vectors added after the graph's last batch, ..."""
-        self._buffer_keys = np.empty(0, dtype=np.int64)
+        self._waiting = 0
+        """How many vectors were added after the graph's last batch: the first rows of ..."""
+        self._rows = np.empty((2 * BUFFER, DIM), dtype=np.float32)
+        """... these vectors (room kept for a batch, so adding one does not copy the others) ..."""
+        self._row_keys = np.empty(2 * BUFFER, dtype=np.int64)
         """... and their keys."""
         self._holder: dict[int, int] = {}
         """Hash of a half-precision vector → the key holding it."""
@@ -113,11 +116,29 @@ class ParaphraseIndex:
         """The stored (half-precision) vectors of the documents, one row each."""
         return self._stored([self.entry(i) for i in document_ids])
 
+    @property
+    def _buffer(self) -> Vectors:
+        """The vectors waiting for the graph's next batch."""
+        return self._rows[: self._waiting]
+
+    @property
+    def _buffer_keys(self) -> np.ndarray:
+        return self._row_keys[: self._waiting]
+
     def flush(self) -> None:
         """Add the buffered vectors to the graph in one batch."""
-        if len(self._buffer):
+        if self._waiting:
             self._graph.add(self._buffer_keys, self._buffer, threads=THREADS)
-            self._buffer, self._buffer_keys = self._buffer[:0], self._buffer_keys[:0]
+            self._waiting = 0
+
+    def _wait(self, keys: np.ndarray, vectors: Vectors) -> None:
+        """Put vectors in the buffer (it grows when one call brings more than it has room for)."""
+        end = self._waiting + len(keys)
+        if end > len(self._rows):
+            self._rows = np.concatenate([self._buffer, np.empty((end, DIM), dtype=np.float32)])
+            self._row_keys = np.concatenate([self._buffer_keys, np.empty(end, dtype=np.int64)])
+        self._rows[self._waiting : end], self._row_keys[self._waiting : end] = vectors, keys
+        self._waiting = end
 
     def query(self, vector: Vectors, neighbours: int = NEIGHBOURS) -> list[Paraphrase]:
         """Indexed documents at or above the threshold, most similar first."""
@@ -151,8 +172,7 @@ class ParaphraseIndex:
             self.key_of[document_id] = len(self.ids)
             self.ids.append(document_id)
         held = self._hold(np.arange(first, first + len(ids)), halves)
-        self._buffer = np.concatenate([self._buffer, added[held]])
-        self._buffer_keys = np.concatenate([self._buffer_keys, first + np.flatnonzero(held)])
+        self._wait(first + np.flatnonzero(held), added[held])
         seen = before + np.cumsum(held) - held  # buffered rows before each document
         found: list[list[Paraphrase]] = [[] for _ in ids]
         rows = np.flatnonzero(asked)
