@@ -150,7 +150,8 @@ def test_a_shorter_period_packs_the_same_stories_denser() -> None:
 
 
 def test_placing_a_batch_is_placing_its_texts_one_by_one() -> None:
-    """``add_many`` searches the graph once for a whole batch; each text still sees every one before it."""
+    """``add_many`` searches the graph once per batch; each text still sees every one before it, and
+    what it finds does not depend on how the texts were batched (a resumed run equals a clean one)."""
     from narrascope.matching.bench import synthetic_corpus
 
     corpus = synthetic_corpus(1500, seed=7, days=1)
@@ -162,10 +163,9 @@ def test_placing_a_batch_is_placing_its_texts_one_by_one() -> None:
     placed = []
     for k in range(0, len(ids), 300):
         placed += batched.add_many(ids[k : k + 300], texts[k : k + 300], np.stack(vectors[k : k + 300]))
-    # the same clusters; the evidence differs only where the graph, built in other batches, gave
-    # another of the near neighbours (an approximate search)
-    assert [a.cluster for a in placed] == [a.cluster for a in single] and len({a.cluster for a in placed}) > 100
-    assert sum(a == b for a, b in zip(placed, single, strict=True)) >= 0.98 * len(ids)
+    # the same clusters and the same evidence: the graph grows by the same blocks whatever the
+    # batches, so even its approximate search finds the same neighbours
+    assert placed == single and len({a.cluster for a in placed}) > 100
     assert any(a.rung == "paraphrase" for a in placed) and any(a.rung == "exact" for a in placed)
     with pytest.raises(ValueError, match="already clustered"):
         batched.add_many(["new", "new"], ["x", "x"], np.stack(vectors[:2]))

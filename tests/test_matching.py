@@ -142,10 +142,9 @@ def test_buffered_and_indexed_vectors_are_found_alike(tmp_path: Path) -> None:
     bases = unit_vectors(300, seed=1)
     later = bases + 0.02 * unit_vectors(300, seed=2)  # each a paraphrase of its base (cosine ≈ 0.9998)
     index = ParaphraseIndex(threshold=0.9)
-    assert paraphrases.BUFFER < 260
-    index.add_many([f"b{i}" for i in range(260)], bases[:260])  # more than fills the buffer: ...
-    index.add_many([f"b{i}" for i in range(260, 300)], bases[260:])  # ... into the graph before these
-    assert len(index._graph) == 260 and len(index._buffer) == 40
+    index.add_many([f"b{i}" for i in range(200)], bases[:200])
+    index.add_many([f"b{i}" for i in range(200, 300)], bases[200:])  # the first BUFFER go into the graph
+    assert len(index._graph) == paraphrases.BUFFER == 256 and len(index._buffer) == 44
     found = index.add_many([f"p{i}" for i in range(300)], later)
     assert [[p.id for p in f] for f in found] == [[f"b{i}"] for i in range(300)]
     halves = bases.astype(np.float16).astype(np.float32)

@@ -38,7 +38,7 @@ BUFFER = 256
 """Vectors held beside the graph, searched exactly, before they go into it in one batch."""
 
 THREADS = 0
-"""Threads for the graph's batched adds and searches (0: one per core)."""
+"""Threads for the graph's batched searches (0: one per core); adds take one, see ``flush``."""
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,11 @@ class ParaphraseIndex:
         return self._row_keys[: self._waiting]
 
     def flush(self) -> None:
-        """Add the buffered vectors to the graph in one batch."""
+        """Add the buffered vectors to the graph in one batch, in order, on one thread: the graph
+        (and so what an approximate search finds) depends only on the documents added and their
+        order, so a run resumed after a crash finds what an uninterrupted one does."""
         if self._waiting:
-            self._graph.add(self._buffer_keys, self._buffer, threads=THREADS)
+            self._graph.add(self._buffer_keys, self._buffer, threads=1)
             self._waiting = 0
 
     def _wait(self, keys: np.ndarray, vectors: Vectors) -> None:
@@ -160,24 +162,31 @@ class ParaphraseIndex:
         if len(set(ids)) < len(ids) or any(i in self.key_of for i in ids):
             repeated = next(i for k, i in enumerate(ids) if i in self.key_of or i in ids[:k])
             raise ValueError(f"document {repeated} is already in the index")
-        if len(self._buffer) >= BUFFER:
-            self.flush()
         halves = np.asarray(vectors, dtype=np.float32).reshape(len(ids), DIM).astype(np.float16)
         added = halves.astype(np.float32)
         asked = np.ones(len(ids), dtype=bool) if query is None else np.asarray(query, dtype=bool)
-        searched = self._search(added[asked], NEIGHBOURS)
-        before = len(self._buffer)
         first = len(self.ids)
         for document_id in ids:
             self.key_of[document_id] = len(self.ids)
             self.ids.append(document_id)
         held = self._hold(np.arange(first, first + len(ids)), halves)
-        self._wait(first + np.flatnonzero(held), added[held])
-        seen = before + np.cumsum(held) - held  # buffered rows before each document
         found: list[list[Paraphrase]] = [[] for _ in ids]
-        rows = np.flatnonzero(asked)
-        for row, matches in zip(rows, self._matches(added[asked], searched, seen[asked], NEIGHBOURS), strict=True):
-            found[int(row)] = matches
+        start = 0
+        while start < len(ids):  # up to the text that fills the buffer, then the graph takes it
+            filled = np.cumsum(held[start:])
+            room = BUFFER - self._waiting
+            end = start + int(np.searchsorted(filled, room)) + 1 if filled[-1] >= room else len(ids)
+            rows = start + np.flatnonzero(asked[start:end])
+            searched = self._search(added[rows], NEIGHBOURS)
+            seen = self._waiting + np.cumsum(held[start:end]) - held[start:end]  # buffered before each
+            keep = start + np.flatnonzero(held[start:end])
+            self._wait(first + keep, added[keep])
+            matches = self._matches(added[rows], searched, seen[rows - start], NEIGHBOURS)
+            for row, match in zip(rows.tolist(), matches, strict=True):
+                found[row] = match
+            if self._waiting >= BUFFER:
+                self.flush()
+            start = end
         return found
 
     def _hold(self, keys: np.ndarray, halves: np.ndarray) -> np.ndarray:
@@ -227,7 +236,7 @@ class ParaphraseIndex:
         keys, distances = searched
         bar = self.threshold - 0.00005  # what rounds to the threshold; nothing below it can match
         cosines = 1.0 - distances.astype(np.float64)
-        exact = _cosines(queries, self._buffer)
+        exact = _cosines(queries.astype(np.float64), self._buffer.astype(np.float64))  # the same in any batch
         out = []
         for q in range(len(queries)):
             hits = np.flatnonzero((keys[q] >= 0) & (cosines[q] >= bar))
