@@ -53,12 +53,14 @@ class Paraphrase:
 class ParaphraseIndex:
     """Document vectors in an HNSW index; ``add`` returns what a new vector repeats, then indexes it.
 
-    The graph takes new vectors in batches: adding one vector at a time costs twice as much as
-    adding :data:`BUFFER` at once on two cores. Until a batch is full its vectors wait in a small
-    buffer beside the graph, and a query reads both: the graph's nearest neighbours and every
-    buffered vector (compared exactly, on the same half-precision values the graph holds), so a
-    document is matched against everything added before it, and candidates still never come from
-    all pairs in a window (the buffer holds at most the last few hundred documents).
+    The graph takes new vectors in blocks of :data:`BUFFER`, and is searched for many documents at
+    once (on every core). Until a block is full its vectors wait in a buffer beside the graph, and
+    a query reads both: the graph's nearest neighbours and every buffered vector (compared
+    exactly, on the same half-precision values the graph holds), so a document is matched against
+    everything added before it, and candidates still never come from all pairs in a window (the
+    buffer holds the last few hundred documents at most). The blocks fall at the same documents
+    however the documents are batched, and go in on one thread, so the graph, and what its
+    approximate search finds, is the same in every run over the same documents.
 
     A vector the index already holds (an agency copy republished word for word encodes to the
     same vector) is not put in the graph again: the document shares the earlier one's entry
@@ -101,8 +103,9 @@ class ParaphraseIndex:
 
     @property
     def index(self) -> Any:
-        """The usearch index holding every vector added (the buffer is flushed into it first);
-        keys are positions in :attr:`ids`, see :meth:`entry`."""
+        """The usearch index holding every vector added (the buffer is flushed into it first, which
+        starts the graph's next block early: for re-clustering and saving, after the adds); keys
+        are positions in :attr:`ids`, see :meth:`entry`."""
         self.flush()
         return self._graph
 
@@ -157,7 +160,8 @@ class ParaphraseIndex:
     ) -> list[list[Paraphrase]]:
         """Index the documents in order; each one's paraphrases among all those added before it,
         the earlier ones of this call included (nothing for a document whose *query* is False).
-        The graph is searched for the whole call at once."""
+        The graph is searched for many documents at once: for all those up to the one that fills
+        the buffer, then, once the graph has taken it, for the next ones."""
         ids = list(document_ids)
         if len(set(ids)) < len(ids) or any(i in self.key_of for i in ids):
             repeated = next(i for k, i in enumerate(ids) if i in self.key_of or i in ids[:k])
