@@ -30,8 +30,9 @@ EXPANSION = 128
 """How many candidates the HNSW search keeps while it walks the graph. usearch's default, 64, lost
 a tenth of the planted paraphrases at 300,000 documents (bench corpus: recall 0.90); 128 keeps
 0.956 at 2.4 ms per document, 200 keeps 0.982 at 3.4 ms (side by side, one vector at a time); at
-1,000,000 documents, the graph taking batches, placing a document costs 1.8 ms of the 5 ms budget
-in all (planted recall 0.92; 3.3 ms and 0.84 one vector at a time)."""
+1,000,000 documents placing a document cost 3.3 ms of the 5 ms budget in all one vector at a
+time (planted recall 0.84), 1.8 ms with blocks added on two threads (0.92; not kept, see
+``flush``)."""
 
 
 BUFFER = 256
