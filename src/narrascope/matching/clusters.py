@@ -27,7 +27,7 @@ import numpy as np
 
 from narrascope.encoder import DIM, ENCODER_ID, MULTILINGUAL_ID, Vectors
 from narrascope.matching.copies import CopyIndex
-from narrascope.matching.paraphrases import ParaphraseIndex
+from narrascope.matching.paraphrases import ParaphraseIndex, first_repeated
 
 __all__ = ["CALIBRATION", "Assignment", "Calibration", "Clusters"]
 
@@ -119,8 +119,7 @@ class Clusters:
         """Place the texts in order, each as :meth:`add` would after the ones before it; the
         paraphrase index is searched for them all at once."""
         items = list(items)
-        if len(set(items)) < len(items) or any(item in self.cluster_of for item in items):
-            repeated = next(i for k, i in enumerate(items) if i in self.cluster_of or i in items[:k])
+        if (repeated := first_repeated(items, self.cluster_of)) is not None:
             raise ValueError(f"{repeated} is already clustered")
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(items), DIM)
         candidates: list[list[tuple[str, str, float]]] = [[] for _ in items]  # matched item, rung, similarity

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,8 +164,7 @@ class ParaphraseIndex:
         The graph is searched for many documents at once: for all those up to the one that fills
         the buffer, then, once the graph has taken it, for the next ones."""
         ids = list(document_ids)
-        if len(set(ids)) < len(ids) or any(i in self.key_of for i in ids):
-            repeated = next(i for k, i in enumerate(ids) if i in self.key_of or i in ids[:k])
+        if (repeated := first_repeated(ids, self.key_of)) is not None:
             raise ValueError(f"document {repeated} is already in the index")
         halves = np.asarray(vectors, dtype=np.float32).reshape(len(ids), DIM).astype(np.float16)
         added = halves.astype(np.float32)
@@ -279,6 +278,16 @@ class ParaphraseIndex:
         if index is None or len(index) + len(shared) != len(meta["ids"]):
             raise StoreError(f"{path}: the paraphrase index and its ids do not agree; rebuild it")
         return cls(float(meta["threshold"]), index, list(meta["ids"]), shared)
+
+
+def first_repeated(ids: list[str], known: Container[str]) -> str | None:
+    """The first of *ids* already *known* or repeated earlier in *ids* (None when all are new)."""
+    seen: set[str] = set()
+    for i in ids:
+        if i in known or i in seen:
+            return i
+        seen.add(i)
+    return None
 
 
 def _half(vectors: Vectors) -> Vectors:
