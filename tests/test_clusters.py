@@ -149,6 +149,28 @@ def test_a_shorter_period_packs_the_same_stories_denser() -> None:
     assert three.times.max() - three.times.min() < month.times.max() - month.times.min()
 
 
+def test_copies_stay_out_of_the_graph_and_a_restored_store_places_as_the_first_run() -> None:
+    """A text the copy rungs found is not put in the paraphrase graph (what it copies stands for it);
+    restoring the stored assignments puts the same texts aside, so new texts land as they would have."""
+    from narrascope.matching.bench import synthetic_corpus
+
+    corpus = synthetic_corpus(1200, seed=11, days=1)
+    texts, vectors = zip(*corpus.documents(), strict=True)
+    ids = [str(i) for i in range(len(texts))]
+    first = Clusters(prefix="S", threshold=0.8, centroid_threshold=0.7)
+    placed = first.add_many(ids[:1000], texts[:1000], np.stack(vectors[:1000]))
+    copies = [a.item for a in placed if a.rung in ("exact", "near-duplicate")]
+    assert copies and all(first.paraphrases.entry(i) is None for i in copies)
+    assert len(first.paraphrases.index) <= 1000 - len(copies)
+    assert np.allclose(first.paraphrases.vectors(copies), np.stack([vectors[int(i)] for i in copies]), atol=0.001)
+    restored = Clusters(prefix="S", threshold=0.8, centroid_threshold=0.7)
+    for a, text, vector in zip(placed, texts[:1000], vectors[:1000], strict=True):
+        restored.restore(a.item, text, vector, a.cluster, a.rung)
+    assert len(restored.paraphrases.index) == len(first.paraphrases.index)
+    later = (ids[1000:], texts[1000:], np.stack(vectors[1000:]))
+    assert restored.add_many(*later) == first.add_many(*later)
+
+
 def test_placing_a_batch_is_placing_its_texts_one_by_one() -> None:
     """``add_many`` searches the graph once per batch; each text still sees every one before it, and
     what it finds does not depend on how the texts were batched (a resumed run equals a clean one)."""

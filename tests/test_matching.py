@@ -175,3 +175,25 @@ def test_a_repeated_vector_shares_its_entry(tmp_path: Path) -> None:
     reopened = ParaphraseIndex.open(path)
     assert reopened.entry("copy-of-a") == 0 and len(reopened) == 4
     assert [p.id for p in reopened.add("again", vectors[0])] == ["a"] and reopened.entry("again") == 0
+
+
+def test_a_copy_is_kept_aside_and_measured_on_its_own_vector(tmp_path: Path) -> None:
+    from narrascope.matching.paraphrases import ParaphraseIndex
+
+    vectors = unit_vectors(3, seed=5)
+    copy = vectors[0] + 0.05 * vectors[1]  # a near copy encodes a little differently
+    index = ParaphraseIndex(threshold=0.9)
+    index.add_many(["a", "copy", "b"], np.stack([vectors[0], copy, vectors[2]]), keep=[True, False, True])
+    assert index.entry("copy") is None and len(index.index) == 2 and len(index) == 3
+    expected = copy / np.linalg.norm(copy)
+    assert np.allclose(index.vectors(["b", "copy", "a"]), np.stack([vectors[2], expected, vectors[0]]), atol=0.001)
+    # a later text close to the copy finds the text it copies, measured on that text's vector
+    found = index.query(copy)
+    assert [p.id for p in found] == ["a"]
+    assert found[0].similarity == pytest.approx(float(vectors[0] @ expected), abs=0.002)
+    path = tmp_path / "p.usearch"
+    index.save(path)
+    reopened = ParaphraseIndex.open(path)
+    assert reopened.entry("copy") is None and len(reopened) == 3
+    assert np.allclose(reopened.vectors(["copy"]), expected[None], atol=0.001)
+    assert [p.id for p in reopened.add("later", copy)] == ["a"]

@@ -60,6 +60,7 @@ narrative pair is all-MiniLM's mapped linearly between the two encoders' same an
 
 RUNGS = {"exact": 0, "near-duplicate": 1, "paraphrase": 2}
 """The ladder's rungs, strongest first: a copy outranks a paraphrase whatever the numbers."""
+COPY_RUNGS = ("exact", "near-duplicate")
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,9 @@ class Clusters:
             for found, item, text in zip(candidates, items, texts, strict=True):
                 found += [(m.id, m.rung, m.similarity) for m in self.copies.add(item, text)]
         # a copy outranks any paraphrase (see _choose): with one found, the search cannot change
-        # the decision, so the text is only indexed for those after it
-        paraphrases = self.paraphrases.add_many(items, vectors, [not found for found in candidates])
+        # the decision; and the text it copies stands for it in the graph for those after it
+        alone = [not found for found in candidates]
+        paraphrases = self.paraphrases.add_many(items, vectors, alone, alone)
         placed = []
         for item, vector, found, more in zip(items, vectors, candidates, paraphrases, strict=True):
             assignment = self._choose(item, vector, found + [(p.id, p.rung, p.similarity) for p in more])
@@ -145,15 +147,17 @@ class Clusters:
         self.members[cluster].append(item)
         self._sums[cluster] += vector
 
-    def restore(self, item: str, text: str, vector: Vectors, cluster: str) -> None:
-        """Index a text whose cluster was decided before (a stored assignment) without deciding
-        again, so a store's clusters come back as they were and new texts continue from them."""
+    def restore(self, item: str, text: str, vector: Vectors, cluster: str, rung: str | None = None) -> None:
+        """Index a text whose cluster was decided before (a stored assignment, made on *rung*)
+        without deciding again, so a store's clusters come back as they were and new texts
+        continue from them."""
         if item in self.cluster_of:
             raise ValueError(f"{item} is already clustered")
         vector = np.asarray(vector, dtype=np.float32).reshape(DIM)
         if self.copies is not None:
             self.copies.add(item, text, query=False)
-        self.paraphrases.add(item, vector, query=False)
+        copy = self.copies is not None and rung in COPY_RUNGS  # kept aside when it was placed
+        self.paraphrases.add(item, vector, query=False, keep=not copy)
         self.cluster_of[item] = cluster
         if cluster not in self.members:
             if cluster in self.merged:

@@ -66,7 +66,10 @@ class ParaphraseIndex:
     A vector the index already holds (an agency copy republished word for word encodes to the
     same vector) is not put in the graph again: the document shares the earlier one's entry
     (:meth:`entry`), so copies neither cost a graph insertion nor crowd a query's nearest
-    neighbours with the same text; a query finds the first document that had the vector.
+    neighbours with the same text; a query finds the first document that had the vector. A
+    document the caller already knows to be a copy (``keep`` False: the copy rungs found it) is
+    kept aside the same way even when its vector differs a little: a later text finds the one
+    it copies, and its own vector is kept for measuring (:meth:`vectors`).
     """
 
     def __init__(
@@ -75,6 +78,7 @@ class ParaphraseIndex:
         index: Any = None,
         ids: list[str] | None = None,
         shared: dict[int, int] | None = None,
+        aside: dict[int, Vectors] | None = None,
     ) -> None:
         Index = _usearch()
 
@@ -86,6 +90,10 @@ class ParaphraseIndex:
         """Document id → its position in :attr:`ids` (its key in the graph unless it shares one)."""
         self._shared = shared or {}
         """Position of a document whose vector an earlier one holds → that one's key."""
+        self._aside = _Rows()
+        """Vectors of the documents kept out of the graph (copies), by position."""
+        for position, vector in sorted((aside or {}).items()):
+            self._aside.put(position, np.asarray(vector).reshape(1, DIM))
         self._waiting = 0
         """How many vectors were added after the graph's last batch: the first rows of ..."""
         self._rows = np.empty((2 * BUFFER, DIM), dtype=np.float32)
@@ -95,7 +103,8 @@ class ParaphraseIndex:
         self._holder: dict[int, int] = {}
         """Hash of a half-precision vector → the key holding it."""
         for first in range(0, len(self.ids), 65536):
-            keys = [k for k in range(first, min(first + 65536, len(self.ids))) if k not in self._shared]
+            last = min(first + 65536, len(self.ids))
+            keys = [k for k in range(first, last) if k not in self._shared and k not in self._aside]
             for key, half in zip(keys, self._stored(keys).astype(np.float16), strict=True):
                 self._holder.setdefault(hash(half.tobytes()), key)
 
@@ -110,15 +119,23 @@ class ParaphraseIndex:
         self.flush()
         return self._graph
 
-    def entry(self, document_id: str) -> int:
+    def entry(self, document_id: str) -> int | None:
         """The key of the graph entry holding the document's vector (its own, or the earlier
-        document's whose vector it repeats)."""
+        document's whose vector it repeats; None for a copy kept aside)."""
         position = self.key_of[document_id]
-        return self._shared.get(position, position)
+        return None if position in self._aside else self._shared.get(position, position)
 
     def vectors(self, document_ids: Sequence[str]) -> Vectors:
         """The stored (half-precision) vectors of the documents, one row each."""
-        return self._stored([self.entry(i) for i in document_ids])
+        positions = np.fromiter((self.key_of[i] for i in document_ids), dtype=np.int64, count=len(document_ids))
+        out = np.empty((len(positions), DIM), dtype=np.float32)
+        aside = np.fromiter((p in self._aside for p in positions.tolist()), dtype=bool, count=len(positions))
+        if aside.any():
+            out[aside] = self._aside.get(positions[aside].tolist())
+        entries = [self._shared.get(p, p) for p in positions[~aside].tolist()]
+        if entries:
+            out[~aside] = self._stored(entries)
+        return out
 
     @property
     def _buffer(self) -> Vectors:
@@ -151,16 +168,21 @@ class ParaphraseIndex:
         query = _half(np.asarray(vector, dtype=np.float32).reshape(1, DIM))
         return self._matches(query, self._search(query, neighbours), [len(self._buffer)], neighbours)[0]
 
-    def add(self, document_id: str, vector: Vectors, query: bool = True) -> list[Paraphrase]:
+    def add(self, document_id: str, vector: Vectors, query: bool = True, keep: bool = True) -> list[Paraphrase]:
         """Index one document's vector; return its paraphrases among those added before it (nothing
-        when *query* is False)."""
-        return self.add_many([document_id], np.asarray(vector).reshape(1, DIM), [query])[0]
+        when *query* is False). A copy (*keep* False) is kept aside, see the class doc."""
+        return self.add_many([document_id], np.asarray(vector).reshape(1, DIM), [query], [keep])[0]
 
     def add_many(
-        self, document_ids: Sequence[str], vectors: Vectors, query: Sequence[bool] | None = None
+        self,
+        document_ids: Sequence[str],
+        vectors: Vectors,
+        query: Sequence[bool] | None = None,
+        keep: Sequence[bool] | None = None,
     ) -> list[list[Paraphrase]]:
         """Index the documents in order; each one's paraphrases among all those added before it,
-        the earlier ones of this call included (nothing for a document whose *query* is False).
+        the earlier ones of this call included (nothing for a document whose *query* is False;
+        those whose *keep* is False are copies, kept aside: never found by the later ones).
         The graph is searched for many documents at once: for all those up to the one that fills
         the buffer, then, once the graph has taken it, for the next ones."""
         ids = list(document_ids)
@@ -169,11 +191,15 @@ class ParaphraseIndex:
         halves = np.asarray(vectors, dtype=np.float32).reshape(len(ids), DIM).astype(np.float16)
         added = halves.astype(np.float32)
         asked = np.ones(len(ids), dtype=bool) if query is None else np.asarray(query, dtype=bool)
+        kept = np.ones(len(ids), dtype=bool) if keep is None else np.asarray(keep, dtype=bool)
         first = len(self.ids)
         for document_id in ids:
             self.key_of[document_id] = len(self.ids)
             self.ids.append(document_id)
-        held = self._hold(np.arange(first, first + len(ids)), halves)
+        for row in np.flatnonzero(~kept).tolist():
+            self._aside.put(first + row, halves[row : row + 1])
+        held = np.zeros(len(ids), dtype=bool)
+        held[kept] = self._hold(first + np.flatnonzero(kept), halves[kept])
         found: list[list[Paraphrase]] = [[] for _ in ids]
         start = 0
         while start < len(ids):  # up to the text that fills the buffer, then the graph takes it
@@ -183,8 +209,8 @@ class ParaphraseIndex:
             rows = start + np.flatnonzero(asked[start:end])
             searched = self._search(added[rows], NEIGHBOURS)
             seen = self._waiting + np.cumsum(held[start:end]) - held[start:end]  # buffered before each
-            keep = start + np.flatnonzero(held[start:end])
-            self._wait(first + keep, added[keep])
+            entering = start + np.flatnonzero(held[start:end])
+            self._wait(first + entering, added[entering])
             matches = self._matches(added[rows], searched, seen[rows - start], NEIGHBOURS)
             for row, match in zip(rows.tolist(), matches, strict=True):
                 found[row] = match
@@ -197,12 +223,13 @@ class ParaphraseIndex:
         """Which of these new vectors need an entry of their own (the others are recorded as
         sharing the earlier entry that holds the same vector)."""
         own = np.ones(len(keys), dtype=bool)
+        rows = {key: row for row, key in enumerate(keys.tolist())}
         for row, (key, half) in enumerate(zip(keys.tolist(), halves, strict=True)):
             digest = hash(half.tobytes())
             holder = self._holder.get(digest)
             if holder is None:
                 self._holder[digest] = key
-            elif np.array_equal(halves[holder - keys[0]] if holder >= keys[0] else self._stored([holder])[0], half):
+            elif np.array_equal(halves[rows[holder]] if holder in rows else self._stored([holder])[0], half):
                 self._shared[key] = holder
                 own[row] = False
         return own
@@ -257,7 +284,9 @@ class ParaphraseIndex:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.index.save(str(path))
         shared = sorted(self._shared.items())
-        meta = {"encoder": encoder_id, "threshold": self.threshold, "ids": self.ids, "shared": shared}
+        aside = self._aside.positions()
+        meta = {"encoder": encoder_id, "threshold": self.threshold, "ids": self.ids, "shared": shared, "aside": aside}
+        np.save(path.with_name(path.name + ".aside.npy"), self._aside.get(aside).astype(np.float16))
         path.with_name(path.name + ".json").write_text(json.dumps(meta) + "\n", encoding="utf-8")
 
     @classmethod
@@ -273,11 +302,48 @@ class ParaphraseIndex:
                 raise StoreError(f"{path}: built with the encoder {meta.get('encoder')!r}, not {encoder_id}")
             index = Index.restore(str(path))
             shared = {int(position): int(key) for position, key in meta.get("shared", [])}
+            positions = [int(position) for position in meta.get("aside", [])]
+            rows = np.load(path.with_name(path.name + ".aside.npy"), allow_pickle=False) if positions else []
+            aside = dict(zip(positions, rows, strict=True))
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
             raise StoreError(f"{path}: cannot open the paraphrase index: {error}") from error
-        if index is None or len(index) + len(shared) != len(meta["ids"]):
+        if index is None or len(index) + len(shared) + len(aside) != len(meta["ids"]):
             raise StoreError(f"{path}: the paraphrase index and its ids do not agree; rebuild it")
-        return cls(float(meta["threshold"]), index, list(meta["ids"]), shared)
+        return cls(float(meta["threshold"]), index, list(meta["ids"]), shared, aside)
+
+
+class _Rows:
+    """Half-precision vectors by position, in blocks (no copy of the others as it grows)."""
+
+    BLOCK = 65536
+
+    def __init__(self) -> None:
+        self._row: dict[int, int] = {}
+        self._blocks: list[np.ndarray] = []
+
+    def __contains__(self, position: object) -> bool:
+        return position in self._row
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def put(self, position: int, vector: np.ndarray) -> None:
+        row = len(self._row)
+        if row == len(self._blocks) * self.BLOCK:
+            self._blocks.append(np.empty((self.BLOCK, DIM), dtype=np.float16))
+        self._blocks[-1][row % self.BLOCK] = vector.reshape(DIM)
+        self._row[position] = row
+
+    def get(self, positions: Sequence[int]) -> Vectors:
+        """The vectors at *positions*, as float32 rows."""
+        out = np.empty((len(positions), DIM), dtype=np.float32)
+        for k, position in enumerate(positions):
+            row = self._row[position]
+            out[k] = self._blocks[row // self.BLOCK][row % self.BLOCK]
+        return out
+
+    def positions(self) -> list[int]:
+        return list(self._row)
 
 
 def first_repeated(ids: list[str], known: Container[str]) -> str | None:

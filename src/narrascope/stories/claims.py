@@ -113,7 +113,7 @@ class ClaimIndex(InStep):
         m, d = members.c, schema.documents.c
         text = select(schema.claims.c.text).where(claim_row(m, d)).scalar_subquery()
         claim_rows = (
-            select(m.item, m.cluster, m.assigned, m.encoder, m.vector, text.label("text"))
+            select(m.item, m.cluster, m.assigned, m.rung, m.encoder, m.vector, text.label("text"))
             .join(schema.documents, d.id == m.document_id)
             .where(m.level == CLAIM, m.position >= self.positions[CLAIM])
         )
@@ -130,7 +130,7 @@ class ClaimIndex(InStep):
                     )
                 vector = np.frombuffer(row.vector, dtype="<f2").astype(np.float32).reshape(DIM)
                 replay.upto(self.claims, self.positions[CLAIM])
-                self.claims.restore(row.item, row.text or "", vector, row.assigned or row.cluster)
+                self.claims.restore(row.item, row.text or "", vector, row.assigned or row.cluster, row.rung)
                 narrative = placed.get(row.item)
                 if narrative is None:
                     raise StoreError(f"the store's claim {row.item} has no narrative; the store is damaged")

@@ -209,7 +209,7 @@ class StoryIndex(InStep):
         found = self.clusters
         m, d = members.c, schema.documents.c
         query = (
-            select(m.item, m.cluster, m.assigned, m.encoder, m.vector, d.text)
+            select(m.item, m.cluster, m.assigned, m.rung, m.encoder, m.vector, d.text)
             .join(schema.documents, d.id == m.document_id)
             .where(m.level == LEVEL, m.position >= self.position)
             .order_by(m.position)
@@ -223,7 +223,7 @@ class StoryIndex(InStep):
                     )
                 vector = np.frombuffer(row.vector, dtype="<f2").astype(np.float32)
                 replay.upto(found, self.position)
-                found.restore(row.item, row.text, vector.reshape(DIM), row.assigned or row.cluster)
+                found.restore(row.item, row.text, vector.reshape(DIM), row.assigned or row.cluster, row.rung)
                 self.position += 1
             replay.upto(found)
 

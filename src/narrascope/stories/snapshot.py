@@ -34,7 +34,8 @@ from narrascope.stories.index import LEVEL, StoryIndex, members, stored_encoder
 
 __all__ = ["folder_of", "load_snapshot", "save_snapshot", "snapshot_current", "stamp"]
 
-FORMAT = 2
+FORMAT = 3
+"""3: copies are kept out of the paraphrase graphs (a snapshot of format 2 holds them; replayed instead)."""
 
 
 def folder_of(store: Store) -> Path:
