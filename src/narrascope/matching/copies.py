@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from narrascope.matching.bands import BandTable
 from narrascope.model import normalise_for_id
 
 __all__ = ["PERMUTATIONS", "SHINGLE", "CopyIndex", "Match", "estimate_error", "shingle_hashes", "shingles"]
@@ -84,9 +85,10 @@ class CopyIndex:
     stream of documents yields each repetition once, pointing back at what came first.
 
     The LSH is datasketch's (its MinHash, and its band and row counts for the threshold), kept
-    compact so a million documents fit in about 2 GB: signatures as rows of a uint32 matrix
-    (datasketch's hash values are 32-bit), each band as one 64-bit key in a dict to row numbers.
-    Keys that collide only add candidates, which the Jaccard check then drops.
+    compact so a million documents fit in about 1 GB: signatures as rows of a uint32 matrix
+    (datasketch's hash values are 32-bit), each band as one 64-bit key in a
+    :class:`~narrascope.matching.bands.BandTable` of row numbers. Keys that collide only add
+    candidates, which the Jaccard check then drops.
     """
 
     def __init__(self, threshold: float = 0.7, permutations: int = PERMUTATIONS) -> None:
@@ -109,7 +111,7 @@ class CopyIndex:
         self._ids: list[str] = []
         self._row: dict[str, int] = {}
         self._exact: dict[int, int | list[int]] = {}
-        self._buckets: dict[int, int | list[int]] = {}
+        self._buckets = BandTable()
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -130,12 +132,13 @@ class CopyIndex:
 
     def query(self, text: str) -> list[Match]:
         """The indexed documents *text* repeats, exact copies first, then by similarity."""
-        return self._query(_digest(text), self._signature(text))
+        signature = self._signature(text)
+        return self._query(_digest(text), signature, [] if signature is None else self._band_keys(signature))
 
-    def _query(self, digest: int, signature: np.ndarray | None) -> list[Match]:
+    def _query(self, digest: int, signature: np.ndarray | None, keys: list[int]) -> list[Match]:
         found = {self._ids[row]: Match(self._ids[row], "exact", 1.0) for row in _rows(self._exact.get(digest))}
         if signature is not None:
-            candidates = {row for key in self._band_keys(signature) for row in _rows(self._buckets.get(key))}
+            candidates = self._buckets.rows(keys)
             rows = np.fromiter(sorted(candidates), dtype=np.int64, count=len(candidates))
             rows = rows[self._has_signature[rows]]
             if len(rows):
@@ -152,7 +155,8 @@ class CopyIndex:
         if document_id in self._row:
             raise ValueError(f"document {document_id} is already in the index")
         digest, signature = _digest(text), self._signature(text)
-        matches = self._query(digest, signature) if query else []
+        keys = [] if signature is None else self._band_keys(signature)
+        matches = self._query(digest, signature, keys) if query else []
         row = len(self._ids)
         if row == len(self._signatures):
             self._signatures = np.concatenate([self._signatures, np.zeros_like(self._signatures)])
@@ -163,15 +167,14 @@ class CopyIndex:
         if signature is not None:
             self._signatures[row] = signature
             self._has_signature[row] = True
-            for key in self._band_keys(signature):
-                _put(self._buckets, key, row)
+            self._buckets.put(keys, row)
         return matches
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The index's contents as arrays (what :meth:`from_arrays` rebuilds it from; the ids
         are :attr:`ids`)."""
         n = len(self._ids)
-        exact, buckets = _flatten(self._exact), _flatten(self._buckets)
+        exact, buckets = _flatten(self._exact), self._buckets.arrays()
         return {
             "signatures": self._signatures[:n],
             "has_signature": self._has_signature[:n],
@@ -201,12 +204,9 @@ class CopyIndex:
         index._has_signature = np.array(arrays["has_signature"], dtype=bool)
         index._ids = list(ids)
         index._row = {document_id: row for row, document_id in enumerate(ids)}
-        for table, keys, rows in (
-            (index._exact, arrays["exact_keys"], arrays["exact_rows"]),
-            (index._buckets, arrays["bucket_keys"], arrays["bucket_rows"]),
-        ):
-            for key, row in zip(keys.tolist(), rows.tolist(), strict=True):
-                _put(table, key, row)
+        for key, row in zip(arrays["exact_keys"].tolist(), arrays["exact_rows"].tolist(), strict=True):
+            _put(index._exact, key, row)
+        index._buckets = BandTable.from_arrays(arrays["bucket_keys"], arrays["bucket_rows"])
         return index
 
 

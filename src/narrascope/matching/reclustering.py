@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from narrascope.matching.clusters import Clusters
-from narrascope.matching.paraphrases import NEIGHBOURS
+from narrascope.matching.paraphrases import MARGIN, NEIGHBOURS
 
 __all__ = ["EVIDENCE_MEMBERS", "Merge", "recluster"]
 
@@ -63,7 +63,8 @@ def recluster(clusters: Clusters, threshold: float | None = None, neighbours: in
     index = clusters.paraphrases
     if len(live) < 2 or len(index) < 2:
         return []
-    near = min(bar, clusters.centroid_threshold)  # a text this close to a centre could join it
+    # a text this close to a centre could join it (less the graph's error: it only proposes)
+    near = min(bar, clusters.centroid_threshold) - MARGIN
     pairs: dict[tuple[str, str], float] = {}
     for cluster, key, distance in _neighbours(clusters, live, neighbours):
         if 1.0 - distance < near:
