@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["BandTable"]
+__all__ = ["BandTable", "flatten", "put", "rows_of"]
 
 ROW = np.int32
 """Rows are document numbers: two billion documents before this overflows (with an error)."""
@@ -38,13 +38,7 @@ class BandTable:
     def put(self, keys: Iterable[int], row: int) -> None:
         """Put *row* under each of *keys*."""
         for key in keys:
-            entry = self._recent.get(key)
-            if entry is None:
-                self._recent[key] = row
-            elif isinstance(entry, int):
-                self._recent[key] = [entry, row]
-            else:
-                entry.append(row)
+            put(self._recent, key, row)
             self._waiting += 1
         if self._waiting >= self._merge:
             self._fold()
@@ -60,9 +54,7 @@ class BandTable:
                 if hi > lo:
                     found.update(self._rows[lo:hi].tolist())
         for key in keys:
-            entry = self._recent.get(key)
-            if entry is not None:
-                found.update([entry] if isinstance(entry, int) else entry)
+            found.update(rows_of(self._recent.get(key)))
         return found
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
@@ -85,12 +77,34 @@ class BandTable:
         merge, no sort of the old ones)."""
         if not self._waiting:
             return
-        pairs = [(k, r) for k, entry in self._recent.items() for r in ([entry] if isinstance(entry, int) else entry)]
-        new_keys = np.fromiter((k for k, _ in pairs), dtype=np.uint64, count=len(pairs))
-        new_rows = np.fromiter((r for _, r in pairs), dtype=ROW, count=len(pairs))
+        new_keys, new_rows = flatten(self._recent)
+        new_rows = new_rows.astype(ROW)
         order = np.argsort(new_keys, kind="stable")
         new_keys, new_rows = new_keys[order], new_rows[order]
         at = np.searchsorted(self._keys, new_keys, side="right")
         self._keys = np.insert(self._keys, at, new_keys)
         self._rows = np.insert(self._rows, at, new_rows)
         self._recent, self._waiting = {}, 0
+
+
+def flatten(table: dict[int, int | list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """A row-list dict as (key, row) arrays, rows of a key in the order they were put."""
+    pairs = [(key, row) for key, entry in table.items() for row in rows_of(entry)]
+    keys = np.fromiter((k for k, _ in pairs), dtype=np.uint64, count=len(pairs))
+    rows = np.fromiter((r for _, r in pairs), dtype=np.int64, count=len(pairs))
+    return keys, rows
+
+
+def rows_of(entry: int | list[int] | None) -> list[int]:
+    return [] if entry is None else [entry] if isinstance(entry, int) else entry
+
+
+def put(table: dict[int, int | list[int]], key: int, row: int) -> None:
+    """A dict of row lists that stores a lone row as a bare int (most keys have one)."""
+    entry = table.get(key)
+    if entry is None:
+        table[key] = row
+    elif isinstance(entry, int):
+        table[key] = [entry, row]
+    else:
+        entry.append(row)

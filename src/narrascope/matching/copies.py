@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-from narrascope.matching.bands import BandTable
+from narrascope.matching.bands import BandTable, flatten, put, rows_of
 from narrascope.model import normalise_for_id
 
 __all__ = ["PERMUTATIONS", "SHINGLE", "CopyIndex", "Match", "estimate_error", "shingle_hashes", "shingles"]
@@ -136,7 +136,7 @@ class CopyIndex:
         return self._query(_digest(text), signature, [] if signature is None else self._band_keys(signature))
 
     def _query(self, digest: int, signature: np.ndarray | None, keys: list[int]) -> list[Match]:
-        found = {self._ids[row]: Match(self._ids[row], "exact", 1.0) for row in _rows(self._exact.get(digest))}
+        found = {self._ids[row]: Match(self._ids[row], "exact", 1.0) for row in rows_of(self._exact.get(digest))}
         if signature is not None:
             candidates = self._buckets.rows(keys)
             rows = np.fromiter(sorted(candidates), dtype=np.int64, count=len(candidates))
@@ -163,7 +163,7 @@ class CopyIndex:
             self._has_signature = np.concatenate([self._has_signature, np.zeros_like(self._has_signature)])
         self._ids.append(document_id)
         self._row[document_id] = row
-        _put(self._exact, digest, row)
+        put(self._exact, digest, row)
         if signature is not None:
             self._signatures[row] = signature
             self._has_signature[row] = True
@@ -174,7 +174,7 @@ class CopyIndex:
         """The index's contents as arrays (what :meth:`from_arrays` rebuilds it from; the ids
         are :attr:`ids`)."""
         n = len(self._ids)
-        exact, buckets = _flatten(self._exact), self._buckets.arrays()
+        exact, buckets = flatten(self._exact), self._buckets.arrays()
         return {
             "signatures": self._signatures[:n],
             "has_signature": self._has_signature[:n],
@@ -205,32 +205,9 @@ class CopyIndex:
         index._ids = list(ids)
         index._row = {document_id: row for row, document_id in enumerate(ids)}
         for key, row in zip(arrays["exact_keys"].tolist(), arrays["exact_rows"].tolist(), strict=True):
-            _put(index._exact, key, row)
+            put(index._exact, key, row)
         index._buckets = BandTable.from_arrays(arrays["bucket_keys"], arrays["bucket_rows"])
         return index
-
-
-def _flatten(table: dict[int, int | list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """A row-list dict as (key, row) arrays, rows of a key in the order they were put."""
-    pairs = [(key, row) for key, entry in table.items() for row in _rows(entry)]
-    keys = np.fromiter((k for k, _ in pairs), dtype=np.uint64, count=len(pairs))
-    rows = np.fromiter((r for _, r in pairs), dtype=np.int64, count=len(pairs))
-    return keys, rows
-
-
-def _rows(entry: int | list[int] | None) -> list[int]:
-    return [] if entry is None else [entry] if isinstance(entry, int) else entry
-
-
-def _put(table: dict[int, int | list[int]], key: int, row: int) -> None:
-    """A dict of row lists that stores a lone row as a bare int (most keys have one)."""
-    entry = table.get(key)
-    if entry is None:
-        table[key] = row
-    elif isinstance(entry, int):
-        table[key] = [entry, row]
-    else:
-        entry.append(row)
 
 
 def estimate_error(permutations: int = PERMUTATIONS) -> float:
