@@ -192,3 +192,17 @@ def test_placing_a_batch_is_placing_its_texts_one_by_one() -> None:
     with pytest.raises(ValueError, match="already clustered"):
         batched.add_many(["new", "new"], ["x", "x"], np.stack(vectors[:2]))
     assert "new" not in batched.cluster_of and len(batched.paraphrases) == len(ids)  # nothing half-added
+
+
+def test_restoring_into_a_merged_cluster_is_refused_before_anything_is_indexed() -> None:
+    """A stored assignment naming a cluster that re-clustering folded away is damaged: it is refused
+    and the item is neither clustered nor indexed, so the error leaves the clusters as they were."""
+    clusters = Clusters(prefix="C", threshold=0.8, centroid_threshold=0.7)
+    clusters.restore("a", "first text", unit((0, 1.0)), "C1")
+    clusters.restore("b", "second text", unit((1, 1.0)), "C2")
+    clusters.merge("C2", "C1")
+    with pytest.raises(ValueError, match="C2 was merged into C1"):
+        clusters.restore("c", "third text", unit((2, 1.0)), "C2")
+    assert "c" not in clusters.cluster_of and len(clusters.paraphrases) == 2 and len(clusters.copies or []) == 2
+    clusters.restore("c", "third text", unit((2, 1.0)), "C3")
+    assert clusters.members == {"C1": ["a", "b"], "C3": ["c"]} and clusters.opened == 3

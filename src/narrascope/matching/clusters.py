@@ -139,13 +139,16 @@ class Clusters:
         return placed
 
     def _place(self, item: str, vector: Vectors, cluster: str, opens: bool) -> None:
-        self.cluster_of[item] = cluster
         if opens:
             self.opened += 1
-            self.members[cluster] = []
-            self._sums[cluster] = np.zeros(DIM, dtype=np.float32)
+            self._open(cluster)
+        self.cluster_of[item] = cluster
         self.members[cluster].append(item)
         self._sums[cluster] += vector
+
+    def _open(self, cluster: str) -> None:
+        self.members[cluster] = []
+        self._sums[cluster] = np.zeros(DIM, dtype=np.float32)
 
     def restore(self, item: str, text: str, vector: Vectors, cluster: str, rung: str | None = None) -> None:
         """Index a text whose cluster was decided before (a stored assignment, made on *rung*)
@@ -153,20 +156,17 @@ class Clusters:
         continue from them."""
         if item in self.cluster_of:
             raise ValueError(f"{item} is already clustered")
+        if cluster not in self.members and cluster in self.merged:
+            raise ValueError(f"{cluster} was merged into {self.merged[cluster]} before {item} was placed")
         vector = np.asarray(vector, dtype=np.float32).reshape(DIM)
         if self.copies is not None:
             self.copies.add(item, text, query=False)
         copy = self.copies is not None and rung in COPY_RUNGS  # kept aside when it was placed
         self.paraphrases.add(item, vector, query=False, keep=not copy)
-        self.cluster_of[item] = cluster
         if cluster not in self.members:
-            if cluster in self.merged:
-                raise ValueError(f"{cluster} was merged into {self.merged[cluster]} before {item} was placed")
             self.opened = max(self.opened, self.number(cluster))
-            self.members[cluster] = []
-            self._sums[cluster] = np.zeros(DIM, dtype=np.float32)
-        self.members[cluster].append(item)
-        self._sums[cluster] += vector
+            self._open(cluster)
+        self._place(item, vector, cluster, False)
 
     def linkage(self, a: str, b: str) -> float:
         """The mean cosine between a member of cluster *a* and a member of *b* (from the sums of
