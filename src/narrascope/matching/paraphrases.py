@@ -22,7 +22,7 @@ import numpy as np
 
 from narrascope.encoder import DIM, ENCODER_ID, Vectors
 
-__all__ = ["NEIGHBOURS", "Paraphrase", "ParaphraseIndex"]
+__all__ = ["NEIGHBOURS", "Paraphrase", "ParaphraseIndex", "half"]
 
 NEIGHBOURS = 20
 """How many nearest documents a query looks at before the similarity threshold."""
@@ -170,7 +170,7 @@ class ParaphraseIndex:
 
     def query(self, vector: Vectors, neighbours: int = NEIGHBOURS) -> list[Paraphrase]:
         """Indexed documents at or above the threshold, most similar first."""
-        query = _half(np.asarray(vector, dtype=np.float32).reshape(1, DIM))
+        query = half(np.asarray(vector, dtype=np.float32).reshape(1, DIM))
         return self._matches(query, self._search(query, neighbours), [len(self._buffer)], neighbours)[0]
 
     def add(self, document_id: str, vector: Vectors, query: bool = True, keep: bool = True) -> list[Paraphrase]:
@@ -374,9 +374,10 @@ def first_repeated(ids: list[str], known: Container[str]) -> str | None:
     return None
 
 
-def _half(vectors: Vectors) -> Vectors:
-    """*vectors* at the half precision the graph keeps them in."""
-    rounded: Vectors = vectors.astype(np.float16).astype(np.float32)
+def half(vectors: Vectors) -> Vectors:
+    """*vectors* rounded to the half precision they are stored in (stores and this index keep
+    them so; assignments are made on the stored values)."""
+    rounded: Vectors = np.asarray(vectors, dtype="<f2").astype(np.float32)
     return rounded
 
 

@@ -30,8 +30,9 @@ from sqlalchemy import (
     select,
 )
 
-from narrascope.encoder import DIM, ENCODER_ID, Vectors, encoder_for
+from narrascope.encoder import DIM, ENCODER_ID, encoder_for
 from narrascope.matching.clusters import CALIBRATION, Clusters
+from narrascope.matching.paraphrases import half
 from narrascope.model import Analysis, Document
 from narrascope.store import schema
 from narrascope.store.store import Store, StoreError
@@ -122,12 +123,6 @@ def story_text(document: Document, words: int = LEAD_WORDS) -> str:
     """The title and the first *words* words: what the paraphrase rung compares."""
     lead = " ".join(document.text.split()[:words])
     return f"{document.title}. {lead}" if document.title else lead
-
-
-def half(vectors: Vectors) -> Vectors:
-    """*vectors* rounded to the half precision they are stored in (assignments use the stored values)."""
-    rounded: Vectors = np.asarray(vectors, dtype="<f2").astype(np.float32)
-    return rounded
 
 
 def stored_encoder(store: Store) -> str | None:
