@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from narrascope.matching import CopyIndex
-from narrascope.matching.copies import estimate_error, shingles
+from narrascope.matching.copies import Match, estimate_error, shingles
 
 WORDS = [f"w{i}" for i in range(3000)]
 
@@ -115,6 +115,35 @@ def test_shingle_hashes_count_each_shingle_once_and_keep_word_order() -> None:
     assert set(shingle_hashes(text.upper()).tolist()) == set(shingle_hashes(text).tolist())
     assert shingle_hashes("a b c d e f").tolist() != shingle_hashes("b a c d e f").tolist()
     assert len(shingle_hashes("three short words")) == 1 and len(shingle_hashes(" .. ")) == 0
+
+
+def test_signatures_are_datasketchs_and_a_batch_matches_as_one_by_one() -> None:
+    """The copy index computes MinHash signatures for many texts at once; each must be the one
+    datasketch's own MinHash gives (same seed and permutations), whatever else is in the batch,
+    and a batch must find what adding its texts one by one finds."""
+    from datasketch import MinHash
+
+    from narrascope.matching.copies import PERMUTATIONS, SEED, shingle_hashes, text_shingle_hashes
+
+    texts = [article(i) for i in range(6)] + ["", " .. ", "two words", "Привет, мир: as-is «quoted» text here"]
+    texts += [article(2).upper(), " ".join(f"w{i}" for i in range(20_000))]  # a copy; more shingles than a chunk
+    numbers, hashes = text_shingle_hashes(texts)
+    index = CopyIndex()
+    signatures, has = index._minhashes(texts)
+    for number, text in enumerate(texts):
+        assert np.array_equal(hashes[numbers == number], shingle_hashes(text))
+        reference = MinHash(num_perm=PERMUTATIONS, seed=SEED, hashfunc=int)
+        reference.update_batch(shingle_hashes(text).tolist())
+        assert has[number] == bool(len(shingle_hashes(text)))
+        if has[number]:
+            assert np.array_equal(signatures[number], reference.hashvalues), number
+    one_by_one = CopyIndex()
+    ids = [str(i) for i in range(len(texts))]
+    single = [one_by_one.add(i, t) for i, t in zip(ids, texts, strict=True)]
+    assert index.add_many(ids, texts) == single and single[10] == [Match("2", "exact", 1.0)]
+    with pytest.raises(ValueError, match="already in the index"):
+        index.add_many(["new", "0"], ["x", "y"])
+    assert len(index) == len(texts)  # nothing half-added
 
 
 def test_a_copy_index_saved_with_another_shingle_hashing_is_refused() -> None:

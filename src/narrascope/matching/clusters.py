@@ -125,8 +125,8 @@ class Clusters:
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(items), DIM)
         candidates: list[list[tuple[str, str, float]]] = [[] for _ in items]  # matched item, rung, similarity
         if self.copies is not None:
-            for found, item, text in zip(candidates, items, texts, strict=True):
-                found += [(m.id, m.rung, m.similarity) for m in self.copies.add(item, text)]
+            for found, copies in zip(candidates, self.copies.add_many(items, texts), strict=True):
+                found += [(m.id, m.rung, m.similarity) for m in copies]
         # a copy outranks any paraphrase (see _choose): with one found, the search cannot change
         # the decision; and the text it copies stands for it in the graph for those after it
         alone = [not found for found in candidates]

@@ -13,17 +13,29 @@ two standard errors) as its evidence.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from narrascope.matching.bands import BandTable, flatten, put, rows_of
+from narrascope.matching.paraphrases import first_repeated
 from narrascope.model import normalise_for_id
 
-__all__ = ["PERMUTATIONS", "SHINGLE", "CopyIndex", "Match", "estimate_error", "shingle_hashes", "shingles"]
+__all__ = [
+    "PERMUTATIONS",
+    "SHINGLE",
+    "CopyIndex",
+    "Match",
+    "estimate_error",
+    "shingle_hashes",
+    "shingles",
+    "text_shingle_hashes",
+]
 
 PERMUTATIONS = 128
 SHINGLE = 5
@@ -31,6 +43,8 @@ SHINGLE = 5
 SEED = 1
 _WORD = re.compile(r"\w+")
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+CHUNK = 16384
+"""Shingles whose permuted values are held at once (16,384 x 128 x 4 bytes: 8 MB)."""
 SHINGLE_HASH = "crc32-words-1"
 """How shingles are hashed; signatures made otherwise cannot be compared with these."""
 
@@ -62,14 +76,51 @@ def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
     if not words:
         return np.empty(0, dtype=np.uint32)
     hashes = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
-    size = min(size, len(words))  # a shorter text is one shingle
-    count = len(words) - size + 1
+    return np.unique(_mixed(hashes, min(size, len(words))))  # a shorter text is one shingle
+
+
+def _mixed(hashes: np.ndarray, size: int) -> np.ndarray:
+    """The 32-bit hash of every run of *size* consecutive word hashes (a polynomial in them: order
+    counts)."""
+    count = len(hashes) - size + 1
     mixed = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for offset in range(size):  # a polynomial in the words' hashes: order counts
+        for offset in range(size):
             mixed = mixed * _MIX + hashes[offset : offset + count]
-    folded = (mixed ^ (mixed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
-    return np.unique(folded.astype(np.uint32))
+    folded: np.ndarray = ((mixed ^ (mixed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    return folded
+
+
+def text_shingle_hashes(texts: Sequence[str], size: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """Every text's :func:`shingle_hashes` at once, as (text number, hash) pairs sorted by both:
+    the same hashes, with numpy's per-call cost paid once for all the texts, not once per text."""
+    words = [_WORD.findall(text.casefold()) for text in texts]
+    counts = np.array([len(w) for w in words], dtype=np.int64)
+    encoded = map(str.encode, itertools.chain.from_iterable(words))
+    flat = np.fromiter(map(zlib.crc32, encoded), dtype=np.uint64, count=int(counts.sum()))
+    starts = np.cumsum(counts) - counts
+    long = np.flatnonzero(counts >= size)
+    runs = counts[long] - size + 1  # shingles of each long text; those spanning two texts are not read
+    at = np.arange(int(runs.sum())) + np.repeat(starts[long] - (np.cumsum(runs) - runs), runs)
+    mixed = _mixed(np.concatenate([flat, np.zeros(size - 1, dtype=np.uint64)]), size)
+    keys = [(np.repeat(long, runs).astype(np.uint64) << np.uint64(32)) | mixed[at]]
+    for number in np.flatnonzero((counts < size) & (counts > 0)).tolist():  # a shorter text is one shingle
+        words_of = flat[starts[number] : starts[number] + counts[number]]
+        keys.append((np.uint64(number) << np.uint64(32)) | _mixed(words_of, len(words_of)).astype(np.uint64))
+    unique = np.unique(np.concatenate(keys))
+    return (unique >> np.uint64(32)).astype(np.int64), (unique & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def _fmix32(hashes: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, as datasketch applies it before its permutations."""
+    h = hashes.astype(np.uint32)
+    with np.errstate(over="ignore"):
+        h ^= h >> np.uint32(16)
+        h *= np.uint32(0x85EBCA6B)
+        h ^= h >> np.uint32(13)
+        h *= np.uint32(0xC2B2AE35)
+        h ^= h >> np.uint32(16)
+    return h
 
 
 def _digest(text: str) -> int:
@@ -101,8 +152,10 @@ class CopyIndex:
         # the Jaccard check drops: at 0.7, 18 bands of 7 find a copy at 0.8 98.6% of the time
         # (equal weights, 14 of 9: 87%) for a third more band keys in memory
         self.bands, self.rows = _optimal_param(threshold, permutations, 0.2, 0.8)
-        # one MinHash, cleared for each text: its permutations are drawn once
-        self._minhash = MinHash(num_perm=permutations, seed=SEED, hashfunc=int)
+        # datasketch's permutations (affine32 scheme), applied to many texts at once in _minhashes
+        self._permutations = np.asarray(MinHash(num_perm=permutations, seed=SEED, hashfunc=int).permutations)
+        if self._permutations.dtype != np.uint32:
+            raise RuntimeError("datasketch's MinHash is not of the 32-bit affine scheme this index reads")
         mix = np.random.default_rng(SEED).integers(1, 2**63, size=(self.bands, self.rows), dtype=np.uint64)
         self._mix = mix | np.uint64(1)  # odd multipliers: a band's values → one 64-bit key
         self._salt = np.arange(self.bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
@@ -116,24 +169,43 @@ class CopyIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def _signature(self, text: str) -> np.ndarray | None:
-        hashes = shingle_hashes(text)
-        if not len(hashes):
-            return None
-        self._minhash.clear()
-        self._minhash.update_batch(hashes.tolist())
-        return np.asarray(self._minhash.hashvalues, dtype=np.uint32)
+    def _minhashes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Each text's MinHash signature (rows) and whether it has one (a text without words has
+        none): datasketch's, computed for all the texts at once. Each shingle hash goes through
+        MurmurHash3's 32-bit finaliser, then every permutation h -> a*h + b (mod 2^32); a text's
+        value per permutation is the least over its shingles (``test_signatures_are_datasketchs``)."""
+        numbers, hashes = text_shingle_hashes(texts)
+        signatures = np.full((len(texts), self.permutations), np.uint32(0xFFFFFFFF), dtype=np.uint32)
+        a, b = self._permutations
+        mixed = _fmix32(hashes)
+        for first in range(0, len(hashes), CHUNK):  # bounded memory, whatever the texts' length
+            part, of = mixed[first : first + CHUNK], numbers[first : first + CHUNK]
+            starts = np.flatnonzero(np.r_[True, of[1:] != of[:-1]])
+            with np.errstate(over="ignore"):
+                values = part[:, None] * a + b
+            np.minimum.at(signatures, of[starts], np.minimum.reduceat(values, starts, axis=0))
+        has = np.zeros(len(texts), dtype=bool)
+        has[numbers] = True
+        return signatures, has
 
-    def _band_keys(self, signature: np.ndarray) -> list[int]:
-        values = signature[: self.bands * self.rows].reshape(self.bands, self.rows).astype(np.uint64)
+    def _signature(self, text: str) -> np.ndarray | None:
+        signatures, has = self._minhashes([text])
+        return signatures[0] if has[0] else None
+
+    def _band_keys(self, signatures: np.ndarray) -> np.ndarray:
+        """The LSH band keys of signatures (one row of :attr:`bands` keys per signature)."""
+        rows = np.atleast_2d(signatures)
+        values = rows[:, : self.bands * self.rows].reshape(len(rows), self.bands, self.rows).astype(np.uint64)
         with np.errstate(over="ignore"):
-            keys = (values * self._mix).sum(axis=1, dtype=np.uint64) ^ self._salt
-        return [int(k) for k in keys.tolist()]
+            keys: np.ndarray = (values * self._mix).sum(axis=2, dtype=np.uint64) ^ self._salt
+        return keys
 
     def query(self, text: str) -> list[Match]:
         """The indexed documents *text* repeats, exact copies first, then by similarity."""
         signature = self._signature(text)
-        return self._query(_digest(text), signature, [] if signature is None else self._band_keys(signature))
+        return self._query(
+            _digest(text), signature, [] if signature is None else self._band_keys(signature)[0].tolist()
+        )
 
     def _query(self, digest: int, signature: np.ndarray | None, keys: list[int]) -> list[Match]:
         found = {self._ids[row]: Match(self._ids[row], "exact", 1.0) for row in rows_of(self._exact.get(digest))}
@@ -152,11 +224,25 @@ class CopyIndex:
     def add(self, document_id: str, text: str, query: bool = True) -> list[Match]:
         """Index a document; return what it repeats among the documents added before it (nothing
         when *query* is False: restoring an index whose matches were recorded before)."""
-        if document_id in self._row:
-            raise ValueError(f"document {document_id} is already in the index")
-        digest, signature = _digest(text), self._signature(text)
-        keys = [] if signature is None else self._band_keys(signature)
-        matches = self._query(digest, signature, keys) if query else []
+        return self.add_many([document_id], [text], query)[0]
+
+    def add_many(self, document_ids: Sequence[str], texts: Sequence[str], query: bool = True) -> list[list[Match]]:
+        """Index the documents in order, each as :meth:`add` would after the ones before it (the
+        signatures are computed for all of them at once)."""
+        ids = list(document_ids)
+        if (repeated := first_repeated(ids, self._row)) is not None:
+            raise ValueError(f"document {repeated} is already in the index")
+        signatures, has = self._minhashes(texts)
+        keys = self._band_keys(signatures).tolist()
+        found = []
+        for number, (document_id, text) in enumerate(zip(ids, texts, strict=True)):
+            digest, signature = _digest(text), signatures[number] if has[number] else None
+            row_keys = keys[number] if signature is not None else []
+            found.append(self._query(digest, signature, row_keys) if query else [])
+            self._put(document_id, digest, signature, row_keys)
+        return found
+
+    def _put(self, document_id: str, digest: int, signature: np.ndarray | None, keys: list[int]) -> None:
         row = len(self._ids)
         if row == len(self._signatures):
             self._signatures = np.concatenate([self._signatures, np.zeros_like(self._signatures)])
@@ -168,7 +254,6 @@ class CopyIndex:
             self._signatures[row] = signature
             self._has_signature[row] = True
             self._buckets.put(keys, row)
-        return matches
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The index's contents as arrays (what :meth:`from_arrays` rebuilds it from; the ids
