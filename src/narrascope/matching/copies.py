@@ -175,7 +175,7 @@ class CopyIndex:
         """Each text's MinHash signature (rows) and whether it has one (a text without words has
         none): datasketch's, computed for all the texts at once. Each shingle hash goes through
         MurmurHash3's 32-bit finaliser, then every permutation h -> a*h + b (mod 2^32); a text's
-        value per permutation is the least over its shingles (``test_signatures_are_datasketchs``)."""
+        value per permutation is the least over its shingles (tested against datasketch's own)."""
         numbers, hashes = text_shingle_hashes(texts)
         signatures = np.full((len(texts), self.permutations), np.uint32(0xFFFFFFFF), dtype=np.uint32)
         a, b = self._permutations
