@@ -190,24 +190,23 @@ class CopyIndex:
         has[numbers] = True
         return signatures, has
 
-    def _signature(self, text: str) -> np.ndarray | None:
-        signatures, has = self._minhashes([text])
-        return signatures[0] if has[0] else None
-
     def _band_keys(self, signatures: np.ndarray) -> np.ndarray:
         """The LSH band keys of signatures (one row of :attr:`bands` keys per signature)."""
-        rows = np.atleast_2d(signatures)
-        values = rows[:, : self.bands * self.rows].reshape(len(rows), self.bands, self.rows).astype(np.uint64)
+        values = signatures[:, : self.bands * self.rows].reshape(len(signatures), self.bands, self.rows)
         with np.errstate(over="ignore"):
-            keys: np.ndarray = (values * self._mix).sum(axis=2, dtype=np.uint64) ^ self._salt
+            keys: np.ndarray = (values.astype(np.uint64) * self._mix).sum(axis=2, dtype=np.uint64) ^ self._salt
         return keys
+
+    def _read(self, texts: Sequence[str]) -> list[tuple[int, np.ndarray | None, list[int]]]:
+        """Each text's exact digest, MinHash signature (None for a text without words) and band
+        keys: what a query looks up and an insertion stores, for all the texts at once."""
+        signatures, has = self._minhashes(texts)
+        keys = self._band_keys(signatures).tolist()
+        return [(_digest(t), signatures[n] if has[n] else None, keys[n] if has[n] else []) for n, t in enumerate(texts)]
 
     def query(self, text: str) -> list[Match]:
         """The indexed documents *text* repeats, exact copies first, then by similarity."""
-        signature = self._signature(text)
-        return self._query(
-            _digest(text), signature, [] if signature is None else self._band_keys(signature)[0].tolist()
-        )
+        return self._query(*self._read([text])[0])
 
     def _query(self, digest: int, signature: np.ndarray | None, keys: list[int]) -> list[Match]:
         found = {self._ids[row]: Match(self._ids[row], "exact", 1.0) for row in rows_of(self._exact.get(digest))}
@@ -234,14 +233,10 @@ class CopyIndex:
         ids = list(document_ids)
         if (repeated := first_repeated(ids, self._row)) is not None:
             raise ValueError(f"document {repeated} is already in the index")
-        signatures, has = self._minhashes(texts)
-        keys = self._band_keys(signatures).tolist()
         found = []
-        for number, (document_id, text) in enumerate(zip(ids, texts, strict=True)):
-            digest, signature = _digest(text), signatures[number] if has[number] else None
-            row_keys = keys[number] if signature is not None else []
-            found.append(self._query(digest, signature, row_keys) if query else [])
-            self._put(document_id, digest, signature, row_keys)
+        for document_id, (digest, signature, keys) in zip(ids, self._read(texts), strict=True):
+            found.append(self._query(digest, signature, keys) if query else [])
+            self._put(document_id, digest, signature, keys)
         return found
 
     def _put(self, document_id: str, digest: int, signature: np.ndarray | None, keys: list[int]) -> None:
