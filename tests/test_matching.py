@@ -205,6 +205,38 @@ def test_a_repeated_vector_shares_its_entry(tmp_path: Path) -> None:
     assert [p.id for p in reopened.add("again", vectors[0])] == ["a"] and reopened.entry("again") == 0
 
 
+def test_a_near_identical_vector_shares_the_entry_of_its_match(tmp_path: Path) -> None:
+    """A vector at SAME or closer to its nearest match takes no entry of its own (the match stands
+    for it); one a little further does; a replay without queries decides the same."""
+    from narrascope.matching import paraphrases
+    from narrascope.matching.paraphrases import ParaphraseIndex
+
+    bases = unit_vectors(300, seed=7)
+
+    def at(cosine: float, seed: int) -> np.ndarray:  # vectors at about this cosine to their base
+        return cosine * bases + np.sqrt(1 - cosine**2) * unit_vectors(300, seed)
+
+    ids = [f"b{i}" for i in range(300)] + [f"n{i}" for i in range(300)] + [f"f{i}" for i in range(300)]
+    vectors = np.concatenate([bases, at(paraphrases.SAME + 0.005, 8), at(paraphrases.SAME - 0.01, 9)])
+    index = ParaphraseIndex(threshold=0.9)
+    found = index.add_many(ids, vectors)
+    assert [[p.id for p in f] for f in found[300:600]] == [[f"b{i}"] for i in range(300)]
+    assert [index.entry(f"n{i}") for i in range(300)] == list(range(300))  # buffered or in the graph
+    assert [index.entry(f"f{i}") for i in range(300)] == list(range(600, 900))
+    assert len(index.index) == 600 and len(index) == 900
+    # a later text close to a near copy finds the document standing for it
+    assert [p.id for p in index.query(at(paraphrases.SAME + 0.005, 8)[5])][:1] == ["b5"]
+    assert not any(p.id.startswith("n") for p in index.query(at(0.95, 10)[5]))
+    replayed = ParaphraseIndex(threshold=0.9)
+    for document_id, vector in zip(ids, vectors, strict=True):
+        replayed.add(document_id, vector, query=False)
+    assert [replayed.entry(i) for i in ids] == [index.entry(i) for i in ids]
+    path = tmp_path / "p.usearch"
+    index.save(path)
+    reopened = ParaphraseIndex.open(path)
+    assert [reopened.entry(i) for i in ids] == [index.entry(i) for i in ids] and len(reopened.index) == 600
+
+
 def test_an_index_saved_in_the_older_format_is_refused(tmp_path: Path) -> None:
     import json
 
