@@ -66,8 +66,8 @@ def recluster(clusters: Clusters, threshold: float | None = None, neighbours: in
     # a text this close to a centre could join it (less the graph's error: it only proposes)
     near = min(bar, clusters.centroid_threshold) - MARGIN
     pairs: dict[tuple[str, str], float] = {}
-    for cluster, key, distance in _neighbours(clusters, live, neighbours):
-        if 1.0 - distance < near:
+    for cluster, key, cosine in _neighbours(clusters, live, neighbours):
+        if cosine < near:
             continue
         other = clusters.cluster_of[index.ids[key]]
         if other != cluster:
@@ -90,7 +90,7 @@ def recluster(clusters: Clusters, threshold: float | None = None, neighbours: in
 
 
 def _neighbours(clusters: Clusters, live: list[str], neighbours: int) -> Iterator[tuple[str, int, float]]:
-    """(cluster, key, cosine distance) of the texts nearest each live cluster's centre: its own
+    """(cluster, key, estimated cosine) of the texts nearest each live cluster's centre: its own
     members crowd the nearest, so a cluster looks past them (*neighbours* more than its size, up
     to :data:`MAX_SEARCH`), searched in batches of clusters of about the same size."""
     index = clusters.paraphrases
@@ -100,12 +100,11 @@ def _neighbours(clusters: Clusters, live: list[str], neighbours: int) -> Iterato
         buckets.setdefault(min(len(index), MAX_SEARCH, 1 << (k - 1).bit_length()), []).append(cluster)
     for k, group in sorted(buckets.items()):
         centres = np.stack([clusters.centroid(c) for c in group]).astype(np.float32)
-        found = index.index.search(centres, k, threads=1)
-        keys, distances = np.atleast_2d(found.keys), np.atleast_2d(found.distances)
+        keys, cosines = index.nearest(centres, k, threads=1)
         for row, cluster in enumerate(group):
-            for key, distance in zip(keys[row].tolist(), distances[row].tolist(), strict=True):
+            for key, cosine in zip(keys[row].tolist(), cosines[row].tolist(), strict=True):
                 if key >= 0:
-                    yield cluster, int(key), float(distance)
+                    yield cluster, int(key), float(cosine)
 
 
 def _ordered(clusters: Clusters, a: str, b: str) -> tuple[str, str]:
