@@ -44,6 +44,23 @@ def test_exact_near_and_unrelated_copies() -> None:
     assert len(index) == 4
 
 
+def test_the_exact_rungs_normal_form_folds_whitespace_as_a_regex_would() -> None:
+    """Document ids and exact copies hash this form: it must not change for stored documents."""
+    import re
+    import unicodedata
+
+    from narrascope.model import normalise_for_id
+
+    spaces = [c for c in map(chr, range(0x3000 + 1)) if c.isspace()] + ["\u205f", "\ufeff"]
+    pool = [*spaces, "a", "É", "e\u0301", "ß", "Ǆ", "x"]
+    rng = random.Random(7)
+    for _ in range(300):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
+        expected = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
+        assert normalise_for_id(text) == expected
+    assert normalise_for_id(" \u00a0Énergie\u2028\tTALKS\x1c ") == "énergie talks"
+
+
 def test_short_and_empty_texts_and_repeated_ids() -> None:
     index = CopyIndex()
     assert index.add("x", "") == [] and index.add("y", "!!!") == []

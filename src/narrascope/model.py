@@ -357,8 +357,9 @@ class Analysis(Record):
 
 
 def normalise_for_id(text: str) -> str:
-    """Case, accent-composition and whitespace-insensitive form used for content hashes."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
+    """Case, accent-composition and whitespace-insensitive form used for content hashes (runs of
+    whitespace, as ``str.isspace`` and ``re``'s ``\\s`` both define it, become one space)."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
 def document_id(outlet: str | None, text: str) -> str:
