@@ -147,8 +147,9 @@ def test_signatures_are_datasketchs_and_a_batch_matches_as_one_by_one() -> None:
     numbers, hashes = text_shingle_hashes(texts)
     index = CopyIndex()
     signatures, has = index._minhashes(texts)
+    assert np.all(np.diff(numbers) >= 0)  # by text, short texts included
     for number, text in enumerate(texts):
-        assert np.array_equal(hashes[numbers == number], shingle_hashes(text))
+        assert np.array_equal(np.unique(hashes[numbers == number]), shingle_hashes(text))
         reference = MinHash(num_perm=PERMUTATIONS, seed=SEED, hashfunc=int)
         reference.update_batch(shingle_hashes(text).tolist())
         assert has[number] == bool(len(shingle_hashes(text)))

@@ -91,13 +91,11 @@ def _mixed(hashes: np.ndarray, size: int) -> np.ndarray:
     return folded
 
 
-def text_shingle_hashes(
-    texts: Sequence[str], size: int = SHINGLE, distinct: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every text's :func:`shingle_hashes` at once, as (text number, hash) pairs sorted by both:
-    the same hashes, with numpy's per-call cost paid once for all the texts, not once per text.
-    With *distinct* False a text's hashes come in the order of its shingles, repeats kept: what
-    a least value over them needs, without sorting them all."""
+def text_shingle_hashes(texts: Sequence[str], size: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """Every text's :func:`shingle_hashes` at once, as (text number, hash) pairs by text number,
+    each text's in the order of its shingles with repeats kept (a least value over them needs no
+    more, and sorting them all would cost more than the rest): the same hashes once made
+    distinct, with numpy's per-call cost paid once for all the texts, not once per text."""
     words = [_WORD.findall(text.casefold()) for text in texts]
     counts = np.array([len(w) for w in words], dtype=np.int64)
     encoded = map(str.encode, itertools.chain.from_iterable(words))
@@ -113,11 +111,8 @@ def text_shingle_hashes(
         numbers.append(np.array([number], dtype=np.int64))
         hashes.append(_mixed(words_of, len(words_of)))
     of, values = np.concatenate(numbers).astype(np.int64), np.concatenate(hashes).astype(np.uint32)
-    if not distinct:
-        order = np.argsort(of, kind="stable") if len(numbers) > 1 else slice(None)
-        return of[order], values[order]
-    unique = np.unique((of.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64))
-    return (unique >> np.uint64(32)).astype(np.int64), (unique & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    order = np.argsort(of, kind="stable") if len(numbers) > 1 else slice(None)  # short texts come last
+    return of[order], values[order]
 
 
 def _fmix32(hashes: np.ndarray) -> np.ndarray:
@@ -185,7 +180,7 @@ class CopyIndex:
         none): datasketch's, computed for all the texts at once. Each shingle hash goes through
         MurmurHash3's 32-bit finaliser, then every permutation h -> a*h + b (mod 2^32); a text's
         value per permutation is the least over its shingles (tested against datasketch's own)."""
-        numbers, hashes = text_shingle_hashes(texts, distinct=False)  # repeats leave the least value as it is
+        numbers, hashes = text_shingle_hashes(texts)
         signatures = np.full((len(texts), self.permutations), np.uint32(0xFFFFFFFF), dtype=np.uint32)
         a, b = self._permutations
         mixed = _fmix32(hashes)

@@ -151,8 +151,9 @@ class ParaphraseIndex:
     @property
     def index(self) -> Any:
         """The usearch index holding every vector added (the buffer is flushed into it first, which
-        starts the graph's next block early: for re-clustering and saving, after the adds); keys
-        are positions in :attr:`ids`, see :meth:`entry`."""
+        starts the graph's next block early: for saving, after the adds); keys are positions in
+        :attr:`ids`, see :meth:`entry`. It holds the vectors in its own 8-bit form
+        (:func:`_eight_bit`): search it through :meth:`nearest`."""
         self.flush()
         return self._graph
 
