@@ -132,6 +132,11 @@ def test_shingle_hashes_count_each_shingle_once_and_keep_word_order() -> None:
     assert set(shingle_hashes(text.upper()).tolist()) == set(shingle_hashes(text).tolist())
     assert shingle_hashes("a b c d e f").tolist() != shingle_hashes("b a c d e f").tolist()
     assert len(shingle_hashes("three short words")) == 1 and len(shingle_hashes(" .. ")) == 0
+    # read from the exact rung's normal form: an accent typed as a combining mark is the same word
+    assert (
+        shingle_hashes("Cafe\u0301 au lait, s'il vous plaît").tolist()
+        == shingle_hashes("café au lait, s'il vous plaît").tolist()
+    )
 
 
 def test_signatures_are_datasketchs_and_a_batch_matches_as_one_by_one() -> None:
@@ -141,12 +146,13 @@ def test_signatures_are_datasketchs_and_a_batch_matches_as_one_by_one() -> None:
     from datasketch import MinHash
 
     from narrascope.matching.copies import PERMUTATIONS, SEED, shingle_hashes, text_shingle_hashes
+    from narrascope.model import normalise_for_id
 
     texts = [article(i) for i in range(6)] + ["", " .. ", "two words", "Привет, мир: as-is «quoted» text here"]
     texts += [article(2).upper(), " ".join(f"w{i}" for i in range(20_000))]  # a copy; more shingles than a chunk
     numbers, hashes = text_shingle_hashes(texts)
     index = CopyIndex()
-    signatures, has = index._minhashes(texts)
+    signatures, has = index._minhashes([normalise_for_id(text) for text in texts])
     assert np.all(np.diff(numbers) >= 0)  # by text, short texts included
     for number, text in enumerate(texts):
         assert np.array_equal(np.unique(hashes[numbers == number]), shingle_hashes(text))
@@ -159,9 +165,41 @@ def test_signatures_are_datasketchs_and_a_batch_matches_as_one_by_one() -> None:
     ids = [str(i) for i in range(len(texts))]
     single = [one_by_one.add(i, t) for i, t in zip(ids, texts, strict=True)]
     assert index.add_many(ids, texts) == single and single[10] == [Match("2", "exact", 1.0)]
+    # an exact copy takes the signature of the text it repeats (read before, or earlier in the batch)
+    for copied in (one_by_one, index):
+        assert np.array_equal(copied._signatures[: len(texts)][has], signatures[has])
+        assert np.array_equal(copied._has_signature[: len(texts)], has)
     with pytest.raises(ValueError, match="already in the index"):
         index.add_many(["new", "0"], ["x", "y"])
     assert len(index) == len(texts)  # nothing half-added
+
+
+def test_batches_of_any_size_find_what_one_text_at_a_time_finds() -> None:
+    """Near and exact copies of texts earlier in the same batch, or in an earlier one, are found
+    alike: the batch reads the band table once and pairs its own texts itself."""
+    rng = random.Random(11)
+    texts: list[str] = []
+    for n in range(120):
+        if texts and rng.random() < 0.6:  # a copy of an earlier text, exact or with a few words changed
+            words = rng.choice(texts).split()
+            for _ in range(rng.choice([0, 2, 5])):
+                words[rng.randrange(len(words))] = rng.choice(WORDS)
+            texts.append(" ".join(words))
+        else:
+            texts.append(article(100 + n, 60))
+    ids = [f"d{n}" for n in range(len(texts))]
+    one_by_one = CopyIndex()
+    expected = [one_by_one.add(i, t) for i, t in zip(ids, texts, strict=True)]
+    assert sum(m.rung == "near-duplicate" for f in expected for m in f) > 20 and any(f for f in expected[:10])
+    batched, found, start = CopyIndex(), [], 0
+    while start < len(texts):
+        end = start + rng.randint(1, 30)
+        found += batched.add_many(ids[start:end], texts[start:end])
+        start = end
+    assert found == expected
+    assert all(
+        np.array_equal(a, b) for a, b in zip(batched.arrays().values(), one_by_one.arrays().values(), strict=True)
+    )
 
 
 def test_a_copy_index_saved_with_another_shingle_hashing_is_refused() -> None:

@@ -2,14 +2,14 @@
 
 Each document puts one 64-bit key per band (18 of them) in the table; a query asks for the rows
 under its own keys. A Python dict of a million documents' keys costs about 1.3 GB (an int object
-and a slot per key); here the keys live in two sorted numpy arrays (key, row: 12 bytes a key)
-and only the keys put since the last merge wait in a dict. The rows under a key come back in
-the order they were put, as the dict would give them.
+and a slot per key); here the keys live in a few sorted runs of numpy arrays (key, row: 12 bytes a
+key), each put adding a run and a run merging into the one before it once it is as large (as a
+binary counter carries): a key is moved about log2(keys / keys per put) times in all, and a
+lookup searches as many runs at most). Puts and lookups take a whole batch of documents at once, so the Python cost is
+paid per batch, not per key. The rows under a key come back in the order they were put.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import numpy as np
 
@@ -17,74 +17,83 @@ __all__ = ["BandTable", "flatten", "put", "rows_of"]
 
 ROW = np.int32
 """Rows are document numbers: two billion documents before this overflows (with an error)."""
-MERGE = 1 << 20
-"""Keys waiting in the dict before they are merged into the sorted arrays (about 58,000
-documents of 18 bands; a merge of two sorted runs costs one pass over the arrays)."""
 
 
 class BandTable:
     """Rows by 64-bit key, many rows per key, compact (see the module doc)."""
 
-    def __init__(self, merge: int = MERGE) -> None:
-        self._merge = merge
-        self._keys = np.empty(0, dtype=np.uint64)
-        self._rows = np.empty(0, dtype=ROW)
-        self._recent: dict[int, int | list[int]] = {}
-        self._waiting = 0
+    def __init__(self) -> None:
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        """(keys, rows) sorted by key, the rows of a key in the order they were put; oldest first,
+        each smaller than the one before."""
 
     def __len__(self) -> int:
-        return len(self._keys) + self._waiting
+        return sum(len(keys) for keys, _ in self._runs)
 
-    def put(self, keys: Iterable[int], row: int) -> None:
-        """Put *row* under each of *keys*."""
-        for key in keys:
-            put(self._recent, key, row)
-            self._waiting += 1
-        if self._waiting >= self._merge:
-            self._fold()
+    def put(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        """Put ``rows[i]`` under each of ``keys[i]`` (one row of band keys per document)."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        if not keys.size:
+            return
+        if len(rows) and int(np.max(rows)) > np.iinfo(ROW).max:
+            raise OverflowError("the band table holds row numbers below 2**31")
+        flat = keys.reshape(-1)
+        order = np.argsort(flat, kind="stable")  # a document's rows before a later one's
+        repeated = np.repeat(np.asarray(rows, dtype=ROW), keys.shape[1] if keys.ndim > 1 else 1)
+        self._runs.append((flat[order], repeated[order]))
+        while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
+            newer = self._runs.pop()
+            self._runs[-1] = _merged(self._runs[-1], newer)
 
-    def rows(self, keys: list[int]) -> set[int]:
-        """Every row put under any of *keys*."""
-        found: set[int] = set()
-        if len(self._keys):
-            wanted = np.asarray(keys, dtype=np.uint64)
-            first = np.searchsorted(self._keys, wanted, side="left")
-            last = np.searchsorted(self._keys, wanted, side="right")
-            for lo, hi in zip(first.tolist(), last.tolist(), strict=True):
-                if hi > lo:
-                    found.update(self._rows[lo:hi].tolist())
-        for key in keys:
-            found.update(rows_of(self._recent.get(key)))
-        return found
+    def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (document, row) such that *row* was put under one of ``keys[document]``, each
+        pair once, by document then row."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        bands = keys.shape[1] if keys.ndim > 1 else 1
+        flat = keys.reshape(-1)
+        order = np.argsort(flat)  # sorted needles: each search starts where the last one ended
+        needles, of = flat[order], order // bands
+        which, found = [], []
+        for run_keys, run_rows in self._runs:
+            first = np.searchsorted(run_keys, needles, side="left")
+            hit = first < len(run_keys)
+            hit[hit] = run_keys[first[hit]] == needles[hit]
+            if not hit.any():
+                continue
+            start = first[hit]
+            counts = np.searchsorted(run_keys, needles[hit], side="right") - start
+            at = np.arange(int(counts.sum())) + np.repeat(start - (np.cumsum(counts) - counts), counts)
+            which.append(np.repeat(of[hit], counts))
+            found.append(run_rows[at].astype(np.int64))
+        if not which:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        pairs = np.unique(np.concatenate(which) << np.int64(32) | np.concatenate(found))
+        return pairs >> np.int64(32), pairs & np.int64(0xFFFFFFFF)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(keys, rows) of every pair, sorted by key, the rows of a key in the order they were put."""
-        self._fold()
-        return self._keys, self._rows
+        while len(self._runs) > 1:
+            newer = self._runs.pop()
+            self._runs[-1] = _merged(self._runs[-1], newer)
+        if not self._runs:
+            return np.empty(0, dtype=np.uint64), np.empty(0, dtype=ROW)
+        return self._runs[0]
 
     @classmethod
-    def from_arrays(cls, keys: np.ndarray, rows: np.ndarray, merge: int = MERGE) -> BandTable:
+    def from_arrays(cls, keys: np.ndarray, rows: np.ndarray) -> BandTable:
         """The table holding these (key, row) pairs (rows of a key in the order given)."""
-        table = cls(merge)
+        table = cls()
         order = np.argsort(keys, kind="stable")
-        table._keys = np.asarray(keys, dtype=np.uint64)[order]
-        table._rows = np.asarray(rows, dtype=ROW)[order]
+        table._runs = [(np.asarray(keys, dtype=np.uint64)[order], np.asarray(rows, dtype=ROW)[order])]
         return table
 
-    def _fold(self) -> None:
-        """Merge the waiting keys into the sorted arrays: each goes in after the older rows of
-        its key, so the rows of a key stay in the order they were put (one new array per
-        merge, no sort of the old ones)."""
-        if not self._waiting:
-            return
-        new_keys, new_rows = flatten(self._recent)
-        new_rows = new_rows.astype(ROW)
-        order = np.argsort(new_keys, kind="stable")
-        new_keys, new_rows = new_keys[order], new_rows[order]
-        at = np.searchsorted(self._keys, new_keys, side="right")
-        self._keys = np.insert(self._keys, at, new_keys)
-        self._rows = np.insert(self._rows, at, new_rows)
-        self._recent, self._waiting = {}, 0
+
+def _merged(
+    older: tuple[np.ndarray, np.ndarray], newer: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs as one: each of the newer pairs goes in after the older rows of its key."""
+    at = np.searchsorted(older[0], newer[0], side="right")
+    return np.insert(older[0], at, newer[0]), np.insert(older[1], at, newer[1])
 
 
 def flatten(table: dict[int, int | list[int]]) -> tuple[np.ndarray, np.ndarray]:

@@ -3,8 +3,9 @@
 An outlet that republishes an agency's copy, or another outlet's article with a new first line,
 is the most common repetition in news. ``exact``: the texts are equal once case, accents and
 whitespace are normalised (the normal form document ids hash). ``near-duplicate``: the texts
-share most of their word 5-grams (each hashed from its words' CRC-32s, then ``PERMUTATIONS``
-random affine permutations); candidates come from a MinHash LSH index (datasketch), never
+share most of their word 5-grams (read from the same normal form, so an exact copy has the
+signature of the text it repeats and is not read again; each 5-gram hashed from its words'
+CRC-32s, then ``PERMUTATIONS`` random affine permutations); candidates come from a MinHash LSH index (datasketch), never
 from comparing all pairs, and each match carries the Jaccard similarity of the 5-gram sets as
 estimated from the MinHash signatures (``PERMUTATIONS`` of them, so within about ±0.09 at
 two standard errors) as its evidence.
@@ -18,7 +19,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -45,8 +46,9 @@ _WORD = re.compile(r"\w+")
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 CHUNK = 16384
 """Shingles whose permuted values are held at once (16,384 x 128 x 4 bytes: 8 MB)."""
-SHINGLE_HASH = "crc32-words-1"
-"""How shingles are hashed; signatures made otherwise cannot be compared with these."""
+SHINGLE_HASH = "crc32-normal-words-2"
+"""How shingles are hashed (1 read the words of the casefolded text, 2 those of its normal form);
+signatures made otherwise cannot be compared with these."""
 
 Rung = Literal["exact", "near-duplicate"]
 
@@ -62,8 +64,9 @@ class Match:
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[bytes]:
-    """The text's overlapping word *size*-grams (casefolded); a shorter text is one shingle."""
-    words = _WORD.findall(text.casefold())
+    """The overlapping word *size*-grams of the text's normal form (:func:`normalise_for_id`:
+    casefolded, accents composed); a shorter text is one shingle."""
+    words = _WORD.findall(normalise_for_id(text))
     if len(words) <= size:
         return {" ".join(words).encode()} if words else set()
     return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
@@ -72,7 +75,7 @@ def shingles(text: str, size: int = SHINGLE) -> set[bytes]:
 def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
     """32-bit hashes of the text's :func:`shingles`, computed from each word's CRC-32 (a word is
     hashed once, not once per shingle it is in: five times fewer calls than hashing shingles)."""
-    words = _WORD.findall(text.casefold())
+    words = _WORD.findall(normalise_for_id(text))
     if not words:
         return np.empty(0, dtype=np.uint32)
     hashes = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
@@ -96,7 +99,12 @@ def text_shingle_hashes(texts: Sequence[str], size: int = SHINGLE) -> tuple[np.n
     each text's in the order of its shingles with repeats kept (a least value over them needs no
     more, and sorting them all would cost more than the rest): the same hashes once made
     distinct, with numpy's per-call cost paid once for all the texts, not once per text."""
-    words = [_WORD.findall(text.casefold()) for text in texts]
+    return _normal_shingle_hashes([normalise_for_id(text) for text in texts], size)
+
+
+def _normal_shingle_hashes(normal: Sequence[str], size: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`text_shingle_hashes` of texts already in their normal form."""
+    words = [_WORD.findall(text) for text in normal]
     counts = np.array([len(w) for w in words], dtype=np.int64)
     encoded = map(str.encode, itertools.chain.from_iterable(words))
     flat = np.fromiter(map(zlib.crc32, encoded), dtype=np.uint64, count=int(counts.sum()))
@@ -127,10 +135,40 @@ def _fmix32(hashes: np.ndarray) -> np.ndarray:
     return h
 
 
-def _digest(text: str) -> int:
-    """The first 64 bits of the normalised text's SHA-256 (a collision would need 2^32 documents)."""
-    digest = hashlib.sha256(normalise_for_id(text).encode("utf-8", "surrogatepass")).digest()
-    return int.from_bytes(digest[:8], "big")
+def _digest(normal: str) -> int:
+    """The first 64 bits of a normal form's SHA-256 (a collision would need 2^32 documents)."""
+    return int.from_bytes(hashlib.sha256(normal.encode("utf-8", "surrogatepass")).digest()[:8], "big")
+
+
+class _Read(NamedTuple):
+    """What :meth:`CopyIndex._read` makes of a batch of texts."""
+
+    digests: list[int]
+    signatures: np.ndarray
+    has: np.ndarray
+    """Whether each text has a signature (a text without words has none)."""
+    keys: np.ndarray
+    """Band keys, a row per text."""
+
+
+def _earlier_sharing(keys: np.ndarray, has: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(text, earlier text) of a batch's texts with signatures sharing a band key, each pair once."""
+    texts = np.flatnonzero(has)
+    flat = keys[texts].reshape(-1)
+    of = np.repeat(texts, keys.shape[1])
+    order = np.argsort(flat, kind="stable")
+    flat, of = flat[order], of[order]
+    starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]])
+    ends = np.r_[starts[1:], len(flat)]
+    pairs: set[tuple[int, int]] = set()
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if end - start > 1:  # texts under one key, in order: each with every one before it
+            members = of[start:end].tolist()
+            pairs.update(
+                (later, earlier) for k, later in enumerate(members) for earlier in members[:k] if earlier != later
+            )
+    ordered = sorted(pairs)
+    return np.array([p[0] for p in ordered], dtype=np.int64), np.array([p[1] for p in ordered], dtype=np.int64)
 
 
 class CopyIndex:
@@ -175,13 +213,14 @@ class CopyIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def _minhashes(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _minhashes(self, normal: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Each text's MinHash signature (rows) and whether it has one (a text without words has
-        none): datasketch's, computed for all the texts at once. Each shingle hash goes through
-        MurmurHash3's 32-bit finaliser, then every permutation h -> a*h + b (mod 2^32); a text's
-        value per permutation is the least over its shingles (tested against datasketch's own)."""
-        numbers, hashes = text_shingle_hashes(texts)
-        signatures = np.full((len(texts), self.permutations), np.uint32(0xFFFFFFFF), dtype=np.uint32)
+        none), from the texts' normal forms: datasketch's, computed for all the texts at once.
+        Each shingle hash goes through MurmurHash3's 32-bit finaliser, then every permutation
+        h -> a*h + b (mod 2^32); a text's value per permutation is the least over its shingles
+        (tested against datasketch's own)."""
+        numbers, hashes = _normal_shingle_hashes(normal)
+        signatures = np.full((len(normal), self.permutations), np.uint32(0xFFFFFFFF), dtype=np.uint32)
         a, b = self._permutations
         mixed = _fmix32(hashes)
         for first in range(0, len(hashes), CHUNK):  # bounded memory, whatever the texts' length
@@ -190,7 +229,7 @@ class CopyIndex:
             with np.errstate(over="ignore"):
                 values = part[:, None] * a + b
             np.minimum.at(signatures, of[starts], np.minimum.reduceat(values, starts, axis=0))
-        has = np.zeros(len(texts), dtype=bool)
+        has = np.zeros(len(normal), dtype=bool)
         has[numbers] = True
         return signatures, has
 
@@ -201,30 +240,35 @@ class CopyIndex:
             keys: np.ndarray = (values.astype(np.uint64) * self._mix).sum(axis=2, dtype=np.uint64) ^ self._salt
         return keys
 
-    def _read(self, texts: Sequence[str]) -> list[tuple[int, np.ndarray | None, list[int]]]:
-        """Each text's exact digest, MinHash signature (None for a text without words) and band
-        keys: what a query looks up and an insertion stores, for all the texts at once."""
-        signatures, has = self._minhashes(texts)
-        keys = self._band_keys(signatures).tolist()
-        return [(_digest(t), signatures[n] if has[n] else None, keys[n] if has[n] else []) for n, t in enumerate(texts)]
+    def _read(self, texts: Sequence[str]) -> _Read:
+        """The texts' exact digests, MinHash signatures and band keys: what a query looks up and
+        an insertion stores, for all the texts at once. A text whose normal form was read before
+        (an exact copy) takes that one's signature, it is not read again."""
+        normal = [normalise_for_id(text) for text in texts]
+        digests = [_digest(n) for n in normal]
+        rows = np.full(len(texts), -1, dtype=np.int64)  # the row holding the text's digest, if one does
+        first: dict[int, int] = {}  # digest of a text to read → its number among those read
+        unread: list[str] = []
+        for number, digest in enumerate(digests):
+            if (entry := self._exact.get(digest)) is not None:
+                rows[number] = entry if isinstance(entry, int) else entry[0]
+            elif digest not in first:
+                first[digest] = len(unread)
+                unread.append(normal[number])
+        read, read_has = self._minhashes(unread)
+        signatures = np.empty((len(texts), self.permutations), dtype=np.uint32)
+        has = np.empty(len(texts), dtype=bool)
+        held = np.flatnonzero(rows >= 0)
+        signatures[held], has[held] = self._signatures[rows[held]], self._has_signature[rows[held]]
+        new = np.flatnonzero(rows < 0)
+        at = np.fromiter((first[digests[n]] for n in new.tolist()), dtype=np.int64, count=len(new))
+        signatures[new], has[new] = read[at], read_has[at]
+        return _Read(digests, signatures, has, self._band_keys(signatures))
 
     def query(self, text: str) -> list[Match]:
         """The indexed documents *text* repeats, exact copies first, then by similarity."""
-        return self._query(*self._read([text])[0])
-
-    def _query(self, digest: int, signature: np.ndarray | None, keys: list[int]) -> list[Match]:
-        found = {self._ids[row]: Match(self._ids[row], "exact", 1.0) for row in rows_of(self._exact.get(digest))}
-        if signature is not None:
-            candidates = self._buckets.rows(keys)
-            rows = np.fromiter(sorted(candidates), dtype=np.int64, count=len(candidates))
-            rows = rows[self._has_signature[rows]]
-            if len(rows):
-                similarity = (self._signatures[rows] == signature).mean(axis=1)
-                for row, value in zip(rows.tolist(), similarity.tolist(), strict=True):
-                    other = self._ids[row]
-                    if other not in found and value >= self.threshold:
-                        found[other] = Match(other, "near-duplicate", round(float(value), 4))
-        return sorted(found.values(), key=lambda m: (m.rung != "exact", -m.similarity, m.id))
+        read = self._read([text])
+        return self._matches(rows_of(self._exact.get(read.digests[0])), self._near(read)[0])
 
     def add(self, document_id: str, text: str, query: bool = True) -> list[Match]:
         """Index a document; return what it repeats among the documents added before it (nothing
@@ -233,28 +277,59 @@ class CopyIndex:
 
     def add_many(self, document_ids: Sequence[str], texts: Sequence[str], query: bool = True) -> list[list[Match]]:
         """Index the documents in order, each as :meth:`add` would after the ones before it (the
-        signatures are computed for all of them at once)."""
+        signatures are computed, and the band table read and written, for all of them at once)."""
         ids = list(document_ids)
         if (repeated := first_repeated(ids, self._row)) is not None:
             raise ValueError(f"document {repeated} is already in the index")
+        read = self._read(texts)
+        near = self._near(read) if query else [[] for _ in ids]
+        first = len(self._ids)
         found = []
-        for document_id, (digest, signature, keys) in zip(ids, self._read(texts), strict=True):
-            found.append(self._query(digest, signature, keys) if query else [])
-            self._put(document_id, digest, signature, keys)
+        for row, (document_id, digest, similar) in enumerate(zip(ids, read.digests, near, strict=True), first):
+            found.append(self._matches(rows_of(self._exact.get(digest)), similar) if query else [])
+            self._ids.append(document_id)
+            self._row[document_id] = row
+            put(self._exact, digest, row)
+        self._store(first, read)
         return found
 
-    def _put(self, document_id: str, digest: int, signature: np.ndarray | None, keys: list[int]) -> None:
-        row = len(self._ids)
-        if row == len(self._signatures):
-            self._signatures = np.concatenate([self._signatures, np.zeros_like(self._signatures)])
-            self._has_signature = np.concatenate([self._has_signature, np.zeros_like(self._has_signature)])
-        self._ids.append(document_id)
-        self._row[document_id] = row
-        put(self._exact, digest, row)
-        if signature is not None:
-            self._signatures[row] = signature
-            self._has_signature[row] = True
-            self._buckets.put(keys, row)
+    def _near(self, read: _Read) -> list[list[tuple[int, float]]]:
+        """For each text, the rows it is a near copy of (estimated Jaccard at or above the
+        threshold): those indexed before, and those of the earlier texts of the same batch (the
+        rows that follow the index's), as if the texts came one at a time."""
+        first = len(self._ids)
+        which, rows = self._buckets.find(read.keys[read.has])
+        which = np.flatnonzero(read.has)[which]
+        earlier = _earlier_sharing(read.keys, read.has)  # (text, earlier text) pairs of the batch
+        which, rows = np.r_[which, earlier[0]], np.r_[rows, first + earlier[1]]
+        others = np.empty((len(rows), self.permutations), dtype=np.uint32)
+        indexed = rows < first
+        others[indexed], others[~indexed] = self._signatures[rows[indexed]], read.signatures[rows[~indexed] - first]
+        similarity = (others == read.signatures[which]).mean(axis=1)
+        near: list[list[tuple[int, float]]] = [[] for _ in read.digests]
+        keep = similarity >= self.threshold
+        for text, row, value in zip(which[keep].tolist(), rows[keep].tolist(), similarity[keep].tolist(), strict=True):
+            near[text].append((row, value))
+        return near
+
+    def _matches(self, exact: list[int], near: list[tuple[int, float]]) -> list[Match]:
+        """The matches of a text: its exact copies' rows, then its near copies' (row, similarity)."""
+        found = {self._ids[row]: Match(self._ids[row], "exact", 1.0) for row in exact}
+        for row, value in near:
+            if (other := self._ids[row]) not in found:
+                found[other] = Match(other, "near-duplicate", round(value, 4))
+        return sorted(found.values(), key=lambda m: (m.rung != "exact", -m.similarity, m.id))
+
+    def _store(self, first: int, read: _Read) -> None:
+        """Keep the signatures of the texts put at rows *first* on, and their band keys."""
+        end = first + len(read.has)
+        if end > len(self._signatures):  # room doubles: growing costs a copy now and then
+            signatures = np.zeros((max(end, 2 * len(self._signatures)), self.permutations), dtype=np.uint32)
+            has = np.zeros(len(signatures), dtype=bool)
+            signatures[:first], has[:first] = self._signatures[:first], self._has_signature[:first]
+            self._signatures, self._has_signature = signatures, has
+        self._signatures[first:end], self._has_signature[first:end] = read.signatures, read.has
+        self._buckets.put(read.keys[read.has], first + np.flatnonzero(read.has))
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The index's contents as arrays (what :meth:`from_arrays` rebuilds it from; the ids
