@@ -3,10 +3,11 @@
 Each document puts one 64-bit key per band (18 of them) in the table; a query asks for the rows
 under its own keys. A Python dict of a million documents' keys costs about 1.3 GB (an int object
 and a slot per key); here the keys live in a few sorted runs of numpy arrays (key, row: 12 bytes a
-key), each put adding a run and a run merging into the one before it once it is as large (as a
-binary counter carries): a key is moved about log2(keys / keys per put) times in all, and a
-lookup searches as many runs at most). Puts and lookups take a whole batch of documents at once, so the Python cost is
-paid per batch, not per key. The rows under a key come back in the order they were put.
+key). Each put adds a run, and a run merges into the one before it once it is as large, as a
+binary counter carries: a key is moved about log2(keys / keys per put) times in all, and a lookup
+searches that many runs at most. Puts and lookups take a whole batch of documents at once, so the
+Python cost is paid per batch, not per key (a dict of recent keys, put one at a time, cost a
+third of the near-copy rung). The rows under a key come back in the order they were put.
 """
 
 from __future__ import annotations
@@ -31,28 +32,25 @@ class BandTable:
         return sum(len(keys) for keys, _ in self._runs)
 
     def put(self, keys: np.ndarray, rows: np.ndarray) -> None:
-        """Put ``rows[i]`` under each of ``keys[i]`` (one row of band keys per document)."""
+        """Put ``rows[i]`` under each of ``keys[i]`` (*keys*: a row of band keys per document)."""
         keys = np.asarray(keys, dtype=np.uint64)
         if not keys.size:
             return
-        if len(rows) and int(np.max(rows)) > np.iinfo(ROW).max:
+        if int(np.max(rows)) > np.iinfo(ROW).max:
             raise OverflowError("the band table holds row numbers below 2**31")
         flat = keys.reshape(-1)
         order = np.argsort(flat, kind="stable")  # a document's rows before a later one's
-        repeated = np.repeat(np.asarray(rows, dtype=ROW), keys.shape[1] if keys.ndim > 1 else 1)
+        repeated = np.repeat(np.asarray(rows, dtype=ROW), keys.shape[1])
         self._runs.append((flat[order], repeated[order]))
-        while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
-            newer = self._runs.pop()
-            self._runs[-1] = _merged(self._runs[-1], newer)
+        self._merge(carry=True)
 
     def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every (document, row) such that *row* was put under one of ``keys[document]``, each
-        pair once, by document then row."""
+        """Every (document, row) such that *row* was put under one of ``keys[document]`` (*keys*:
+        a row of band keys per document), each pair once, by document then row."""
         keys = np.asarray(keys, dtype=np.uint64)
-        bands = keys.shape[1] if keys.ndim > 1 else 1
         flat = keys.reshape(-1)
         order = np.argsort(flat)  # sorted needles: each search starts where the last one ended
-        needles, of = flat[order], order // bands
+        needles, of = flat[order], order // max(1, keys.shape[-1])
         which, found = [], []
         for run_keys, run_rows in self._runs:
             first = np.searchsorted(run_keys, needles, side="left")
@@ -72,12 +70,18 @@ class BandTable:
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(keys, rows) of every pair, sorted by key, the rows of a key in the order they were put."""
-        while len(self._runs) > 1:
-            newer = self._runs.pop()
-            self._runs[-1] = _merged(self._runs[-1], newer)
+        self._merge(carry=False)
         if not self._runs:
             return np.empty(0, dtype=np.uint64), np.empty(0, dtype=ROW)
         return self._runs[0]
+
+    def _merge(self, carry: bool) -> None:
+        """Merge the newest run into the one before it while that one is no larger (*carry*), or
+        until one run is left."""
+        while len(self._runs) > 1 and (not carry or len(self._runs[-2][0]) <= len(self._runs[-1][0])):
+            older, newer = self._runs[-2], self._runs.pop()
+            at = np.searchsorted(older[0], newer[0], side="right")  # after the older rows of its key
+            self._runs[-1] = (np.insert(older[0], at, newer[0]), np.insert(older[1], at, newer[1]))
 
     @classmethod
     def from_arrays(cls, keys: np.ndarray, rows: np.ndarray) -> BandTable:
@@ -86,14 +90,6 @@ class BandTable:
         order = np.argsort(keys, kind="stable")
         table._runs = [(np.asarray(keys, dtype=np.uint64)[order], np.asarray(rows, dtype=ROW)[order])]
         return table
-
-
-def _merged(
-    older: tuple[np.ndarray, np.ndarray], newer: tuple[np.ndarray, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two sorted runs as one: each of the newer pairs goes in after the older rows of its key."""
-    at = np.searchsorted(older[0], newer[0], side="right")
-    return np.insert(older[0], at, newer[0]), np.insert(older[1], at, newer[1])
 
 
 def flatten(table: dict[int, int | list[int]]) -> tuple[np.ndarray, np.ndarray]:
