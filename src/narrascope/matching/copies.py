@@ -5,10 +5,10 @@ is the most common repetition in news. ``exact``: the texts are equal once case,
 whitespace are normalised (the normal form document ids hash). ``near-duplicate``: the texts
 share most of their word 5-grams (read from the same normal form, so an exact copy has the
 signature of the text it repeats and is not read again; each 5-gram hashed from its words'
-CRC-32s, then ``PERMUTATIONS`` random affine permutations); candidates come from a MinHash LSH index (datasketch), never
-from comparing all pairs, and each match carries the Jaccard similarity of the 5-gram sets as
-estimated from the MinHash signatures (``PERMUTATIONS`` of them, so within about ±0.09 at
-two standard errors) as its evidence.
+CRC-32s, then ``PERMUTATIONS`` random affine permutations); candidates come from a MinHash LSH
+index (datasketch), never from comparing all pairs, and each match carries the Jaccard
+similarity of the 5-gram sets as estimated from the MinHash signatures (``PERMUTATIONS`` of
+them, so within about ±0.09 at two standard errors) as its evidence.
 """
 
 from __future__ import annotations
