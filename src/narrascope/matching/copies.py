@@ -152,23 +152,15 @@ class _Read(NamedTuple):
 
 
 def _earlier_sharing(keys: np.ndarray, has: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(text, earlier text) of a batch's texts with signatures sharing a band key, each pair once."""
+    """(text, earlier text) of a batch's texts with signatures sharing a band key, each pair once,
+    by text then earlier text: the batch looked up in a band table of its own."""
     texts = np.flatnonzero(has)
-    flat = keys[texts].reshape(-1)
-    of = np.repeat(texts, keys.shape[1])
-    order = np.argsort(flat, kind="stable")
-    flat, of = flat[order], of[order]
-    starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]])
-    ends = np.r_[starts[1:], len(flat)]
-    pairs: set[tuple[int, int]] = set()
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        if end - start > 1:  # texts under one key, in order: each with every one before it
-            members = of[start:end].tolist()
-            pairs.update(
-                (later, earlier) for k, later in enumerate(members) for earlier in members[:k] if earlier != later
-            )
-    ordered = sorted(pairs)
-    return np.array([p[0] for p in ordered], dtype=np.int64), np.array([p[1] for p in ordered], dtype=np.int64)
+    batch = BandTable()
+    batch.put(keys[texts], texts)
+    which, found = batch.find(keys[texts])
+    later = texts[which]
+    earlier = found < later
+    return later[earlier], found[earlier]
 
 
 class CopyIndex:
