@@ -11,8 +11,8 @@ techniques merged, as span identification scores). Binary cross-entropy, AdamW (
 (2026-11-30): 3 epochs at 1e-4 beat 5 at 2e-4 (SI F1 of the tagger alone 0.421 vs 0.415) and
 runs joined into 128-piece windows (0.403); with five layers, 4 epochs (at 1e-4 or 5e-5) and
 the families as extra outputs did no better on that fold (the model card). Needs the
-``train`` extra and ``torch==2.13.0``; about three minutes per epoch over the 446
-training articles on 2 cores (five layers).
+``train`` extra and ``torch==2.13.0``; three to five minutes per epoch over the 446
+training articles on 2 cores (five layers), by the machine.
 """
 
 from __future__ import annotations
