@@ -341,3 +341,23 @@ def test_the_lower_output_moves_with_the_taggers_split(tmp_path: Path) -> None:
     assert path.read_bytes() == before
     with pytest.raises(ValueError, match="expected one tensor"):
         expose_lower(path, layer=3)
+
+
+def test_the_model_card_names_the_shipped_constants() -> None:
+    """The card's method repeats in prose the constants training chose (meta.json); a retraining
+    that moves them must move the card too, or readers defend figures the model does not use."""
+    from narrascope.annotators import persuasion
+
+    folder = persuasion.model_dir()
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    card = " ".join((folder / "MODEL_CARD.md").read_text(encoding="utf-8").split())  # unwrap lines
+    decoding, weight = meta["finder_decoding"], meta["tagger"]["weight"]
+    assert f"{weight:g} × the tagger's + {1 - weight:.2g} × the regression's" in card
+    assert f"at or above {decoding['threshold']:g}" in card
+    assert f"gaps of at most {decoding['gap']} tokens" in card
+    assert f"one of its tokens reaches {decoding['keep']:g}" in card
+    assert f"tagger weight {weight:g}, threshold {decoding['threshold']:g}, gap {decoding['gap']}" in card
+    assert f"(SI F1 {meta['finder']['inner_dev_si_f1']:.3f})" in card
+    assert f"paragraph threshold {meta['paragraph_threshold']:g}" in card
+    assert f"`train_seconds` {meta['train_seconds']:,.0f}" in card
+    assert f"C = {meta['finder']['C']:g}" in card and f"scaled by {meta['finder_states_scale']:g}" in card
