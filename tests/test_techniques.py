@@ -236,6 +236,46 @@ def test_the_shipped_tagger_reads_the_shared_pass() -> None:
     assert np.all((mixed >= 0) & (mixed <= 1)) and len(indices) == len(mixed)
 
 
+def test_the_tagger_skips_the_runs_the_regression_finds_quiet() -> None:
+    """A run where the regression reaches the floor on no token is not read by the tagger: its
+    tokens keep the regression's probability; the other runs are read as without a floor."""
+    import numpy as np
+
+    from narrascope.annotators.checkworthy import load_checkworthy_model
+    from narrascope.annotators.persuasion import load_persuasion_model
+    from narrascope.annotators.technique_tagger import quiet_runs
+    from narrascope.models import load_spacy
+
+    tagger = load_persuasion_model().finder.tagger
+    assert tagger is not None
+    doc = load_spacy()("These traitors will destroy everything we love!\n\nOfficials met on Tuesday.")
+    runs = load_checkworthy_model().read([doc])[0].runs
+    assert len(runs) >= 2
+    regression = np.full(len(doc), 0.01)
+    regression[runs[0].rows] = 0.5  # the first run is loud, the others quiet
+    assert quiet_runs(runs, regression, 0.0) == [False] * len(runs)
+    assert quiet_runs(runs, regression, 0.2) == [False] + [True] * (len(runs) - 1)
+    read: list[int] = []
+    original = tagger.run_probabilities
+
+    def counted(run: object) -> object:
+        read.append(id(run))
+        return original(run)
+
+    tagger.run_probabilities = counted  # type: ignore[method-assign]
+    try:
+        every = tagger.probabilities(runs, len(doc))
+        assert len(read) == len(runs)
+        read.clear()
+        floored = tagger.probabilities(runs, len(doc), regression, 0.2)
+        assert read == [id(runs[0])]
+    finally:
+        del tagger.run_probabilities
+    first, rest = np.unique(runs[0].rows), np.unique(np.concatenate([r.rows for r in runs[1:]]))
+    assert np.allclose(floored[first], every[first])
+    assert np.allclose(floored[rest], 0.01) and not np.allclose(every[rest], 0.01)
+
+
 def test_a_tagger_fed_another_layers_states_is_refused(tmp_path: Path) -> None:
     """The tagger and the shared pass must split the encoder at the same layer: fed another
     layer's states the tagger would give wrong probabilities without failing, so either model

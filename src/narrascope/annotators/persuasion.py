@@ -326,7 +326,8 @@ def runs(
 class SpanFinder:
     """Per-token logistic regression over hashed :func:`token_features` and, with a
     ``states_scale`` above 0, the shared encoder's token states (``finder.npz``); with a
-    *tagger*, its probabilities mixed in at *tagger_weight*."""
+    *tagger*, its probabilities mixed in at *tagger_weight*, on the runs where the regression
+    reaches *tagger_floor* somewhere (elsewhere the regression's stand alone)."""
 
     def __init__(
         self,
@@ -338,10 +339,11 @@ class SpanFinder:
         keep: float = 0.0,
         tagger: TechniqueTagger | None = None,
         tagger_weight: float = 0.0,
+        tagger_floor: float = 0.0,
     ) -> None:
         self.weights, self.bias, self.threshold, self.gap, self.keep = weights, bias, threshold, gap, keep
         self.states_scale = states_scale
-        self.tagger, self.tagger_weight = tagger, tagger_weight
+        self.tagger, self.tagger_weight, self.tagger_floor = tagger, tagger_weight, tagger_floor
 
     @classmethod
     def load(cls, path: Path, meta: dict[str, Any]) -> SpanFinder:
@@ -364,6 +366,7 @@ class SpanFinder:
                 states_scale=scale,
                 tagger=TechniqueTagger(path / tagger["file"]) if tagger else None,
                 tagger_weight=float(tagger["weight"]) if tagger else 0.0,
+                tagger_floor=float(tagger.get("floor", 0.0)) if tagger else 0.0,
             )
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ModelError(f"{path}: cannot read the technique span finder: {error}") from error
@@ -387,7 +390,9 @@ class SpanFinder:
             logits += self.states_scale * (reading.tokens[indices] @ self.weights[HASH_SIZE:])
         probs = 1.0 / (1.0 + np.exp(-logits))
         if self.tagger is not None and reading is not None:
-            tagged = self.tagger.probabilities(reading.runs, len(doc))[indices]
+            regression = np.zeros(len(doc))
+            regression[indices] = probs
+            tagged = self.tagger.probabilities(reading.runs, len(doc), regression, self.tagger_floor)[indices]
             probs = self.tagger_weight * tagged + (1.0 - self.tagger_weight) * probs
         return indices, probs
 

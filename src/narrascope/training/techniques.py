@@ -74,6 +74,10 @@ the tagger: SI F1 0.439 without, 0.446 at 0.3 or 0.35."""
 TAGGER_WEIGHTS = (0.4, 0.5, 0.6)
 """Weight of the tagger's token probability beside the regression's (first CV fold: the tagger
 alone 0.421, the regression alone 0.397, mixed at 0.5 0.439, at 0.7 0.433)."""
+TAGGER_FLOOR = 0.0
+"""The tagger skips a run where the regression gives no token this much (its tokens keep the
+regression's probability; :func:`~narrascope.annotators.technique_tagger.quiet_runs`); the
+decoding constants are chosen on the inner dev tenth read the same way."""
 INNER_DEV_SHARE = 10
 """The decoding constants are chosen on the last 1/INNER_DEV_SHARE of a run's articles, with the
 inner regression and tagger fitted on the rest, then applied to models refitted on all of them.
@@ -218,17 +222,30 @@ def _fit_tagger(
 
 
 def _tagged(
-    model: Any, docs: Sequence[Any], read: Sequence[Reading], features: Features, chosen: Sequence[int]
+    model: Any,
+    docs: Sequence[Any],
+    read: Sequence[Reading],
+    features: Features,
+    linear: dict[int, Any],
+    floor: float,
 ) -> dict[int, Any]:
-    """The tagger's token probabilities on the *chosen* articles, read through its ONNX export
-    (what the shipped model runs)."""
+    """The tagger's token probabilities on the articles of *linear* (the regression's
+    probabilities of each), read through its ONNX export as the shipped model reads them: the
+    runs where the regression stays under *floor* are left to the regression."""
+    import numpy as np
+
     from narrascope.annotators.technique_tagger import TechniqueTagger
     from narrascope.training.technique_tagger import export
 
     with tempfile.TemporaryDirectory(prefix="narrascope-tagger-") as tmp:
         export(model, Path(tmp) / "tagger.onnx")
         tagger = TechniqueTagger(Path(tmp) / "tagger.onnx")
-        return {i: tagger.probabilities(read[i].runs, len(docs[i]))[features.indices[i]] for i in chosen}
+        out = {}
+        for i, probs in linear.items():
+            regression = np.zeros(len(docs[i]))
+            regression[features.indices[i]] = probs
+            out[i] = tagger.probabilities(read[i].runs, len(docs[i]), regression, floor)[features.indices[i]]
+        return out
 
 
 def train_finder(
@@ -248,7 +265,11 @@ def train_finder(
     weights, bias = _fit_finder(features, inner)
     gold = [[(s.start, s.end) for s in articles[i].spans] for i in dev]
     linear = {i: _probabilities(features, i, weights, bias) for i in dev}
-    tagged = _tagged(_fit_tagger(articles, docs, read, inner, threads, log), docs, read, features, dev) if read else {}
+    tagged = (
+        _tagged(_fit_tagger(articles, docs, read, inner, threads, log), docs, read, features, linear, TAGGER_FLOOR)
+        if read
+        else {}
+    )
     best = (-1.0, 0.0, THRESHOLDS[0], GAPS[0], 0.0)
     for mix in TAGGER_WEIGHTS if read else (0.0,):
         probs = {i: list(map(float, mix * tagged[i] + (1 - mix) * linear[i] if read else linear[i])) for i in dev}
@@ -269,6 +290,7 @@ def train_finder(
         "decoding": {"threshold": threshold, "gap": gap, "keep": keep},
         "tagger": _fit_tagger(articles, docs, read, chosen, threads, log) if read else None,
         "tagger_weight": mix,
+        "tagger_floor": TAGGER_FLOOR,
         "inner_dev_si_f1": round(f1, 4),
     }
 
@@ -449,7 +471,14 @@ def save(
         export(finder["tagger"], output / "tagger.onnx")
         from narrascope.annotators.checkworthy import LOWER_LAYER
 
-        tagger = {"tagger": {"file": "tagger.onnx", "weight": finder["tagger_weight"], "lower_layer": LOWER_LAYER}}
+        tagger = {
+            "tagger": {
+                "file": "tagger.onnx",
+                "weight": finder["tagger_weight"],
+                "floor": finder["tagger_floor"],
+                "lower_layer": LOWER_LAYER,
+            }
+        }
     for name, part in (("classifier", classifier), ("paragraphs", paragraphs)):
         (output / f"{name}.json").write_text(
             json.dumps({"classes": part["classes"], "features": part["features"]}) + "\n", encoding="utf-8"
