@@ -157,7 +157,9 @@ def test_eval_and_train_techniques_commands(tmp_path: Path) -> None:
     assert model.techniques(text, [(4, 12)])[0][0].technique == "Loaded_Language"
 
 
-@pytest.mark.parametrize("args", [["--split", "dev"], ["--split", "train", "--cv", "1"]])
+@pytest.mark.parametrize(
+    "args", [["--split", "dev"], ["--split", "train", "--cv", "1"], ["--split", "train", "--tagger-floor", "1.5"]]
+)
 def test_eval_techniques_bad_input_is_one_line(tmp_path: Path, args: list[str]) -> None:
     write_semeval(tmp_path, n=2)
     done = subprocess.run([*CLI, "eval", "techniques", "--data", str(tmp_path), *args],

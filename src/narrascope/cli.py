@@ -20,6 +20,7 @@ from narrascope.cli_common import (
     log_stderr,
     need_dir,
     need_file,
+    need_probability,
     print_bench,
     print_metrics,
     version_of,
@@ -228,6 +229,7 @@ def eval_checkworthy(
 ENCODER_STATES_HELP = "Weight of the shared encoder's token states in the span finder (0: not read)."
 PARAGRAPH_STATES_HELP = "Weight of a paragraph's mean encoder state in the paragraph classifier (0: not read)."
 LINEAR_ONLY_HELP = "Without the fine-tuned technique tagger (no torch; the linear parts alone)."
+TAGGER_FLOOR_HELP = "The tagger skips a claim unit where the regression gives no token this probability (0: none)."
 
 
 @eval_app.command("techniques")
@@ -243,6 +245,7 @@ def eval_techniques(
     paragraph_states: Annotated[float, typer.Option(help=PARAGRAPH_STATES_HELP)] = 3.0,
     linear_only: Annotated[bool, typer.Option("--linear-only", help=LINEAR_ONLY_HELP)] = False,
     threads: Annotated[int, typer.Option(help="CPU threads for fine-tuning the tagger (with --cv).")] = 2,
+    tagger_floor: Annotated[float, typer.Option(help=TAGGER_FLOOR_HELP + " With --cv.")] = 0.0,
 ) -> None:
     """Persuasion techniques: span identification, technique classification, paragraph labels.
     With --cv every part is retrained per fold, the tagger fine-tuned (torch; about 10 minutes a fold)."""
@@ -251,6 +254,7 @@ def eval_techniques(
     need_dir(data / f"{split}-articles-subtask-3")
     if cv is not None and cv < 2:
         raise InputError("--cv needs at least 2 folds")
+    need_probability("--tagger-floor", tagger_floor)
     if cv is not None and not linear_only:
         from narrascope.training.claim_encoder import require_torch
 
@@ -267,6 +271,7 @@ def eval_techniques(
                     paragraph_scale=paragraph_states,
                     tagger=not linear_only,
                     threads=threads,
+                    tagger_floor=tagger_floor,
                     log=log_stderr("techniques"),
                 )
             )
@@ -367,12 +372,14 @@ def train_techniques(
     paragraph_states: Annotated[float, typer.Option(help=PARAGRAPH_STATES_HELP)] = 3.0,
     linear_only: Annotated[bool, typer.Option("--linear-only", help=LINEAR_ONLY_HELP)] = False,
     threads: Annotated[int, typer.Option(help="CPU threads for fine-tuning the tagger.")] = 2,
+    tagger_floor: Annotated[float, typer.Option(help=TAGGER_FLOOR_HELP)] = 0.0,
 ) -> None:
     """Retrain the persuasion-technique model from SemEval-2023 English train only (the tagger
     needs torch: about 20 minutes on 2 cores)."""
     from narrascope.training.techniques import train_techniques as train
 
     need_dir(data / "train-articles-subtask-3")
+    need_probability("--tagger-floor", tagger_floor)
     if not linear_only:
         from narrascope.training.claim_encoder import require_torch
 
@@ -384,6 +391,7 @@ def train_techniques(
         paragraph_scale=paragraph_states,
         tagger=not linear_only,
         threads=threads,
+        tagger_floor=tagger_floor,
         log=log_stderr("techniques"),
     )
     sys.stdout.write(json.dumps(summary) + "\n")

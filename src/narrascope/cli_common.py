@@ -96,6 +96,12 @@ def need_file(path: Path) -> None:
         raise InputError(f"no such file: {path}")
 
 
+def need_probability(option: str, value: float) -> None:
+    """Refuse a probability option outside [0, 1) (1 or more would switch its part off unseen)."""
+    if not 0 <= value < 1:
+        raise InputError(f"{option} must be at least 0 and under 1, not {value:g}")
+
+
 def print_bench(title: str, result: dict[str, Any], as_json: bool) -> None:
     """A bench's figures as a table (without the model line) and, with ``as_json``, all of them
     as JSON on the last line."""

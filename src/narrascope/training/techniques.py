@@ -77,7 +77,7 @@ alone 0.421, the regression alone 0.397, mixed at 0.5 0.439, at 0.7 0.433)."""
 TAGGER_FLOOR = 0.0
 """The tagger skips a run where the regression gives no token this much (its tokens keep the
 regression's probability; :func:`~narrascope.annotators.technique_tagger.quiet_runs`); the
-decoding constants are chosen on the inner dev tenth read the same way."""
+decoding constants are chosen on the inner dev tenth read the same way (``--tagger-floor``)."""
 INNER_DEV_SHARE = 10
 """The decoding constants are chosen on the last 1/INNER_DEV_SHARE of a run's articles, with the
 inner regression and tagger fitted on the rest, then applied to models refitted on all of them.
@@ -256,17 +256,19 @@ def train_finder(
     log: Log = _log,
     read: Sequence[Reading] | None = None,
     threads: int = 1,
+    floor: float = TAGGER_FLOOR,
 ) -> dict[str, Any]:
     """Fit the finder on the *chosen* articles; decoding constants from the last tenth of them.
     With *read* (the shared pass of every article) the technique tagger is fine-tuned beside the
-    regression and the weight of its probabilities is chosen with the decoding constants."""
+    regression and the weight of its probabilities is chosen with the decoding constants (the
+    tagger skipping the runs where the regression stays under *floor*)."""
     n_dev = max(1, len(chosen) // INNER_DEV_SHARE)
     inner, dev = list(chosen[:-n_dev]), list(chosen[-n_dev:])
     weights, bias = _fit_finder(features, inner)
     gold = [[(s.start, s.end) for s in articles[i].spans] for i in dev]
     linear = {i: _probabilities(features, i, weights, bias) for i in dev}
     tagged = (
-        _tagged(_fit_tagger(articles, docs, read, inner, threads, log), docs, read, features, linear, TAGGER_FLOOR)
+        _tagged(_fit_tagger(articles, docs, read, inner, threads, log), docs, read, features, linear, floor)
         if read
         else {}
     )
@@ -290,7 +292,7 @@ def train_finder(
         "decoding": {"threshold": threshold, "gap": gap, "keep": keep},
         "tagger": _fit_tagger(articles, docs, read, chosen, threads, log) if read else None,
         "tagger_weight": mix,
-        "tagger_floor": TAGGER_FLOOR,
+        "tagger_floor": floor,
         "inner_dev_si_f1": round(f1, 4),
     }
 
@@ -591,8 +593,9 @@ def _train_all(
     paragraph_scale: float = 0.0,
     tagger: Sequence[Reading] | None = None,
     threads: int = 1,
+    floor: float = TAGGER_FLOOR,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    finder = train_finder(articles, docs, features, chosen, log, tagger, threads)
+    finder = train_finder(articles, docs, features, chosen, log, tagger, threads, floor)
     picked = [articles[i] for i in chosen]
     picked_vectors = [vectors[i] for i in chosen] if vectors is not None else None
     return finder, train_classifier(picked), train_paragraphs(picked, log, picked_vectors, paragraph_scale)
@@ -626,12 +629,14 @@ def cross_validate(
     paragraph_scale: float = PARAGRAPH_STATES_SCALE,
     tagger: bool = True,
     threads: int = 1,
+    tagger_floor: float = TAGGER_FLOOR,
     log: Log = _log,
 ) -> dict[str, Any]:
     """Grouped K-fold by article on *split*: retrain every part per fold, score the pooled predictions.
     With *states_scale* > 0 the finder, with *paragraph_scale* > 0 the paragraph classifier also
     reads the shared encoder's token states (0 and 0: the model without them); with *tagger* the
-    technique tagger is fine-tuned per fold (torch, *threads*)."""
+    technique tagger is fine-tuned per fold (torch, *threads*), skipping the runs where the
+    regression stays under *tagger_floor*."""
     articles = read_semeval(data_dir, split, limit)
     docs = parse(articles, cache)
     read, features, vectors = _inputs(articles, docs, cache, states_scale, paragraph_scale, tagger)
@@ -646,7 +651,16 @@ def cross_validate(
         train = [i for i in order if i not in test_set]
         log(f"fold {number}/{k}: training on {len(train)} articles, scoring {len(test)}")
         parts = _train_all(
-            articles, docs, features, train, log, vectors, paragraph_scale, read if tagger else None, threads
+            articles,
+            docs,
+            features,
+            train,
+            log,
+            vectors,
+            paragraph_scale,
+            read if tagger else None,
+            threads,
+            tagger_floor,
         )
         with tempfile.TemporaryDirectory(prefix="narrascope-techniques-") as tmp:
             save(Path(tmp), *parts, {})
@@ -679,12 +693,14 @@ def train_techniques(
     paragraph_scale: float = PARAGRAPH_STATES_SCALE,
     tagger: bool = True,
     threads: int = 1,
+    tagger_floor: float = TAGGER_FLOOR,
     log: Log = _log,
 ) -> dict[str, Any]:
     """Train the shipped model on the whole ``train`` split and write it to *output* (the
     finder and the paragraph classifier read the shared encoder's token states at these scales;
     0 and 0: a model without them; with *tagger*, the technique tagger is fine-tuned beside the
-    finder's regression: torch, *threads*)."""
+    finder's regression: torch, *threads*; it skips the runs the regression leaves under
+    *tagger_floor*)."""
     t0 = time.monotonic()
     articles = read_semeval(data_dir, "train")
     docs = parse(articles, cache)
@@ -692,7 +708,7 @@ def train_techniques(
     random.Random(SEED).shuffle(order)
     read, features, vectors = _inputs(articles, docs, cache, states_scale, paragraph_scale, tagger)
     finder, classifier, paragraphs = _train_all(
-        articles, docs, features, order, log, vectors, paragraph_scale, read if tagger else None, threads
+        articles, docs, features, order, log, vectors, paragraph_scale, read if tagger else None, threads, tagger_floor
     )
     meta = {
         "trained_on": f"SemEval-2023 Task 3 English train ({len(articles)} articles, {classifier['n_spans']} spans)",
@@ -703,6 +719,7 @@ def train_techniques(
             "inner_dev_si_f1": finder["inner_dev_si_f1"],
             "decoding": finder["decoding"],
             "tagger_weight": finder["tagger_weight"] if tagger else None,
+            "tagger_floor": tagger_floor if tagger else None,
         },
         "classifier": {"C": C, "min_count": MIN_COUNT, "features": len(classifier["features"])},
         "paragraphs": {
