@@ -231,9 +231,17 @@ class Classifier:
 
 
 def token_features(doc: Any) -> tuple[list[int], list[list[str]]]:
-    """Indices of the non-space tokens of a parsed ``Doc`` and the feature strings of each."""
+    """Indices of the non-space tokens of a parsed ``Doc`` and the feature strings of each (each
+    token's attributes are read once: reading them per neighbour was a third of the time)."""
     toks = list(doc)
-    lemma_counts = Counter(t.lemma_.lower() for t in toks if t.pos_ in _CONTENT_POS)
+    norm = [t.norm_ for t in toks]
+    lemma = [t.lemma_.lower() for t in toks]
+    tag = [t.tag_ for t in toks]
+    pos = [t.pos_ for t in toks]
+    dep = [t.dep_ for t in toks]
+    head = [t.head.i for t in toks]
+    space = [t.is_space for t in toks]
+    lemma_counts = Counter(word for word, part in zip(lemma, pos, strict=True) if part in _CONTENT_POS)
     quoted, inside = [], False
     for t in toks:
         if t.text == '"':
@@ -244,36 +252,41 @@ def token_features(doc: Any) -> tuple[list[int], list[list[str]]]:
     indices: list[int] = []
     features: list[list[str]] = []
     for sent in doc.sents:
-        words = {f"s:{t.lemma_.lower()}" for t in sent if not (t.is_punct or t.is_space)}
-        shared = [f"slen:{min(len(sent) // 5, 10)}", f"sex:{'!' in sent.text}", f"sq:{'?' in sent.text}", *words]
         lo, hi = sent.start, sent.end
+        words = {f"s:{lemma[j]}" for j in range(lo, hi) if not (toks[j].is_punct or space[j])}
+        shared = [f"slen:{min((hi - lo) // 5, 10)}", f"sex:{'!' in sent.text}", f"sq:{'?' in sent.text}", *words]
+        near = ["<s>"] * 3 + norm[lo:hi] + ["</s>"] * 3  # the norms around token i start at near[i - lo]
+        tags = ["X", *tag[lo:hi], "X"]
         for i in range(lo, hi):
-            t = toks[i]
-            if t.is_space:
+            if space[i]:
                 continue
+            t, k, h = toks[i], i - lo, head[i]
             f = [
-                f"w:{t.norm_}",
-                f"l:{t.lemma_.lower()}",
+                f"w:{norm[i]}",
+                f"l:{lemma[i]}",
                 f"sh:{t.shape_}",
-                f"t:{t.tag_}",
-                f"d:{t.dep_}",
-                f"hl:{t.head.lemma_.lower()}",
-                f"dh:{t.dep_}_{t.head.pos_}",
+                f"t:{tag[i]}",
+                f"d:{dep[i]}",
+                f"hl:{lemma[h]}",
+                f"dh:{dep[i]}_{pos[h]}",
                 f"e:{t.ent_iob_}{t.ent_type_}",
                 f"q:{quoted[i]}",
-                f"pos:{min(i - lo, 8)}",
+                f"pos:{min(k, 8)}",
                 f"rpos:{min(hi - 1 - i, 8)}",
                 "bias",
+                f"w-3:{near[k]}",
+                f"w-2:{near[k + 1]}",
+                f"w-1:{near[k + 2]}",
+                f"t-1:{tags[k]}",
+                f"w1:{near[k + 4]}",
+                f"t1:{tags[k + 2]}",
+                f"w2:{near[k + 5]}",
+                f"w3:{near[k + 6]}",
+                f"bg:{near[k + 2]}_{norm[i]}",
+                f"bg2:{norm[i]}_{near[k + 4]}",
             ]
-            for k in (-3, -2, -1, 1, 2, 3):
-                j = i + k
-                f.append(f"w{k}:{toks[j].norm_ if lo <= j < hi else ('<s>' if j < lo else '</s>')}")
-                if abs(k) == 1:
-                    f.append(f"t{k}:{toks[j].tag_ if lo <= j < hi else 'X'}")
-            f.append(f"bg:{toks[i - 1].norm_ if i > lo else '<s>'}_{t.norm_}")
-            f.append(f"bg2:{t.norm_}_{toks[i + 1].norm_ if i + 1 < hi else '</s>'}")
-            if t.pos_ in _CONTENT_POS:
-                f.append(f"rec:{min(lemma_counts[t.lemma_.lower()], 5)}")
+            if pos[i] in _CONTENT_POS:
+                f.append(f"rec:{min(lemma_counts[lemma[i]], 5)}")
             f.extend(shared)
             indices.append(i)
             features.append(f)
