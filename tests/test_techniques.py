@@ -403,3 +403,4 @@ def test_the_model_card_names_the_shipped_constants() -> None:
     assert f"paragraph threshold {meta['paragraph_threshold']:g}" in card
     assert f"`train_seconds` {meta['train_seconds']:,.0f}" in card
     assert f"C = {meta['finder']['C']:g}" in card and f"scaled by {meta['finder_states_scale']:g}" in card
+    assert f"`tagger.floor` {meta['tagger'].get('floor', 0):g}" in card
