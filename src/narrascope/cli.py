@@ -275,7 +275,10 @@ def eval_techniques(
                     log=log_stderr("techniques"),
                 )
             )
-            metrics["model"] = f"narrascope techniques, retrained per fold ({cv}-fold, grouped by article)"
+            floor = (
+                f", the tagger skipping units under {tagger_floor:g}" if tagger_floor > 0 and not linear_only else ""
+            )
+            metrics["model"] = f"narrascope techniques, retrained per fold ({cv}-fold, grouped by article{floor})"
         else:
             metrics = dict(evaluate_split(data, split, limit=limit))
             if split == "train":
