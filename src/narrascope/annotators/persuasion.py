@@ -403,9 +403,7 @@ class SpanFinder:
             logits += self.states_scale * (reading.tokens[indices] @ self.weights[HASH_SIZE:])
         probs = 1.0 / (1.0 + np.exp(-logits))
         if self.tagger is not None and reading is not None:
-            regression = np.zeros(len(doc))
-            regression[indices] = probs
-            tagged = self.tagger.probabilities(reading.runs, len(doc), regression, self.tagger_floor)[indices]
+            tagged = self.tagger.at(reading.runs, len(doc), indices, probs, self.tagger_floor)
             probs = self.tagger_weight * tagged + (1.0 - self.tagger_weight) * probs
         return indices, probs
 

@@ -76,6 +76,15 @@ class TechniqueTagger:
         ]
         return token_means(runs, pieces, tokens)
 
+    def at(
+        self, runs: Sequence[Any], tokens: int, indices: Sequence[int], regression: npt.NDArray[Any], floor: float
+    ) -> npt.NDArray[np.float32]:
+        """:meth:`probabilities` of the tokens at *indices* (the finder's tokens), given the
+        regression's probabilities of those same tokens: what the finder mixes."""
+        full = np.zeros(tokens, dtype=np.float64)
+        full[indices] = regression
+        return self.probabilities(runs, tokens, full, floor)[indices]
+
 
 def token_means(runs: Sequence[Any], pieces: Sequence[npt.NDArray[Any]], tokens: int) -> npt.NDArray[np.float32]:
     """Each of *tokens* mean probability over its word pieces in *runs* (*pieces*: one array

@@ -232,20 +232,15 @@ def _tagged(
     """The tagger's token probabilities on the articles of *linear* (the regression's
     probabilities of each), read through its ONNX export as the shipped model reads them: the
     runs where the regression stays under *floor* are left to the regression."""
-    import numpy as np
-
     from narrascope.annotators.technique_tagger import TechniqueTagger
     from narrascope.training.technique_tagger import export
 
     with tempfile.TemporaryDirectory(prefix="narrascope-tagger-") as tmp:
         export(model, Path(tmp) / "tagger.onnx")
         tagger = TechniqueTagger(Path(tmp) / "tagger.onnx")
-        out = {}
-        for i, probs in linear.items():
-            regression = np.zeros(len(docs[i]))
-            regression[features.indices[i]] = probs
-            out[i] = tagger.probabilities(read[i].runs, len(docs[i]), regression, floor)[features.indices[i]]
-        return out
+        return {
+            i: tagger.at(read[i].runs, len(docs[i]), features.indices[i], probs, floor) for i, probs in linear.items()
+        }
 
 
 def train_finder(
