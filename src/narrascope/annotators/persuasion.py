@@ -56,6 +56,7 @@ __all__ = [
     "PersuasionModel",
     "SpanFinder",
     "TechniqueGuess",
+    "TokenFeatures",
     "load_persuasion_model",
     "model_dir",
     "paragraph_features",
@@ -230,9 +231,25 @@ class Classifier:
         return out
 
 
-def token_features(doc: Any) -> tuple[list[int], list[list[str]]]:
-    """Indices of the non-space tokens of a parsed ``Doc`` and the feature strings of each (each
-    token's attributes are read once: reading them per neighbour was a third of the time)."""
+@dataclass(frozen=True)
+class TokenFeatures:
+    """The finder's feature strings of a parsed ``Doc``: each non-space token's own, and those it
+    shares with its sentence, kept once per sentence (hashing them for every token was half
+    the hashing)."""
+
+    indices: list[int]
+    """The non-space tokens, in order."""
+    own: list[list[str]]
+    """Each of those tokens' own feature strings."""
+    shared: list[list[str]]
+    """Each sentence's feature strings, which every token of it carries."""
+    sentence: list[int]
+    """Each token's sentence, a row of :attr:`shared`."""
+
+
+def token_features(doc: Any) -> TokenFeatures:
+    """The finder's :class:`TokenFeatures` of a parsed ``Doc`` (each token's attributes are read
+    once: reading them per neighbour was a third of the time)."""
     toks = list(doc)
     norm = [t.norm_ for t in toks]
     lemma = [t.lemma_.lower() for t in toks]
@@ -249,12 +266,12 @@ def token_features(doc: Any) -> tuple[list[int], list[list[str]]]:
         elif t.text in ("“", "”"):
             inside = t.text == "“"
         quoted.append(inside)
-    indices: list[int] = []
-    features: list[list[str]] = []
+    found = TokenFeatures([], [], [], [])
     for sent in doc.sents:
         lo, hi = sent.start, sent.end
         words = {f"s:{lemma[j]}" for j in range(lo, hi) if not (toks[j].is_punct or space[j])}
-        shared = [f"slen:{min((hi - lo) // 5, 10)}", f"sex:{'!' in sent.text}", f"sq:{'?' in sent.text}", *words]
+        sentence = [f"slen:{min((hi - lo) // 5, 10)}", f"sex:{'!' in sent.text}", f"sq:{'?' in sent.text}"]
+        found.shared.append([*sentence, *words])
         near = ["<s>"] * 3 + norm[lo:hi] + ["</s>"] * 3  # the norms around token i start at near[i - lo]
         tags = ["X", *tag[lo:hi], "X"]
         for i in range(lo, hi):
@@ -287,17 +304,19 @@ def token_features(doc: Any) -> tuple[list[int], list[list[str]]]:
             ]
             if pos[i] in _CONTENT_POS:
                 f.append(f"rec:{min(lemma_counts[lemma[i]], 5)}")
-            f.extend(shared)
-            indices.append(i)
-            features.append(f)
-    return indices, features
+            found.indices.append(i)
+            found.own.append(f)
+            found.sentence.append(len(found.shared) - 1)
+    return found
 
 
-def hash_features(rows: Sequence[Sequence[str]]) -> Any:
-    """Feature strings to a binary sparse matrix (``HASH_SIZE`` columns)."""
+def hash_features(features: TokenFeatures) -> Any:
+    """A token per row, its own and its sentence's feature strings hashed into ``HASH_SIZE``
+    binary columns (a column two strings share counts once)."""
     from sklearn.feature_extraction import FeatureHasher
 
-    matrix = FeatureHasher(n_features=HASH_SIZE, input_type="string", alternate_sign=False).transform(rows)
+    hasher = FeatureHasher(n_features=HASH_SIZE, input_type="string", alternate_sign=False)
+    matrix = (hasher.transform(features.own) + hasher.transform(features.shared)[features.sentence]).tocsr()
     matrix.data[:] = 1.0
     return matrix
 
@@ -393,12 +412,13 @@ class SpanFinder:
         is the doc's shared encoder pass (needed when the finder reads it)."""
         import numpy as np
 
-        indices, rows = token_features(doc)
-        if not rows:
+        features = token_features(doc)
+        indices = features.indices
+        if not indices:
             return [], np.zeros(0, dtype=np.float32)
         if self.needs_encoder and reading is None:
             raise ModelError("this technique span finder reads the shared encoder pass; none was given")
-        logits = hash_features(rows) @ self.weights[:HASH_SIZE] + self.bias
+        logits = hash_features(features) @ self.weights[:HASH_SIZE] + self.bias
         if self.states_scale > 0 and reading is not None:
             logits += self.states_scale * (reading.tokens[indices] @ self.weights[HASH_SIZE:])
         probs = 1.0 / (1.0 + np.exp(-logits))

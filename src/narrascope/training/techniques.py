@@ -175,9 +175,10 @@ class Features:
         self.matrices: list[Any] = []
         self.labels: list[Any] = []
         for number, (article, doc) in enumerate(zip(articles, docs, strict=True)):
-            indices, rows = token_features(doc)
+            found = token_features(doc)
+            indices = found.indices
             self.indices.append(indices)
-            matrix = hash_features(rows) if rows else None
+            matrix = hash_features(found) if indices else None
             if matrix is not None and states is not None and scale > 0:
                 dense = csr_matrix(scale * states[number][indices])
                 matrix = hstack([matrix, dense]).tocsr()
