@@ -158,7 +158,15 @@ def test_eval_and_train_techniques_commands(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["--split", "dev"], ["--split", "train", "--cv", "1"], ["--split", "train", "--tagger-floor", "1.5"]]
+    "args",
+    [
+        ["--split", "dev"],
+        ["--split", "train", "--cv", "1"],
+        ["--split", "train", "--tagger-floor", "1.5"],
+        ["--split", "train", "--tagger-exits", "0.2"],
+        ["--split", "train", "--tagger-exits", "0.2,x"],
+        ["--split", "train", "--tagger-exits", "0.2,1.5"],
+    ],
 )
 def test_eval_techniques_bad_input_is_one_line(tmp_path: Path, args: list[str]) -> None:
     write_semeval(tmp_path, n=2)
@@ -278,6 +286,41 @@ def test_the_tagger_skips_the_runs_the_regression_finds_quiet() -> None:
     assert np.allclose(floored[rest], 0.01) and not np.allclose(every[rest], 0.01)
 
 
+def test_a_run_leaves_the_tagger_at_the_first_exit_it_stays_under() -> None:
+    """A staged tagger reads a run stage by stage and stops after the first stage whose head
+    gives no word piece its exit probability, keeping that head's probabilities; a run that
+    passes every exit gets the last stage's. Stand-in stages, so the rule is checked alone."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from narrascope.annotators.persuasion import model_dir
+    from narrascope.annotators.technique_tagger import TechniqueTagger
+    from narrascope.errors import ModelError
+
+    class Stage:
+        def __init__(self, logit: float, calls: list[int], number: int) -> None:
+            self.logit, self.calls, self.number = logit, calls, number
+
+        def run(self, _: object, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
+            self.calls.append(self.number)
+            states = inputs["states"]
+            return [np.full(states.shape[:2], self.logit, dtype=np.float32), states + 1]
+
+    shipped = model_dir() / "tagger.onnx"
+    run = SimpleNamespace(lower=np.zeros((5, 4), dtype=np.float32), rows=np.array([0, 1, 1]))
+    logits = [-2.0, 0.0, 2.0]  # probabilities 0.12, 0.5, 0.88
+    for exits, stops in [((0.0, 0.0), 3), ((0.13, 0.0), 1), ((0.1, 0.6), 2), ((0.1, 0.4), 3), ((0.9, 0.9), 1)]:
+        tagger = TechniqueTagger([shipped] * 3, exits)
+        calls: list[int] = []
+        tagger.sessions = [Stage(logit, calls, n) for n, logit in enumerate(logits, 1)]
+        pieces = tagger.run_probabilities(run)
+        assert calls == list(range(1, stops + 1)), exits
+        assert np.allclose(pieces, 1 / (1 + np.exp(-logits[stops - 1]))) and len(pieces) == 3
+    with pytest.raises(ModelError, match="2 exits"):
+        TechniqueTagger([shipped] * 3, [0.1])
+
+
 def test_a_tagger_fed_another_layers_states_is_refused(tmp_path: Path) -> None:
     """The tagger and the shared pass must split the encoder at the same layer: fed another
     layer's states the tagger would give wrong probabilities without failing, so either model
@@ -338,15 +381,36 @@ def test_training_with_the_tagger(tmp_path: Path) -> None:
     linear parts and read back; its weight is chosen with the decoding constants."""
     if importlib.util.find_spec("torch") is None:
         pytest.skip("torch is not installed (the train extra): the tagger cannot be fine-tuned here")
+    import numpy as np
+
+    from narrascope.annotators.checkworthy import load_checkworthy_model
     from narrascope.annotators.persuasion import PersuasionModel
-    from narrascope.training.techniques import TAGGER_WEIGHTS, train_techniques
+    from narrascope.annotators.technique_tagger import TechniqueTagger
+    from narrascope.models import load_spacy
+    from narrascope.training.techniques import TAGGER_EXITS, TAGGER_WEIGHTS, train_techniques
 
     data = write_semeval(tmp_path / "semeval", n=12)
     meta = train_techniques(data, tmp_path / "model", tagger=True, threads=1, log=lambda _: None)
     model = PersuasionModel(tmp_path / "model")
-    assert (tmp_path / "model" / "tagger.onnx").is_file() and model.finder.tagger is not None
+    tagger = json.loads((tmp_path / "model" / "meta.json").read_text(encoding="utf-8"))["tagger"]
+    assert tagger["stages"] == ["tagger.onnx"] and tagger["exits"] == [] == list(TAGGER_EXITS)
+    assert model.finder.tagger is not None and len(model.finder.tagger.sessions) == 1
     assert meta["finder"]["tagger_weight"] == model.finder.tagger_weight in TAGGER_WEIGHTS
     assert model.version.startswith("techniques-tagger+linear")
+    # Staged: exit heads after the first and second layers, written as three stages.
+    staged = tmp_path / "staged"
+    meta = train_techniques(data, staged, tagger=True, threads=1, tagger_exits=(0.15, 0.5), log=lambda _: None)
+    stages = json.loads((staged / "meta.json").read_text(encoding="utf-8"))["tagger"]["stages"]
+    assert stages == ["tagger-1.onnx", "tagger-2.onnx", "tagger-3.onnx"] and meta["finder"]["tagger_exits"] == [
+        0.15,
+        0.5,
+    ]
+    assert PersuasionModel(staged).finder.tagger.exits == [0.15, 0.5]  # type: ignore[union-attr]
+    doc = load_spacy()("These traitors will destroy everything we love!")
+    reading = load_checkworthy_model().read([doc])[0]
+    always = TechniqueTagger([staged / name for name in stages], [0.0, 0.0])
+    never = TechniqueTagger([staged / name for name in stages], [0.999, 0.999])
+    assert not np.allclose(always.probabilities(reading.runs, len(doc)), never.probabilities(reading.runs, len(doc)))
 
 
 def test_the_lower_output_moves_with_the_taggers_split(tmp_path: Path) -> None:

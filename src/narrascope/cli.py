@@ -20,6 +20,7 @@ from narrascope.cli_common import (
     log_stderr,
     need_dir,
     need_file,
+    need_probabilities,
     need_probability,
     print_bench,
     print_metrics,
@@ -230,6 +231,17 @@ ENCODER_STATES_HELP = "Weight of the shared encoder's token states in the span f
 PARAGRAPH_STATES_HELP = "Weight of a paragraph's mean encoder state in the paragraph classifier (0: not read)."
 LINEAR_ONLY_HELP = "Without the fine-tuned technique tagger (no torch; the linear parts alone)."
 TAGGER_FLOOR_HELP = "The tagger skips a claim unit where the regression gives no token this probability (0: none)."
+TAGGER_EXITS_HELP = (
+    "Train the tagger with exit heads: a claim unit leaves it after its first layer when no word"
+    " piece reaches the first probability, after its second when none reaches the second, e.g."
+    " 0.15,0.5 (default: none, every unit through all five layers, the shipped recipe)."
+)
+
+
+def _tagger_exits(value: str | None) -> tuple[float, ...]:
+    from narrascope.training.technique_tagger import EXIT_LAYERS
+
+    return () if value is None else need_probabilities("--tagger-exits", value, len(EXIT_LAYERS))
 
 
 @eval_app.command("techniques")
@@ -246,6 +258,7 @@ def eval_techniques(
     linear_only: Annotated[bool, typer.Option("--linear-only", help=LINEAR_ONLY_HELP)] = False,
     threads: Annotated[int, typer.Option(help="CPU threads for fine-tuning the tagger (with --cv).")] = 2,
     tagger_floor: Annotated[float, typer.Option(help=TAGGER_FLOOR_HELP + " With --cv.")] = 0.0,
+    tagger_exits: Annotated[str | None, typer.Option(help=TAGGER_EXITS_HELP + " With --cv.")] = None,
 ) -> None:
     """Persuasion techniques: span identification, technique classification, paragraph labels.
     With --cv every part is retrained per fold, the tagger fine-tuned (torch; about 10 minutes a fold)."""
@@ -255,6 +268,7 @@ def eval_techniques(
     if cv is not None and cv < 2:
         raise InputError("--cv needs at least 2 folds")
     need_probability("--tagger-floor", tagger_floor)
+    exits = _tagger_exits(tagger_exits)
     if cv is not None and not linear_only:
         from narrascope.training.claim_encoder import require_torch
 
@@ -272,13 +286,13 @@ def eval_techniques(
                     tagger=not linear_only,
                     threads=threads,
                     tagger_floor=tagger_floor,
+                    tagger_exits=exits,
                     log=log_stderr("techniques"),
                 )
             )
-            floor = (
-                f", the tagger skipping units under {tagger_floor:g}" if tagger_floor > 0 and not linear_only else ""
-            )
-            metrics["model"] = f"narrascope techniques, retrained per fold ({cv}-fold, grouped by article{floor})"
+            how = f", tagger exits {','.join(f'{e:g}' for e in exits)}" if exits and not linear_only else ""
+            how += f", the tagger skipping units under {tagger_floor:g}" if tagger_floor > 0 and not linear_only else ""
+            metrics["model"] = f"narrascope techniques, retrained per fold ({cv}-fold, grouped by article{how})"
         else:
             metrics = dict(evaluate_split(data, split, limit=limit))
             if split == "train":
@@ -376,6 +390,7 @@ def train_techniques(
     linear_only: Annotated[bool, typer.Option("--linear-only", help=LINEAR_ONLY_HELP)] = False,
     threads: Annotated[int, typer.Option(help="CPU threads for fine-tuning the tagger.")] = 2,
     tagger_floor: Annotated[float, typer.Option(help=TAGGER_FLOOR_HELP)] = 0.0,
+    tagger_exits: Annotated[str | None, typer.Option(help=TAGGER_EXITS_HELP)] = None,
 ) -> None:
     """Retrain the persuasion-technique model from SemEval-2023 English train only (the tagger
     needs torch: about 20 minutes on 2 cores)."""
@@ -383,6 +398,7 @@ def train_techniques(
 
     need_dir(data / "train-articles-subtask-3")
     need_probability("--tagger-floor", tagger_floor)
+    exits = _tagger_exits(tagger_exits)
     if not linear_only:
         from narrascope.training.claim_encoder import require_torch
 
@@ -395,6 +411,7 @@ def train_techniques(
         tagger=not linear_only,
         threads=threads,
         tagger_floor=tagger_floor,
+        tagger_exits=exits,
         log=log_stderr("techniques"),
     )
     sys.stdout.write(json.dumps(summary) + "\n")

@@ -102,6 +102,19 @@ def need_probability(option: str, value: float) -> None:
         raise InputError(f"{option} must be at least 0 and under 1, not {value:g}")
 
 
+def need_probabilities(option: str, value: str, count: int) -> tuple[float, ...]:
+    """*count* comma-separated probabilities, each in [0, 1), or a clear error."""
+    try:
+        found = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        raise InputError(f"{option} takes {count} comma-separated probabilities, not {value!r}") from None
+    if len(found) != count:
+        raise InputError(f"{option} takes {count} comma-separated probabilities, not {value!r}")
+    for part in found:
+        need_probability(option, part)
+    return found
+
+
 def print_bench(title: str, result: dict[str, Any], as_json: bool) -> None:
     """A bench's figures as a table (without the model line) and, with ``as_json``, all of them
     as JSON on the last line."""

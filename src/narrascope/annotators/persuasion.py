@@ -355,6 +355,16 @@ def runs(
     return [(start, end) for start, end, peak in peaked_runs(doc, indices, probs, threshold, gap) if peak >= keep]
 
 
+def _tagger_files(meta: dict[str, Any]) -> list[str]:
+    """The tagger's files ``meta.json`` names: its ``stages``, or one ``file``."""
+    return [str(name) for name in meta["stages"]] if "stages" in meta else [str(meta["file"])]
+
+
+def _load_tagger(path: Path, meta: dict[str, Any]) -> TechniqueTagger:
+    """The tagger ``meta.json`` describes: its stages and their ``exits``."""
+    return TechniqueTagger([path / name for name in _tagger_files(meta)], [float(e) for e in meta.get("exits", [])])
+
+
 class SpanFinder:
     """Per-token logistic regression over hashed :func:`token_features` and, with a
     ``states_scale`` above 0, the shared encoder's token states (``finder.npz``); with a
@@ -396,7 +406,7 @@ class SpanFinder:
                 float(data["bias"]),
                 **meta["finder_decoding"],
                 states_scale=scale,
-                tagger=TechniqueTagger(path / tagger["file"]) if tagger else None,
+                tagger=_load_tagger(path, tagger) if tagger else None,
                 tagger_weight=float(tagger["weight"]) if tagger else 0.0,
                 tagger_floor=float(tagger.get("floor", 0.0)) if tagger else 0.0,
             )
@@ -533,7 +543,7 @@ class PersuasionModel:
         self.second_label = float(self.meta.get("second_label", 1.0))
         digest = hashlib.sha256()
         tagger = self.meta.get("tagger")
-        for name in ("finder.npz", "classifier.npz", "paragraphs.npz", *([tagger["file"]] if tagger else [])):
+        for name in ("finder.npz", "classifier.npz", "paragraphs.npz", *(_tagger_files(tagger) if tagger else [])):
             digest.update((path / name).read_bytes())
         kind = "tagger+linear" if tagger else "linear"
         self.version = f"techniques-{kind} sha256:{digest.hexdigest()[:12]}"

@@ -13,10 +13,15 @@ neighbours (and padding made batches slower: with two layers, 30 documents took 
 at a time, 1.03 s in batches of 32). A token's probability is the mean of its word pieces'.
 
 The tagger is most of the layer's time, and most runs hold no technique at all (73 % of the
-runs of SemEval-2023 English train hold no token of a gold span), so a model may say a *floor*
-(``tagger.floor`` in ``meta.json``, ``--tagger-floor`` in training): a run where the finder's
-regression gives no token that much is not read, its tokens keep the regression's probability
-(:func:`quiet_runs`). It costs span identification F1 (the model card); the shipped floor is 0.
+runs of SemEval-2023 English train hold no token of a gold span). So a tagger may come in
+*stages* (``tagger.stages`` in ``meta.json``): the first layer, the second, the other three,
+each stage with its own head, trained together. A run leaves after a stage whose head gives
+none of its word pieces that stage's *exit* probability (``tagger.exits``), keeping that
+head's probabilities; only the runs that may hold a technique pay for all five layers. A model
+with one ``tagger.file`` has a single stage. Older models may instead say a *floor*
+(``tagger.floor``): a run where the finder's regression gives no token that much is not read,
+its tokens keep the regression's probability (:func:`quiet_runs`); the model card measures
+both.
 """
 
 from __future__ import annotations
@@ -42,23 +47,35 @@ def quiet_runs(runs: Sequence[Any], regression: npt.NDArray[Any], floor: float) 
 
 
 class TechniqueTagger:
-    """``tagger.onnx``: inputs ``states`` (1 × pieces × width, the lower states of one run) and
-    ``attention_mask``; output ``logits`` (1 × pieces)."""
+    """The tagger's stages, each an ONNX graph with inputs ``states`` (1 × pieces × width) and
+    ``attention_mask``; outputs ``logits`` (1 × pieces) and, but for the last, the ``states``
+    the next stage reads. *exits*: one probability per stage but the last (0: no run leaves
+    there)."""
 
-    def __init__(self, path: Path, threads: int = 1) -> None:
+    def __init__(self, paths: Path | Sequence[Path], exits: Sequence[float] = (), threads: int = 1) -> None:
         from narrascope.models import onnx_session
 
+        stages = [paths] if isinstance(paths, Path) else list(paths)
+        if len(exits) != len(stages) - 1:
+            raise ModelError(
+                f"a technique tagger of {len(stages)} stages takes {len(stages) - 1} exits, not {len(exits)}"
+            )
         try:
-            self.session = onnx_session(path, threads)
+            self.sessions = [onnx_session(path, threads) for path in stages]
         except Exception as error:  # onnxruntime raises its own error types
-            raise ModelError(f"{path}: cannot load the technique tagger: {error}") from error
+            raise ModelError(f"{stages[0].parent}: cannot load the technique tagger: {error}") from error
+        self.exits = [float(e) for e in exits]
 
     def run_probabilities(self, run: Any) -> npt.NDArray[np.float64]:
-        """The probability of each word piece of one run (``[CLS]`` and ``[SEP]`` left out)."""
-        (logits,) = self.session.run(
-            None, {"states": run.lower[None], "attention_mask": np.ones((1, len(run.lower)), dtype=np.int64)}
-        )
-        pieces: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-logits[0, 1 : 1 + len(run.rows)].astype(np.float64)))
+        """The probability of each word piece of one run (``[CLS]`` and ``[SEP]`` left out), from
+        the first stage whose exit it stays under, or the last."""
+        states, mask = run.lower[None], np.ones((1, len(run.lower)), dtype=np.int64)
+        for stage, session in enumerate(self.sessions):
+            logits, *rest = session.run(None, {"states": states, "attention_mask": mask})
+            pieces: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-logits[0, 1 : 1 + len(run.rows)].astype(np.float64)))
+            if stage == len(self.exits) or float(pieces.max(initial=0.0)) < self.exits[stage] or not rest:
+                break
+            states = rest[0]
         return pieces
 
     def probabilities(

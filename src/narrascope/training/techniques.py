@@ -74,6 +74,14 @@ the tagger: SI F1 0.439 without, 0.446 at 0.3 or 0.35."""
 TAGGER_WEIGHTS = (0.4, 0.5, 0.6)
 """Weight of the tagger's token probability beside the regression's (first CV fold: the tagger
 alone 0.421, the regression alone 0.397, mixed at 0.5 0.439, at 0.7 0.433)."""
+TAGGER_EXITS: tuple[float, ...] = ()
+"""With two probabilities (``--tagger-exits``) the tagger is trained with exit heads after its
+first and second layers, and a run leaves it after the first when no word piece reaches the
+first, after the second when none reaches the second (:class:`~narrascope.annotators.
+technique_tagger.TechniqueTagger`); the decoding constants are then chosen on the inner dev
+tenth read with those exits. None: every run through all five layers (the shipped recipe). On
+the first CV fold (fixed decoding), against the last head of the same tagger (SI F1 0.4524):
+exits 0.15 and 0.5 gave 0.4504 at 52 % of the tagger's work, 0.15 and 0.3 0.4521 at 64 %."""
 TAGGER_FLOOR = 0.0
 """The tagger skips a run where the regression gives no token this much (its tokens keep the
 regression's probability; :func:`~narrascope.annotators.technique_tagger.quiet_runs`); the
@@ -214,12 +222,13 @@ def _fit_tagger(
     chosen: Sequence[int],
     threads: int,
     log: Log,
+    staged: bool,
 ) -> Any:
     from narrascope.training.technique_tagger import examples, finetune
 
     items = examples([read[i] for i in chosen], [_inside(articles[i], docs[i]) for i in chosen])
-    log(f"tagger: fine-tuning on {len(items)} runs of {len(chosen)} articles")
-    return finetune(items, threads, log)
+    log(f"tagger: fine-tuning on {len(items)} runs of {len(chosen)} articles{' (staged)' if staged else ''}")
+    return finetune(items, threads, log, staged)
 
 
 def _tagged(
@@ -229,16 +238,17 @@ def _tagged(
     features: Features,
     linear: dict[int, Any],
     floor: float,
+    exits: Sequence[float],
 ) -> dict[int, Any]:
     """The tagger's token probabilities on the articles of *linear* (the regression's
-    probabilities of each), read through its ONNX export as the shipped model reads them: the
-    runs where the regression stays under *floor* are left to the regression."""
+    probabilities of each), read through its ONNX export as the shipped model reads them, runs
+    leaving at its *exits*: the runs where the regression stays under *floor* are left to the
+    regression."""
     from narrascope.annotators.technique_tagger import TechniqueTagger
     from narrascope.training.technique_tagger import export
 
     with tempfile.TemporaryDirectory(prefix="narrascope-tagger-") as tmp:
-        export(model, Path(tmp) / "tagger.onnx")
-        tagger = TechniqueTagger(Path(tmp) / "tagger.onnx")
+        tagger = TechniqueTagger([Path(tmp) / name for name in export(model, Path(tmp))], exits)
         return {
             i: tagger.at(read[i].runs, len(docs[i]), features.indices[i], probs, floor) for i, probs in linear.items()
         }
@@ -253,18 +263,28 @@ def train_finder(
     read: Sequence[Reading] | None = None,
     threads: int = 1,
     floor: float = TAGGER_FLOOR,
+    exits: Sequence[float] = TAGGER_EXITS,
 ) -> dict[str, Any]:
     """Fit the finder on the *chosen* articles; decoding constants from the last tenth of them.
     With *read* (the shared pass of every article) the technique tagger is fine-tuned beside the
-    regression and the weight of its probabilities is chosen with the decoding constants (the
-    tagger skipping the runs where the regression stays under *floor*)."""
+    regression and the weight of its probabilities is chosen with the decoding constants (runs
+    leaving the tagger at its *exits*; the tagger skipping the runs where the regression stays
+    under *floor*)."""
     n_dev = max(1, len(chosen) // INNER_DEV_SHARE)
     inner, dev = list(chosen[:-n_dev]), list(chosen[-n_dev:])
     weights, bias = _fit_finder(features, inner)
     gold = [[(s.start, s.end) for s in articles[i].spans] for i in dev]
     linear = {i: _probabilities(features, i, weights, bias) for i in dev}
     tagged = (
-        _tagged(_fit_tagger(articles, docs, read, inner, threads, log), docs, read, features, linear, floor)
+        _tagged(
+            _fit_tagger(articles, docs, read, inner, threads, log, bool(exits)),
+            docs,
+            read,
+            features,
+            linear,
+            floor,
+            exits,
+        )
         if read
         else {}
     )
@@ -286,9 +306,10 @@ def train_finder(
         "bias": bias,
         "states_scale": features.scale,
         "decoding": {"threshold": threshold, "gap": gap, "keep": keep},
-        "tagger": _fit_tagger(articles, docs, read, chosen, threads, log) if read else None,
+        "tagger": _fit_tagger(articles, docs, read, chosen, threads, log, bool(exits)) if read else None,
         "tagger_weight": mix,
         "tagger_floor": floor,
+        "tagger_exits": list(exits),
         "inner_dev_si_f1": round(f1, 4),
     }
 
@@ -464,14 +485,13 @@ def save(
     )
     tagger = {}
     if finder.get("tagger") is not None:
-        from narrascope.training.technique_tagger import export
-
-        export(finder["tagger"], output / "tagger.onnx")
         from narrascope.annotators.checkworthy import LOWER_LAYER
+        from narrascope.training.technique_tagger import export
 
         tagger = {
             "tagger": {
-                "file": "tagger.onnx",
+                "stages": export(finder["tagger"], output),
+                "exits": finder["tagger_exits"],
                 "weight": finder["tagger_weight"],
                 "floor": finder["tagger_floor"],
                 "lower_layer": LOWER_LAYER,
@@ -590,8 +610,9 @@ def _train_all(
     tagger: Sequence[Reading] | None = None,
     threads: int = 1,
     floor: float = TAGGER_FLOOR,
+    exits: Sequence[float] = TAGGER_EXITS,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    finder = train_finder(articles, docs, features, chosen, log, tagger, threads, floor)
+    finder = train_finder(articles, docs, features, chosen, log, tagger, threads, floor, exits)
     picked = [articles[i] for i in chosen]
     picked_vectors = [vectors[i] for i in chosen] if vectors is not None else None
     return finder, train_classifier(picked), train_paragraphs(picked, log, picked_vectors, paragraph_scale)
@@ -626,13 +647,14 @@ def cross_validate(
     tagger: bool = True,
     threads: int = 1,
     tagger_floor: float = TAGGER_FLOOR,
+    tagger_exits: Sequence[float] = TAGGER_EXITS,
     log: Log = _log,
 ) -> dict[str, Any]:
     """Grouped K-fold by article on *split*: retrain every part per fold, score the pooled predictions.
     With *states_scale* > 0 the finder, with *paragraph_scale* > 0 the paragraph classifier also
     reads the shared encoder's token states (0 and 0: the model without them); with *tagger* the
-    technique tagger is fine-tuned per fold (torch, *threads*), skipping the runs where the
-    regression stays under *tagger_floor*."""
+    technique tagger is fine-tuned per fold (torch, *threads*), runs leaving it at
+    *tagger_exits*, and skipping the runs where the regression stays under *tagger_floor*."""
     articles = read_semeval(data_dir, split, limit)
     docs = parse(articles, cache)
     read, features, vectors = _inputs(articles, docs, cache, states_scale, paragraph_scale, tagger)
@@ -657,6 +679,7 @@ def cross_validate(
             read if tagger else None,
             threads,
             tagger_floor,
+            tagger_exits,
         )
         with tempfile.TemporaryDirectory(prefix="narrascope-techniques-") as tmp:
             save(Path(tmp), *parts, {})
@@ -690,13 +713,14 @@ def train_techniques(
     tagger: bool = True,
     threads: int = 1,
     tagger_floor: float = TAGGER_FLOOR,
+    tagger_exits: Sequence[float] = TAGGER_EXITS,
     log: Log = _log,
 ) -> dict[str, Any]:
     """Train the shipped model on the whole ``train`` split and write it to *output* (the
     finder and the paragraph classifier read the shared encoder's token states at these scales;
     0 and 0: a model without them; with *tagger*, the technique tagger is fine-tuned beside the
-    finder's regression: torch, *threads*; it skips the runs the regression leaves under
-    *tagger_floor*)."""
+    finder's regression: torch, *threads*; runs leave it at *tagger_exits*, and it skips the
+    runs the regression leaves under *tagger_floor*)."""
     t0 = time.monotonic()
     articles = read_semeval(data_dir, "train")
     docs = parse(articles, cache)
@@ -704,7 +728,17 @@ def train_techniques(
     random.Random(SEED).shuffle(order)
     read, features, vectors = _inputs(articles, docs, cache, states_scale, paragraph_scale, tagger)
     finder, classifier, paragraphs = _train_all(
-        articles, docs, features, order, log, vectors, paragraph_scale, read if tagger else None, threads, tagger_floor
+        articles,
+        docs,
+        features,
+        order,
+        log,
+        vectors,
+        paragraph_scale,
+        read if tagger else None,
+        threads,
+        tagger_floor,
+        tagger_exits,
     )
     meta = {
         "trained_on": f"SemEval-2023 Task 3 English train ({len(articles)} articles, {classifier['n_spans']} spans)",
@@ -716,6 +750,7 @@ def train_techniques(
             "decoding": finder["decoding"],
             "tagger_weight": finder["tagger_weight"] if tagger else None,
             "tagger_floor": tagger_floor if tagger else None,
+            "tagger_exits": list(tagger_exits) if tagger else None,
         },
         "classifier": {"C": C, "min_count": MIN_COUNT, "features": len(classifier["features"])},
         "paragraphs": {
