@@ -408,9 +408,9 @@ def test_training_with_the_tagger(tmp_path: Path) -> None:
     assert PersuasionModel(staged).finder.tagger.exits == [0.15, 0.5]  # type: ignore[union-attr]
     doc = load_spacy()("These traitors will destroy everything we love!")
     reading = load_checkworthy_model().read([doc])[0]
-    always = TechniqueTagger([staged / name for name in stages], [0.0, 0.0])
-    never = TechniqueTagger([staged / name for name in stages], [0.999, 0.999])
-    assert not np.allclose(always.probabilities(reading.runs, len(doc)), never.probabilities(reading.runs, len(doc)))
+    always = TechniqueTagger([staged / name for name in stages], [0.0, 0.0]).probabilities(reading.runs, len(doc))
+    never = TechniqueTagger([staged / name for name in stages], [0.999, 0.999]).probabilities(reading.runs, len(doc))
+    assert not np.allclose(always, never)
 
 
 def test_the_lower_output_moves_with_the_taggers_split(tmp_path: Path) -> None:
